@@ -1,0 +1,24 @@
+"""Build the FastAPI app that serves `/api`; Reflex mounts the UI backend beneath it."""
+
+from fastapi import FastAPI
+
+from ticket_app.api.limits import BodySizeLimit
+from ticket_app.api.problems import install_problem_handlers
+from ticket_app.api.routes import router
+from ticket_app.config import get_settings
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="Support Desk API",
+        version="1.0.0",
+        summary="Tickets with AI-suggested category and priority.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        redirect_slashes=False,
+    )
+    api.include_router(router)
+    install_problem_handlers(api)
+    api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    return api

@@ -1,0 +1,113 @@
+"""RFC 9457 problem responses, and the handlers that turn every error into one.
+
+No handler ever shows a stack trace: unexpected errors are logged and answered with a plain
+500 problem.
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ticket_app.services.errors import (
+    DatabaseUnavailable,
+    FieldError,
+    InvalidInput,
+    NotFound,
+)
+from ticket_app.services.schemas import field_errors
+
+logger = logging.getLogger("ticket_app.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_SLUGS = {
+    400: "invalid-input",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    503: "service-unavailable",
+}
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> ProblemResponse:
+    """A problem+json response; `type` is a stable slug per status, `title` the status phrase."""
+    body: dict[str, Any] = {
+        "type": f"/api/problems/{_SLUGS.get(status, 'error')}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "errors": [{"field": e.field, "message": e.message} for e in errors or []],
+        **extra,
+    }
+    return ProblemResponse(body, status_code=status, headers=headers)
+
+
+def _invalid(errors: list[FieldError]) -> ProblemResponse:
+    names = ", ".join(dict.fromkeys(error.field for error in errors))
+    return problem(400, f"The request has invalid input: {names}.", errors)
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            errors.append(FieldError("body", "is not valid JSON"))
+        elif error.get("type") == "model_attributes_type" or (
+            error.get("loc") == ("body",) and error.get("type") in {"dict_type", "missing"}
+        ):
+            errors.append(FieldError("body", "must be a JSON object"))
+    if not errors:
+        errors = field_errors(exc.errors(), drop_prefix=("body", "query", "path"))
+    return _invalid(errors)
+
+
+async def _on_invalid_input(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, InvalidInput)
+    return _invalid(exc.errors)
+
+
+async def _on_not_found(_request: Request, exc: Exception) -> ProblemResponse:
+    return problem(404, str(exc))
+
+
+async def _on_database_unavailable(_request: Request, exc: Exception) -> ProblemResponse:
+    logger.warning("database unavailable: %s", exc.__cause__ or exc)
+    return problem(503, str(exc), headers={"Retry-After": "5"})
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this address."
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(500, "Something went wrong on our side; nothing was changed. Try again.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(InvalidInput, _on_invalid_input)
+    app.add_exception_handler(NotFound, _on_not_found)
+    app.add_exception_handler(DatabaseUnavailable, _on_database_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

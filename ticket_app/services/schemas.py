@@ -1,0 +1,282 @@
+"""What the service accepts and returns, validated the same way for the API and the UI.
+
+The REST routes use these models as request bodies; the Reflex state validates browser input
+through `validate_create`/`validate_patch`/`parse_filters`, so both refuse the same things with
+the same messages.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from ticket_app.domain import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Category,
+    Priority,
+    Status,
+)
+from ticket_app.services.errors import FieldError, InvalidInput
+
+PAGE_LIMIT_DEFAULT = 50
+PAGE_LIMIT_MAX = 200
+SEARCH_MAX_LENGTH = 200
+READ_ONLY_FIELDS = frozenset(
+    {"id", "created_at", "updated_at", "suggested_category", "suggested_priority"}
+)
+
+EnumT = TypeVar("EnumT", Category, Priority, Status)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_storable(value: str) -> str:
+    """Refuse NUL characters and lone surrogates, which PostgreSQL cannot store."""
+    found = _UNSTORABLE.search(value)
+    if found:
+        kind = "NUL characters" if found.group() == "\x00" else "lone surrogate characters"
+        raise ValueError(f"must not contain {kind}")
+    return value
+
+
+def _title(value: str) -> str:
+    value = check_storable(value).strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if len(value) > TITLE_MAX_LENGTH:
+        raise ValueError(f"must be at most {TITLE_MAX_LENGTH} characters (got {len(value)})")
+    return value
+
+
+def _description(value: str) -> str:
+    check_storable(value)
+    if not value.strip():
+        raise ValueError("must not be blank")
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise ValueError(
+            f"must be at most {DESCRIPTION_MAX_LENGTH:,} characters (got {len(value):,})"
+        )
+    return value
+
+
+Title = Annotated[str, AfterValidator(_title)]
+Description = Annotated[str, AfterValidator(_description)]
+
+
+class TicketCreate(BaseModel):
+    """A new ticket; category and priority are suggested by the classifier when missing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title = Field(description=f"1..{TITLE_MAX_LENGTH} characters, not blank")
+    description: Description = Field(
+        description=f"Not blank, at most {DESCRIPTION_MAX_LENGTH:,} characters"
+    )
+    category: Category | None = Field(default=None, description="Classified when missing")
+    priority: Priority | None = Field(default=None, description="Classified when missing")
+
+
+class TicketPatch(BaseModel):
+    """A partial update: only the fields sent are written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    status: Status | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep its value")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("send at least one of: " + ", ".join(type(self).model_fields))
+        return self
+
+    def changes(self) -> dict[str, str]:
+        """The fields the client sent, as values ready to store."""
+        return {name: str(value) for name, value in self.model_dump(exclude_unset=True).items()}
+
+
+class TicketRead(BaseModel):
+    """A ticket as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    category: Category
+    priority: Priority
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    suggested_category: Category | None
+    suggested_priority: Priority | None
+
+    @field_serializer("created_at", "updated_at")
+    def _with_offset(self, value: datetime) -> str:
+        """ISO 8601 with an explicit `+00:00`, which every client's parser reads."""
+        return value.isoformat()
+
+
+class Stats(BaseModel):
+    """Dashboard numbers; every breakdown key is always present."""
+
+    total_tickets: int
+    open_tickets: int
+    avg_tickets_per_day: float
+    priority_breakdown: dict[Priority, int]
+    category_breakdown: dict[Category, int]
+    status_breakdown: dict[Status, int]
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """Which tickets a list, count or stats covers; empty tuples mean no restriction."""
+
+    category: tuple[Category, ...] = ()
+    priority: tuple[Priority, ...] = ()
+    status: tuple[Status, ...] = ()
+    search: str = ""
+
+    def fingerprint(self) -> str:
+        """A stable text of the filters, so a cursor can be tied to the list it came from."""
+        parts = [
+            ",".join(sorted(v.value for v in self.category)),
+            ",".join(sorted(v.value for v in self.priority)),
+            ",".join(sorted(v.value for v in self.status)),
+            self.search,
+        ]
+        return "\x1f".join(parts)
+
+
+def _parse_values(
+    field: str, raw: str | None, enum: type[EnumT], errors: list[FieldError]
+) -> tuple[EnumT, ...]:
+    if raw is None or raw.strip() == "":
+        return ()
+    values: list[EnumT] = []
+    for item in raw.split(","):
+        item = item.strip()
+        try:
+            value = enum(item)
+        except ValueError:
+            expected = ", ".join(member.value for member in enum)
+            errors.append(FieldError(field, f"unknown value {item!r}; expected one of {expected}"))
+            continue
+        if value not in values:
+            values.append(value)
+    return tuple(values)
+
+
+def parse_filters(
+    *,
+    category: str | None = None,
+    priority: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> TicketFilters:
+    """Filters from their text form (comma lists), refusing unknown values by name.
+
+    `limit`, when given, is checked in the same pass so one answer names every bad parameter.
+    """
+    errors: list[FieldError] = []
+    if limit is not None and not 1 <= limit <= PAGE_LIMIT_MAX:
+        errors.append(FieldError("limit", f"must be between 1 and {PAGE_LIMIT_MAX} (got {limit})"))
+    filters_category = _parse_values("category", category, Category, errors)
+    filters_priority = _parse_values("priority", priority, Priority, errors)
+    filters_status = _parse_values("status", status, Status, errors)
+    text = (search or "").strip()
+    try:
+        check_storable(text)
+    except ValueError as error:
+        errors.append(FieldError("search", str(error)))
+    if len(text) > SEARCH_MAX_LENGTH:
+        errors.append(FieldError("search", f"must be at most {SEARCH_MAX_LENGTH} characters"))
+    if errors:
+        raise InvalidInput(errors)
+    return TicketFilters(filters_category, filters_priority, filters_status, text)
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= PAGE_LIMIT_MAX:
+        raise InvalidInput.single("limit", f"must be between 1 and {PAGE_LIMIT_MAX} (got {limit})")
+    return limit
+
+
+def field_errors(
+    items: Iterable[Mapping[str, Any]], drop_prefix: tuple[str, ...] = ()
+) -> list[FieldError]:
+    """Pydantic's error dicts as FieldErrors with messages a person can act on."""
+    result: list[FieldError] = []
+    for item in items:
+        location = [str(part) for part in item["loc"]]
+        while location and location[0] in drop_prefix:
+            location.pop(0)
+        field = ".".join(location) or "body"
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message = (
+                "is read-only and cannot be set"
+                if field in READ_ONLY_FIELDS
+                else "is not a known field"
+            )
+        elif kind == "missing":
+            message = "is required"
+        elif kind == "json_invalid":
+            message = "is not valid JSON: " + str(item.get("ctx", {}).get("error", "syntax error"))
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+        result.append(FieldError(field, message))
+    return result
+
+
+def _validated(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as error:
+        raise InvalidInput(field_errors(error.errors())) from None
+
+
+def validate_create(data: Mapping[str, Any]) -> TicketCreate:
+    """A TicketCreate from untrusted data, or InvalidInput naming each bad field."""
+    return _validated(TicketCreate, data)
+
+
+def validate_patch(data: Mapping[str, Any]) -> TicketPatch:
+    """A TicketPatch from untrusted data, or InvalidInput naming each bad field."""
+    return _validated(TicketPatch, data)
+
+
+def validate_ticket_id(value: Any) -> int:
+    """A positive ticket id from untrusted input (e.g. a browser event argument)."""
+    if isinstance(value, bool):
+        raise InvalidInput.single("id", "must be a positive whole number")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or not 1 <= value <= 2**63 - 1:
+        raise InvalidInput.single("id", "must be a positive whole number")
+    return value
