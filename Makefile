@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Each creates the virtual
+# environment and installs what it needs; nothing is done by hand.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+export REFLEX_USE_NPM := 1
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: run test lint format bench container-check clean
+
+$(VENV)/.run-deps: requirements.txt requirements-frontend.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-frontend.txt
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.run-deps requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the app on the embedded default (SQLite, offline classifier) at http://localhost:$(PORT)/
+run: $(VENV)/.run-deps
+	$(PY) -m ticket_app.migrate
+	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+## test: the whole suite on SQLite; WITH_POSTGRES=1 runs it on PostgreSQL as well
+test: $(VENV)/.dev-deps
+	WITH_POSTGRES=$(WITH_POSTGRES) scripts/test $(ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf .web .states data .pytest_cache
