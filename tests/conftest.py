@@ -1,0 +1,95 @@
+"""Shared fixtures: a migrated database per test session (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL names one), emptied before each test, and an API client over ASGI.
+
+A PostgreSQL run never skips: if the server named by TEST_DATABASE_URL cannot be reached, the
+session fails.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine, make_url
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _reset_caches() -> None:
+    from ticket_app.config import get_settings
+    from ticket_app.db import get_engine
+
+    get_settings.cache_clear()
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this session; its URL is also put in DATABASE_URL."""
+    data_dir = tmp_path_factory.mktemp("data")
+    admin: Engine | None = None
+    if POSTGRES_URL:
+        base = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg2")
+        name = f"tickets_test_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{Path(data_dir) / 'tickets.db'}"
+    os.environ.update(
+        DATABASE_URL=url,
+        DATA_DIR=str(data_dir),
+        GEMINI_API_KEY="",
+        SECRET_KEY="test-secret",
+    )
+    _reset_caches()
+    from ticket_app.migrate import upgrade
+
+    upgrade(url)
+    yield url
+    _reset_caches()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    from ticket_app.db import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def empty_database(request: pytest.FixtureRequest) -> None:
+    """Every database test starts from no tickets (and counters that agree)."""
+    if "database_url" not in request.fixturenames and "engine" not in request.fixturenames:
+        return
+    engine = request.getfixturevalue("engine")
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("TRUNCATE tickets, ticket_counts RESTART IDENTITY"))
+        else:
+            connection.execute(sa.text("DELETE FROM tickets"))
+            connection.execute(sa.text("DELETE FROM ticket_counts"))
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The REST API over ASGI, as an API client sees it."""
+    from ticket_app.api.app import create_api
+
+    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
+        yield test_client

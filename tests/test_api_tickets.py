@@ -1,0 +1,198 @@
+"""The REST contract of DESIGN.md, route by route, as an API client sees it."""
+
+from datetime import datetime
+
+import pytest
+
+TICKET_FIELDS = {
+    "id",
+    "title",
+    "description",
+    "category",
+    "priority",
+    "status",
+    "created_at",
+    "updated_at",
+    "suggested_category",
+    "suggested_priority",
+}
+
+
+def create(client, **fields):
+    body = {"title": "Printer on fire", "description": "It smells of smoke.", **fields}
+    response = client.post("/api/tickets/", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_create_returns_the_ticket_with_location(client):
+    response = client.post(
+        "/api/tickets/",
+        json={
+            "title": "  Cannot log in  ",
+            "description": "Password reset mail never arrives.",
+            "category": "account",
+            "priority": "high",
+        },
+    )
+    assert response.status_code == 201
+    ticket = response.json()
+    assert set(ticket) == TICKET_FIELDS
+    assert ticket["title"] == "Cannot log in"
+    assert (ticket["category"], ticket["priority"], ticket["status"]) == ("account", "high", "open")
+    assert response.headers["location"] == f"/api/tickets/{ticket['id']}/"
+    created = datetime.fromisoformat(ticket["created_at"])
+    assert created.utcoffset() is not None
+    assert created.utcoffset().total_seconds() == 0
+    assert ticket["created_at"].endswith("+00:00")
+    assert ticket["updated_at"] == ticket["created_at"]
+    assert client.get(response.headers["location"]).json() == ticket
+
+
+def test_create_without_category_and_priority_classifies_and_stores_the_suggestion(client):
+    ticket = create(client, description="I was charged twice for my subscription this month.")
+    assert ticket["category"] == ticket["suggested_category"]
+    assert ticket["priority"] == ticket["suggested_priority"]
+    assert ticket["category"] == "billing"
+
+
+def test_create_with_only_one_value_keeps_it_and_classifies_the_other(client):
+    ticket = create(client, category="general")
+    assert ticket["category"] == "general"
+    assert ticket["suggested_priority"] == ticket["priority"]
+    assert ticket["suggested_category"] is not None
+
+
+def test_create_with_both_values_stores_no_suggestion(client):
+    ticket = create(client, category="technical", priority="low")
+    assert ticket["suggested_category"] is None
+    assert ticket["suggested_priority"] is None
+
+
+@pytest.mark.parametrize("path", ["/api/tickets/", "/api/tickets"])
+def test_paths_answer_with_and_without_trailing_slash(client, path):
+    ticket = create(client)
+    listed = client.get(path)
+    assert listed.status_code == 200
+    assert [t["id"] for t in listed.json()] == [ticket["id"]]
+    suffix = "/" if path.endswith("/") else ""
+    for method in ("get", "patch", "delete"):
+        url = f"/api/tickets/{ticket['id']}{suffix}"
+        kwargs = {"json": {"status": "closed"}} if method == "patch" else {}
+        response = getattr(client, method)(url, follow_redirects=False, **kwargs)
+        assert response.status_code in {200, 204}, (method, url, response.status_code)
+    for url in (f"/api/tickets/stats{suffix}", f"/api/health{suffix}"):
+        assert client.get(url, follow_redirects=False).status_code == 200
+
+
+def test_get_missing_ticket_is_a_404_problem(client):
+    response = client.get("/api/tickets/4242/")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 404
+    assert set(problem) == {"type", "title", "status", "detail", "errors"}
+    assert "4242" in problem["detail"]
+
+
+@pytest.mark.parametrize("ticket_id", ["0", "-1", "99999999999999999999"])
+def test_out_of_range_ids_are_404_not_500(client, ticket_id):
+    assert client.get(f"/api/tickets/{ticket_id}/").status_code == 404
+    assert client.delete(f"/api/tickets/{ticket_id}/").status_code == 404
+
+
+def test_non_numeric_id_is_a_400_naming_it(client):
+    response = client.get("/api/tickets/abc/")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "ticket_id"
+
+
+def test_patch_changes_only_the_fields_sent_and_bumps_updated_at(client):
+    ticket = create(client, category="billing", priority="low")
+    response = client.patch(f"/api/tickets/{ticket['id']}/", json={"status": "in_progress"})
+    assert response.status_code == 200
+    patched = response.json()
+    assert patched["status"] == "in_progress"
+    assert {k: v for k, v in patched.items() if k not in {"status", "updated_at"}} == {
+        k: v for k, v in ticket.items() if k not in {"status", "updated_at"}
+    }
+    assert patched["updated_at"] > ticket["updated_at"]
+
+
+def test_two_patches_of_different_fields_both_survive(client):
+    ticket = create(client, category="billing", priority="low")
+    url = f"/api/tickets/{ticket['id']}/"
+    client.patch(url, json={"priority": "critical"})
+    client.patch(url, json={"category": "technical"})
+    final = client.get(url).json()
+    assert (final["priority"], final["category"]) == ("critical", "technical")
+
+
+def test_patch_every_editable_field(client):
+    ticket = create(client)
+    changes = {
+        "title": "New title",
+        "description": "New description",
+        "category": "account",
+        "priority": "critical",
+        "status": "resolved",
+    }
+    patched = client.patch(f"/api/tickets/{ticket['id']}/", json=changes).json()
+    assert {key: patched[key] for key in changes} == changes
+
+
+def test_patch_missing_ticket_is_404(client):
+    assert client.patch("/api/tickets/999/", json={"status": "closed"}).status_code == 404
+
+
+def test_delete_then_get_is_404_and_second_delete_is_404(client):
+    ticket = create(client)
+    url = f"/api/tickets/{ticket['id']}/"
+    response = client.delete(url)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert client.get(url).status_code == 404
+    assert client.delete(url).status_code == 404
+
+
+def test_health_checks_the_database(client):
+    response = client.get("/api/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_problem_when_the_database_is_unreachable(client, monkeypatch):
+    from ticket_app import db
+    from ticket_app.config import get_settings
+
+    unreachable = (
+        "postgresql+psycopg2://nobody:x@127.0.0.1:9/none"
+        if not get_settings().is_sqlite
+        else "sqlite:////nonexistent-dir/readonly/x.db"
+    )
+    monkeypatch.setattr(db, "get_engine", lambda: db.sa.create_engine(unreachable))
+    response = client.get("/api/health/")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["database"] == "unavailable"
+    assert "Traceback" not in response.text
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/api/openapi.json")
+    assert spec.status_code == 200
+    paths = spec.json()["paths"]
+    assert {"/api/tickets/", "/api/tickets/{ticket_id}/", "/api/tickets/stats/"} <= set(paths)
+    assert "/api/tickets" not in paths  # the slash-less aliases are not documented twice
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def test_unknown_route_and_method_are_problems(client):
+    missing = client.get("/api/nothing-here/")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    wrong_method = client.put("/api/tickets/", json={})
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,97 @@
+"""Migrations build the whole schema from nothing, tear it down, and agree with the models."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from ticket_app.db import create_db_engine
+from ticket_app.migrate import alembic_config, include_name
+
+APP_TABLES = {"tickets", "ticket_counts"}
+
+
+@pytest.fixture
+def empty_url(database_url, tmp_path) -> Iterator[str]:
+    """A second, empty database on the same server as the session's."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"tickets_migrate_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def inspect(url: str, what) -> object:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return what(connection)
+    finally:
+        engine.dispose()
+
+
+def tables(url: str) -> set[str]:
+    return inspect(url, lambda c: set(sa.inspect(c).get_table_names()))
+
+
+def pending_changes(url: str) -> list:
+    def diff(connection):
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
+        return compare_metadata(context, SQLModel.metadata)
+
+    return inspect(url, diff)
+
+
+def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_url):
+    config = alembic_config(empty_url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+    assert tables(empty_url) >= APP_TABLES
+    command.downgrade(config, "base")
+    assert tables(empty_url) & (APP_TABLES | {"tickets_search"}) == set()
+    command.upgrade(config, "head")
+    assert tables(empty_url) >= APP_TABLES
+
+
+def test_models_and_migrated_schema_agree(empty_url):
+    config = alembic_config(empty_url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+    assert pending_changes(empty_url) == []
+
+
+def test_search_index_exists_after_migration(database_url):
+    if make_url(database_url).get_backend_name() == "sqlite":
+        assert "tickets_search" in tables(database_url)
+    else:
+        indexes = inspect(
+            database_url,
+            lambda c: {i["name"] for i in sa.inspect(c).get_indexes("tickets")},
+        )
+        assert {"ix_tickets_title_trgm", "ix_tickets_description_trgm"} <= indexes
+
+
+def test_migrate_command_is_idempotent(database_url):
+    from ticket_app.migrate import upgrade
+
+    upgrade(database_url)
+    upgrade(database_url)
+    version = inspect(
+        database_url, lambda c: c.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    )
+    assert len(version) == 1

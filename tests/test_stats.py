@@ -1,0 +1,156 @@
+"""Stats: every key present, sums consistent, the average as DESIGN.md defines it."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ticket_app.services import tickets
+from ticket_app.services.schemas import parse_filters
+
+BREAKDOWNS = {
+    "priority_breakdown": ["low", "medium", "high", "critical"],
+    "category_breakdown": ["billing", "technical", "account", "general"],
+    "status_breakdown": ["open", "in_progress", "resolved", "closed"],
+}
+
+
+def add(client, category, priority, status="open", title="Stats ticket"):
+    ticket = client.post(
+        "/api/tickets/",
+        json={"title": title, "description": "d", "category": category, "priority": priority},
+    ).json()
+    if status != "open":
+        client.patch(f"/api/tickets/{ticket['id']}/", json={"status": status})
+    return ticket
+
+
+def test_empty_database_has_every_key_at_zero(client):
+    stats = client.get("/api/tickets/stats/").json()
+    assert stats == {
+        "total_tickets": 0,
+        "open_tickets": 0,
+        "avg_tickets_per_day": 0,
+        **{name: dict.fromkeys(keys, 0) for name, keys in BREAKDOWNS.items()},
+    }
+
+
+def test_breakdowns_are_complete_and_consistent(client):
+    add(client, "billing", "high")
+    add(client, "billing", "low", "closed")
+    add(client, "technical", "critical", "in_progress")
+    ticket = add(client, "account", "medium", "resolved")
+    add(client, "technical", "critical")
+    client.patch(f"/api/tickets/{ticket['id']}/", json={"category": "general"})
+    stats = client.get("/api/tickets/stats/").json()
+    for name, keys in BREAKDOWNS.items():
+        assert list(stats[name]) == keys
+        assert sum(stats[name].values()) == stats["total_tickets"] == 5
+    assert stats["category_breakdown"] == {
+        "billing": 2,
+        "technical": 2,
+        "account": 0,
+        "general": 1,
+    }
+    assert stats["priority_breakdown"] == {"low": 1, "medium": 1, "high": 1, "critical": 2}
+    assert stats["status_breakdown"] == {
+        "open": 2,
+        "in_progress": 1,
+        "resolved": 1,
+        "closed": 1,
+    }
+    assert stats["open_tickets"] == 2
+    assert stats["avg_tickets_per_day"] == 5.0  # all created today
+
+
+def test_stats_follow_deletes(client):
+    ticket = add(client, "billing", "high")
+    add(client, "billing", "low")
+    client.delete(f"/api/tickets/{ticket['id']}/")
+    stats = client.get("/api/tickets/stats/").json()
+    assert stats["total_tickets"] == 1
+    assert stats["priority_breakdown"]["high"] == 0
+
+
+def test_stats_narrowed_by_filters_and_search(client):
+    add(client, "billing", "high", title="Refund please")
+    add(client, "billing", "low", "closed", title="Refund again")
+    add(client, "technical", "high", title="Crash")
+    by_category = client.get("/api/tickets/stats/?category=billing").json()
+    assert by_category["total_tickets"] == 2
+    assert by_category["category_breakdown"]["technical"] == 0
+    by_search = client.get("/api/tickets/stats/?search=refund&status=open").json()
+    assert by_search["total_tickets"] == 1
+    assert by_search["priority_breakdown"] == {"low": 0, "medium": 0, "high": 1, "critical": 0}
+    assert by_search["open_tickets"] == 1
+
+
+def _backdate(engine, ticket_id: int, when: datetime) -> None:
+    stored = when.replace(tzinfo=None) if engine.dialect.name == "sqlite" else when
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE tickets SET created_at = :when WHERE id = :id"),
+            {"when": stored, "id": ticket_id},
+        )
+
+
+@pytest.mark.parametrize(
+    ("first_created", "today", "total", "expected"),
+    [
+        (datetime(2026, 11, 1, 23, 59, tzinfo=UTC), date(2026, 11, 10), 3, 0.3),  # 10 days
+        (datetime(2026, 11, 10, 0, 0, tzinfo=UTC), date(2026, 11, 10), 3, 3.0),  # same day
+        (datetime(2026, 11, 8, 0, 1, tzinfo=UTC), date(2026, 11, 10), 2, 0.7),  # 3 days: 0.666
+    ],
+)
+def test_average_per_day_counts_calendar_days_inclusive(
+    client, engine, first_created, today, total, expected
+):
+    created = [add(client, "general", "low") for _ in range(total)]
+    _backdate(engine, created[0]["id"], first_created)
+    stats = tickets.get_stats(parse_filters(), today=today)
+    assert stats.total_tickets == total
+    assert stats.avg_tickets_per_day == expected
+
+
+def test_first_day_is_the_utc_calendar_day(client, engine):
+    ticket = add(client, "general", "low")
+    # 23:30 at UTC-05:00 is already the next day in UTC.
+    local = datetime(2026, 11, 9, 23, 30, tzinfo=UTC) + timedelta(hours=5)
+    _backdate(engine, ticket["id"], local)
+    stats = tickets.get_stats(parse_filters(), today=date(2026, 11, 10))
+    assert stats.avg_tickets_per_day == 1.0  # first day 2026-11-10: one day
+
+
+def test_daily_counts_cover_thirty_days_with_zeros(client, engine):
+    today = datetime.now(UTC).date()
+    old = add(client, "general", "low")
+    add(client, "general", "low")
+    _backdate(engine, old["id"], datetime.now(UTC) - timedelta(days=3))
+    days = tickets.daily_counts(30)
+    assert len(days) == 30
+    assert days[-1] == (today, 1)
+    assert dict(days)[today - timedelta(days=3)] == 1
+    assert sum(count for _, count in days) == 2
+
+
+def test_suggestion_agreement_counts_kept_suggestions(client):
+    kept = client.post(
+        "/api/tickets/", json={"title": "Charged twice", "description": "Double charge on card"}
+    ).json()
+    changed = client.post(
+        "/api/tickets/", json={"title": "Login", "description": "Cannot sign in to my account"}
+    ).json()
+    client.post("/api/tickets/", json={**_full(), "title": "No suggestion"})
+    client.patch(f"/api/tickets/{changed['id']}/", json={"priority": _other(changed["priority"])})
+    agreement = tickets.suggestion_agreement()
+    assert (agreement.agreed, agreement.suggested) == (1, 2)
+    assert agreement.share == 0.5
+    assert kept["suggested_category"] is not None
+
+
+def _full():
+    return {"description": "d", "category": "general", "priority": "low"}
+
+
+def _other(priority: str) -> str:
+    return "low" if priority != "low" else "high"
