@@ -34,6 +34,7 @@ from ticket_app.services.schemas import (
 )
 
 TRIGRAM_MIN_LENGTH = 3
+_COLUMNS = tuple(Ticket.__table__.columns)
 
 
 @dataclass(frozen=True)
@@ -134,21 +135,20 @@ def create_ticket(data: TicketCreate, suggestion: Suggestion | None = None) -> T
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)
     priority = data.priority or (suggestion.priority if suggestion else DEFAULT_PRIORITY)
     now = utc_now()
-    ticket = Ticket(
-        title=data.title,
-        description=data.description,
-        category=category.value,
-        priority=priority.value,
-        status=Status.OPEN.value,
-        created_at=now,
-        updated_at=now,
-        suggested_category=suggestion.category.value if suggestion else None,
-        suggested_priority=suggestion.priority.value if suggestion else None,
-    )
+    values = {
+        "title": data.title,
+        "description": data.description,
+        "category": category.value,
+        "priority": priority.value,
+        "status": Status.OPEN.value,
+        "created_at": now,
+        "updated_at": now,
+        "suggested_category": suggestion.category.value if suggestion else None,
+        "suggested_priority": suggestion.priority.value if suggestion else None,
+    }
     with _session() as session:
-        session.add(ticket)
-        session.flush()
-        return TicketRead.model_validate(ticket)
+        row = session.execute(sa.insert(Ticket).values(values).returning(*_COLUMNS)).one()
+        return TicketRead.model_validate(row._asdict())
 
 
 def get_ticket(ticket_id: int) -> TicketRead:
@@ -190,12 +190,12 @@ def update_ticket(ticket_id: int, patch: TicketPatch) -> TicketRead:
             sa.update(Ticket)
             .where(Ticket.id == ticket_id)
             .values(**values)
-            .returning(*Ticket.__table__.columns)
+            .returning(*_COLUMNS)
         )
-        row = session.execute(statement).mappings().first()
+        row = session.execute(statement).first()
         if row is None:
             raise NotFound(ticket_id)
-        return TicketRead.model_validate(dict(row))
+        return TicketRead.model_validate(row._asdict())
 
 
 def delete_ticket(ticket_id: int) -> None:
