@@ -1,0 +1,111 @@
+"""The small parts: text normalisation, the TTL cache, the metrics, the composer."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ticket_app.classifier.cache import TTLCache
+from ticket_app.classifier.evaluate import accuracy, confusion, fold, macro_f1, main
+from ticket_app.classifier.gemini import GeminiError, parse_answer
+from ticket_app.classifier.text import cache_key, normalize
+from ticket_app.classifier.training.compose import compose, load_issues, load_phrases
+from ticket_app.domain import Category, Priority
+
+
+def test_normalize_cleans_and_caps() -> None:
+    assert normalize("  a\x00b\tc\r\n\r\n\r\nd \udcff ", 100) == "ab c\n\nd \ufffd"
+    assert normalize("x" * 500, 120) == "x" * 120
+    assert normalize("\x01\x02 \n ", 100) == ""
+
+
+def test_cache_key_ignores_case_and_spacing() -> None:
+    assert cache_key(normalize("The  Printer\nis OFFLINE", 100)) == "the printer is offline"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cache_entries_expire_and_old_ones_are_evicted() -> None:
+    clock = Clock()
+    cache: TTLCache[str, int] = TTLCache(max_size=2, clock=clock)
+    cache.put("a", 1, ttl_seconds=10)
+    cache.put("b", 2, ttl_seconds=1)
+    assert cache.get("a") == 1  # "a" is now the most recently used
+    cache.put("c", 3, ttl_seconds=20)
+    assert cache.get("b") is None  # evicted as least recently used
+    assert len(cache) == 2
+    clock.now = 10.0
+    assert cache.get("a") is None  # expired
+    assert cache.get("c") == 3
+    cache.put("d", 4, ttl_seconds=0)  # a zero TTL stores nothing
+    assert cache.get("d") is None
+    cache.clear()
+    assert len(cache) == 0
+
+
+def test_parse_answer_accepts_only_the_exact_shape() -> None:
+    assert parse_answer('{"priority": "low", "category": "account"}') == (
+        Category.ACCOUNT,
+        Priority.LOW,
+    )
+    for bad in (None, "", "{}", "[]", '{"category": "account", "priority": "LOW"}'):
+        with pytest.raises(GeminiError):
+            parse_answer(bad)
+
+
+def test_metrics_match_hand_computed_values() -> None:
+    truth = ["a", "a", "b", "b"]
+    guess = ["a", "b", "b", "c"]
+    assert accuracy(truth, guess) == 0.5
+    # F1: a = 2/3, b = 1/2, c = 0 (predicted, never true) -> mean 7/18
+    assert macro_f1(truth, guess) == pytest.approx(7 / 18)
+    assert fold(["critical", "low"]) == ["high", "low"]
+    table = confusion(truth, guess, ["a", "b", "c"])
+    assert table.splitlines()[1].split() == ["a", "1", "1", "0"]
+
+
+def test_evaluate_command_prints_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"text": "I was charged twice", "category": "billing", "priority": "high", "source": "x"},
+        {"text": "App crashes on start", "category": "technical", "priority": None, "source": "y"},
+        {"text": "Reset my password", "category": "account", "priority": "low", "subject": "Hi"},
+    ]
+    data = tmp_path / "set.jsonl"
+    data.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    monkeypatch.setattr("sys.argv", ["evaluate", str(data), "--with-subject"])
+    main()
+    out = capsys.readouterr().out
+    assert "3 rows, subject + text" in out
+    assert "latency per ticket: median" in out
+    assert "category: accuracy 1.000  macro-F1 1.000" in out
+    assert "priority (2 labelled rows)" in out
+    assert "critical folded into high" in out
+    assert "== x (1 rows)" in out
+    assert "== y (1 rows)" in out
+    assert "priority: no labelled rows" in out
+
+
+def test_composer_is_reproducible_and_covers_every_label() -> None:
+    first = compose(400, seed=7)
+    assert first == compose(400, seed=7)
+    assert first != compose(400, seed=8)
+    assert {example.category for example in first} == set(Category)
+    assert {example.priority for example in first} == set(Priority)
+    assert all("{" not in example.text and "@BODY@" not in example.text for example in first)
+
+
+def test_phrase_book_has_every_slot_the_issues_use() -> None:
+    phrases = load_phrases()
+    for issue in load_issues():
+        for template in (*issue.titles, *issue.phrasings):
+            for slot in re.findall(r"\{(\w+)\}", template):
+                assert slot in phrases, (slot, template)

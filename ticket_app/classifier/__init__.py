@@ -1,0 +1,9 @@
+"""Ticket classifier: text in, suggested category and priority out.
+
+Knows nothing of the database or of Reflex. See docs/classifier.md.
+"""
+
+from ticket_app.classifier.pipeline import classify, reset_state
+from ticket_app.classifier.types import Suggestion
+
+__all__ = ["Suggestion", "classify", "reset_state"]

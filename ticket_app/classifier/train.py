@@ -1,0 +1,182 @@
+"""Train the offline model and export it: `python -m ticket_app.classifier.train`.
+
+Needs scikit-learn (a dev requirement); the exported file does not. Training data, all of it
+shippable: the project's own composed tickets (`training/compose.py`, fixed seed) and the
+Bitext sample rows (`training/bitext.jsonl`, CDLA-Sharing-1.0, category only). Tobi-Bueck rows
+are never read here. `--cv` (used for the shipped model) first validates with whole topics held
+out and fits the softmax temperature on those held-out predictions; see `cross_validate`.
+"""
+
+import argparse
+import gzip
+import json
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import GroupKFold
+
+from ticket_app.classifier.features import extract, weigh
+from ticket_app.classifier.offline import FORMAT, MODEL_PATH, softmax
+from ticket_app.classifier.training.compose import HERE as TRAINING_DIR
+from ticket_app.classifier.training.compose import compose
+
+SYNTHETIC_COUNT = 8000
+SEED = 20240601
+MIN_DF = 2
+C = 10.0
+TOL = 1e-3
+PRUNE_BELOW = 0.002
+DECIMALS = 4
+
+
+@dataclass
+class Corpus:
+    """Texts with their labels; priority is None for Bitext rows, which have none."""
+
+    texts: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    priorities: list[str | None] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # topic of each row, for validation
+
+
+def load_corpus() -> Corpus:
+    corpus = Corpus()
+    for example in compose(SYNTHETIC_COUNT, SEED):
+        corpus.texts.append(example.text)
+        corpus.categories.append(example.category.value)
+        corpus.priorities.append(example.priority.value)
+        corpus.groups.append(example.group)
+    for line in (TRAINING_DIR / "bitext.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        corpus.texts.append(row["text"])
+        corpus.categories.append(row["category"])
+        corpus.priorities.append(None)
+        corpus.groups.append("bitext " + row["intent"])
+    return corpus
+
+
+class Fitted:
+    """Idf table, vectoriser and the two logistic regressions fitted on one corpus."""
+
+    def __init__(
+        self,
+        raw: list[dict[str, float]],
+        categories: list[str],
+        priorities: list[str | None] | None = None,
+    ) -> None:
+        document_frequency = Counter(name for features in raw for name in features)
+        size = len(raw)
+        self.idf = {
+            name: math.log((1 + size) / (1 + count)) + 1.0
+            for name, count in document_frequency.items()
+            if count >= MIN_DF or name.startswith("q:")
+        }
+        self.vectorizer = DictVectorizer()
+        matrix = self.vectorizer.fit_transform([weigh(features, self.idf) for features in raw])
+        self.category = LogisticRegression(C=C, tol=TOL, max_iter=5000).fit(matrix, categories)
+        if priorities is None:  # validation folds need the category model only
+            return
+        rows = [index for index, priority in enumerate(priorities) if priority is not None]
+        self.priority = LogisticRegression(C=C, tol=TOL, max_iter=5000).fit(
+            matrix[rows], [priorities[index] for index in rows]
+        )
+
+    def category_scores(self, raw: list[dict[str, float]]) -> np.ndarray:
+        matrix = self.vectorizer.transform([weigh(features, self.idf) for features in raw])
+        return self.category.decision_function(matrix)
+
+    def export(self, temperature: float) -> dict:
+        """Columns of rounded weights; features that matter to neither model are dropped."""
+        weights = np.vstack([self.category.coef_, self.priority.coef_])
+        keep = np.flatnonzero(np.abs(weights).max(axis=0) >= PRUNE_BELOW)
+        names = [self.vectorizer.feature_names_[column] for column in keep]
+        split = len(self.category.classes_)
+
+        def columns(rows: np.ndarray) -> list[list[float]]:
+            return [[round(float(w), DECIMALS) for w in row[keep]] for row in rows]
+
+        return {
+            "format": FORMAT,
+            "categories": list(self.category.classes_),
+            "priorities": list(self.priority.classes_),
+            "category_bias": [round(float(b), DECIMALS) for b in self.category.intercept_],
+            "priority_bias": [round(float(b), DECIMALS) for b in self.priority.intercept_],
+            "temperature": round(temperature, 3),
+            "features": names,
+            "idf": [round(self.idf[name], DECIMALS) for name in names],
+            "category_weights": columns(weights[:split]),
+            "priority_weights": columns(weights[split:]),
+        }
+
+
+def fit_temperature(scores: np.ndarray, labels: list[int]) -> float:
+    """The softmax temperature with the lowest log-loss on held-out predictions (grid search)."""
+
+    def log_loss(temperature: float) -> float:
+        return -sum(
+            math.log(max(softmax(list(row), temperature)[label], 1e-12))
+            for row, label in zip(scores, labels, strict=True)
+        )
+
+    return min((step / 20 for step in range(10, 121)), key=log_loss)
+
+
+def cross_validate(raw: list[dict[str, float]], corpus: Corpus) -> float:
+    """Leave-topics-out validation; returns the softmax temperature fitted on held-out rows.
+
+    Folds are split by topic (a composed issue block, a Bitext intent), so each row is scored by
+    a model that never saw its kind of ticket: closer to new real tickets than a random split of
+    templated text, which would make the confidence far too sure of itself.
+    """
+    scores = np.zeros((len(raw), len(set(corpus.categories))))
+    classes: list[str] = []
+    for train_rows, test_rows in GroupKFold(n_splits=5).split(raw, groups=corpus.groups):
+        fitted = Fitted([raw[i] for i in train_rows], [corpus.categories[i] for i in train_rows])
+        scores[test_rows] = fitted.category_scores([raw[i] for i in test_rows])
+        classes = list(fitted.category.classes_)
+    predicted = [classes[int(np.argmax(row))] for row in scores]
+    for name, keep in (("composed", True), ("Bitext", False)):
+        rows = [i for i, p in enumerate(corpus.priorities) if (p is not None) == keep]
+        truth = [corpus.categories[i] for i in rows]
+        guess = [predicted[i] for i in rows]
+        print(
+            f"{name} rows, topics held out: category accuracy {accuracy_score(truth, guess):.3f}"
+            f", macro-F1 {f1_score(truth, guess, average='macro'):.3f}"
+        )
+    temperature = fit_temperature(scores, [classes.index(c) for c in corpus.categories])
+    print(f"fitted temperature {temperature:.2f}")
+    return temperature
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
+    parser.add_argument("--cv", action="store_true", help="cross-validate and fit temperature")
+    parser.add_argument(
+        "--temperature", type=float, default=1.0, help="softmax temperature without --cv"
+    )
+    args = parser.parse_args()
+    started = time.perf_counter()
+    corpus = load_corpus()
+    raw = [extract(text) for text in corpus.texts]
+    counts = dict(sorted(Counter(corpus.categories).items()))
+    print(f"corpus: {len(raw)} texts, categories {counts}")
+    temperature = cross_validate(raw, corpus) if args.cv else args.temperature
+    model = Fitted(raw, corpus.categories, corpus.priorities).export(temperature)
+    payload = json.dumps(model, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    args.out.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, "
+        f"{len(model['features'])} features) in {time.perf_counter() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
