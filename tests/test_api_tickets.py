@@ -161,21 +161,40 @@ def test_health_checks_the_database(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_is_503_problem_when_the_database_is_unreachable(client, monkeypatch):
-    from ticket_app import db
+@pytest.fixture
+def unreachable_database(engine, monkeypatch, tmp_path):
+    """Point the app at a database that cannot be reached, then restore the real one."""
     from ticket_app.config import get_settings
+    from ticket_app.db import get_engine
 
-    unreachable = (
-        "postgresql+psycopg2://nobody:x@127.0.0.1:9/none"
-        if not get_settings().is_sqlite
-        else "sqlite:////nonexistent-dir/readonly/x.db"
+    url = (
+        f"sqlite:///{tmp_path}"  # a directory: SQLite cannot open it
+        if engine.dialect.name == "sqlite"
+        else "postgresql://nobody:secret@127.0.0.1:9/none"
     )
-    monkeypatch.setattr(db, "get_engine", lambda: db.sa.create_engine(unreachable))
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_engine().dispose()
+    get_engine.cache_clear()
+
+
+def test_health_is_503_problem_when_the_database_is_unreachable(client, unreachable_database):
     response = client.get("/api/health/")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
     assert response.json()["database"] == "unavailable"
     assert "Traceback" not in response.text
+
+
+def test_a_create_during_an_outage_is_a_503_not_a_500(client, unreachable_database):
+    response = client.post("/api/tickets/", json={"title": "t", "description": "d"})
+    assert response.status_code == 503
+    assert "Nothing was changed" in response.json()["detail"]
 
 
 def test_openapi_and_docs_are_served(client):

@@ -4,15 +4,12 @@ SQLite gets WAL mode and a busy timeout so the API, the UI and the live poller c
 file; PostgreSQL gets a bounded pool with pre-ping so a restarted server is survived.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
 
 from ticket_app.config import get_settings
 
@@ -54,16 +51,3 @@ def create_db_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
     return create_db_engine(get_settings().database_url)
-
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error, so nothing half-written
-    survives a failed request."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

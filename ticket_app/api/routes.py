@@ -63,7 +63,7 @@ def health() -> Response | Health:
     try:
         tickets.check_database()
     except DatabaseUnavailable as error:
-        return problem(503, str(error), database="unavailable")
+        return problem(503, str(error), headers={"Retry-After": "5"}, database="unavailable")
     return Health(status="ok", database="ok")
 
 

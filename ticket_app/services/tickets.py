@@ -3,7 +3,10 @@
 Reads that would otherwise scan the table are answered from `ticket_counts` (kept in step by
 database triggers): list totals and stats without a search read a few hundred counter rows
 instead of counting a million tickets. Lists page by keyset on (created_at, id), newest first.
-Search is a case-insensitive substring match backed by a trigram index on both databases.
+Search is a case-insensitive substring match backed by a trigram index on both databases; a
+searched page and its total come from one pass over the matches.
+
+SQLAlchemy Core on plain connections: no ORM identity map to fill on the hot paths.
 """
 
 from collections.abc import Iterator
@@ -13,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import InterfaceError as SAInterfaceError
-from sqlmodel import Session, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.sql import operators
 
 from ticket_app.classifier import Suggestion, classify
-from ticket_app.db import session_scope
+from ticket_app.db import get_engine
 from ticket_app.domain import DEFAULT_CATEGORY, DEFAULT_PRIORITY, Category, Priority, Status
 from ticket_app.models import Ticket, TicketCount, utc_now
 from ticket_app.services.cursor import decode_cursor, encode_cursor
@@ -34,7 +37,13 @@ from ticket_app.services.schemas import (
 )
 
 TRIGRAM_MIN_LENGTH = 3
-_COLUMNS = tuple(Ticket.__table__.columns)
+TICKETS = Ticket.__table__
+COUNTS = TicketCount.__table__
+COLUMNS = tuple(TICKETS.c)
+NEWEST_FIRST = (TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
+BREAKDOWNS = (("category", Category), ("priority", Priority), ("status", Status))
+_INSERT = sa.insert(TICKETS).returning(*COLUMNS)
+_SELECT_ONE = sa.select(*COLUMNS).where(TICKETS.c.id == sa.bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -46,48 +55,76 @@ class Page:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class SuggestionAgreement:
+    """How many tickets with a classifier suggestion kept both suggested values."""
+
+    agreed: int
+    suggested: int
+
+    @property
+    def share(self) -> float | None:
+        return self.agreed / self.suggested if self.suggested else None
+
+
 @contextmanager
-def _session() -> Iterator[Session]:
-    """A unit of work that turns connection failures into DatabaseUnavailable."""
+def _transaction() -> Iterator[Connection]:
+    """One transaction: committed on success, rolled back on any error, so nothing is ever
+    half-written. Refused values become InvalidInput; an unreachable database becomes
+    DatabaseUnavailable."""
     try:
-        with session_scope() as session:
-            yield session
-    except (OperationalError, SAInterfaceError) as error:
-        if isinstance(error.orig, Exception) and "constraint" in str(error.orig).lower():
-            raise InvalidInput.single("body", "the database refused the values") from None
-        raise DatabaseUnavailable() from error
-    except IntegrityError:
+        with get_engine().begin() as connection:
+            yield connection
+    except (IntegrityError, DataError):
         raise InvalidInput.single("body", "the database refused the values") from None
+    except (OperationalError, InterfaceError) as error:
+        raise DatabaseUnavailable() from error
+
+
+def _ticket(row: sa.Row[Any]) -> TicketRead:
+    return TicketRead.model_validate(row._mapping)
+
+
+def _is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_condition(session: Session, text: str) -> sa.ColumnElement[bool]:
+def _without_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """SQLite's unary `+`: the term still filters but cannot drive an index, so the planner
+    starts from the (few) search matches instead of walking a whole value range."""
+    return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def _search_condition(connection: Connection, text: str) -> sa.ColumnElement[bool]:
     """Substring match on title or description, served by a trigram index where it can be.
 
     PostgreSQL: ILIKE, which the pg_trgm GIN indexes serve. SQLite: the FTS5 trigram table for
     three characters or more (a quoted phrase is a substring match there), LIKE below that.
     """
     pattern = f"%{_escape_like(text)}%"
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgres(connection):
         return sa.or_(
-            Ticket.title.ilike(pattern, escape="\\"),
-            Ticket.description.ilike(pattern, escape="\\"),
+            TICKETS.c.title.ilike(pattern, escape="\\"),
+            TICKETS.c.description.ilike(pattern, escape="\\"),
         )
     if len(text) >= TRIGRAM_MIN_LENGTH:
         phrase = '"' + text.replace('"', '""') + '"'
         matches = sa.text("SELECT rowid FROM tickets_search WHERE tickets_search MATCH :phrase")
-        return Ticket.id.in_(matches.bindparams(phrase=phrase))
+        return TICKETS.c.id.in_(matches.bindparams(phrase=phrase))
     return sa.or_(
-        Ticket.title.like(pattern, escape="\\"),
-        Ticket.description.like(pattern, escape="\\"),
+        TICKETS.c.title.like(pattern, escape="\\"),
+        TICKETS.c.description.like(pattern, escape="\\"),
     )
 
 
-def _value_conditions(table: Any, filters: TicketFilters) -> list[sa.ColumnElement[bool]]:
-    """The enumerated filters on `table` (tickets or ticket_counts share the column names)."""
+def _value_conditions(
+    table: sa.Table, filters: TicketFilters, indexed: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """The enumerated filters on `table` (tickets and ticket_counts share the column names)."""
     conditions = []
     for name, values in (
         ("category", filters.category),
@@ -95,30 +132,86 @@ def _value_conditions(table: Any, filters: TicketFilters) -> list[sa.ColumnEleme
         ("status", filters.status),
     ):
         if values:
-            column = getattr(table, name)
-            conditions.append(
-                column == values[0].value
-                if len(values) == 1
-                else column.in_([value.value for value in values])
-            )
+            column = table.c[name] if indexed else _without_index(table.c[name])
+            wanted = [value.value for value in values]
+            conditions.append(column == wanted[0] if len(wanted) == 1 else column.in_(wanted))
     return conditions
 
 
-def _ticket_conditions(session: Session, filters: TicketFilters) -> list[sa.ColumnElement[bool]]:
-    conditions = _value_conditions(Ticket, filters)
-    if filters.search:
-        conditions.append(_search_condition(session, filters.search))
-    return conditions
+def _ticket_conditions(
+    connection: Connection, filters: TicketFilters
+) -> list[sa.ColumnElement[bool]]:
+    if not filters.search:
+        return _value_conditions(TICKETS, filters)
+    searching_fts = not _is_postgres(connection) and len(filters.search) >= TRIGRAM_MIN_LENGTH
+    return [
+        *_value_conditions(TICKETS, filters, indexed=not searching_fts),
+        _search_condition(connection, filters.search),
+    ]
 
 
-def _count(session: Session, filters: TicketFilters) -> int:
-    if filters.search:
-        query = select(sa.func.count()).select_from(Ticket)
-        query = query.where(*_ticket_conditions(session, filters))
-    else:
-        query = select(sa.func.coalesce(sa.func.sum(TicketCount.tickets), 0))
-        query = query.where(*_value_conditions(TicketCount, filters))
-    return int(session.exec(query).one())
+def _counted(connection: Connection, filters: TicketFilters) -> int:
+    """Matches of the enumerated filters, summed from the counters."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.tickets), 0)).where(
+        *_value_conditions(COUNTS, filters)
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def _after(table: Any, position: tuple[datetime, int] | None) -> list[sa.ColumnElement[bool]]:
+    if position is None:
+        return []
+    return [sa.tuple_(table.c.created_at, table.c.id) < position]
+
+
+def _plain_page(
+    connection: Connection,
+    filters: TicketFilters,
+    position: tuple[datetime, int] | None,
+    limit: int,
+) -> tuple[list[sa.Row[Any]], int]:
+    """An index-ordered page; the total comes from the counters."""
+    query = (
+        sa.select(*COLUMNS)
+        .where(*_value_conditions(TICKETS, filters), *_after(TICKETS, position))
+        .order_by(*NEWEST_FIRST)
+        .limit(limit + 1)
+    )
+    return connection.execute(query).all(), _counted(connection, filters)
+
+
+def _searched_page(
+    connection: Connection,
+    filters: TicketFilters,
+    position: tuple[datetime, int] | None,
+    limit: int,
+) -> tuple[list[sa.Row[Any]], int]:
+    """A page of search matches and their total from one pass over the matches: the matches'
+    keys are counted by a window function, and only the page's rows are read whole."""
+    matches = (
+        sa.select(TICKETS.c.id, TICKETS.c.created_at, sa.func.count().over().label("total"))
+        .where(*_ticket_conditions(connection, filters))
+        .subquery("matches")
+    )
+    page = (
+        sa.select(matches)
+        .where(*_after(matches, position))
+        .order_by(matches.c.created_at.desc(), matches.c.id.desc())
+        .limit(limit + 1)
+        .subquery("page")
+    )
+    query = (
+        sa.select(*COLUMNS, page.c.total)
+        .join_from(TICKETS, page, TICKETS.c.id == page.c.id)
+        .order_by(*NEWEST_FIRST)
+    )
+    rows = connection.execute(query).all()
+    if rows:
+        return rows, int(rows[0].total)
+    if position is None:
+        return rows, 0
+    count = sa.select(sa.func.count()).where(*_ticket_conditions(connection, filters))
+    return rows, int(connection.execute(count.select_from(TICKETS)).scalar_one())
 
 
 def _suggestion_for(data: TicketCreate) -> Suggestion | None:
@@ -146,17 +239,16 @@ def create_ticket(data: TicketCreate, suggestion: Suggestion | None = None) -> T
         "suggested_category": suggestion.category.value if suggestion else None,
         "suggested_priority": suggestion.priority.value if suggestion else None,
     }
-    with _session() as session:
-        row = session.execute(sa.insert(Ticket).values(values).returning(*_COLUMNS)).one()
-        return TicketRead.model_validate(row._asdict())
+    with _transaction() as connection:
+        return _ticket(connection.execute(_INSERT, values).one())
 
 
 def get_ticket(ticket_id: int) -> TicketRead:
-    with _session() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound(ticket_id)
-        return TicketRead.model_validate(ticket)
+    with _transaction() as connection:
+        row = connection.execute(_SELECT_ONE, {"id": ticket_id}).first()
+    if row is None:
+        raise NotFound(ticket_id)
+    return _ticket(row)
 
 
 def list_tickets(
@@ -165,15 +257,11 @@ def list_tickets(
     """Newest first, `limit` at a time; `cursor` continues where a previous page ended."""
     check_limit(limit)
     fingerprint = filters.fingerprint()
-    with _session() as session:
-        query = select(Ticket).where(*_ticket_conditions(session, filters))
-        if cursor:
-            created_at, ticket_id = decode_cursor(cursor, fingerprint)
-            query = query.where(sa.tuple_(Ticket.created_at, Ticket.id) < (created_at, ticket_id))
-        query = query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit + 1)
-        rows = list(session.exec(query))
-        total = _count(session, filters)
-    items = [TicketRead.model_validate(row) for row in rows[:limit]]
+    position = decode_cursor(cursor, fingerprint) if cursor else None
+    fetch = _searched_page if filters.search else _plain_page
+    with _transaction() as connection:
+        rows, total = fetch(connection, filters, position, limit)
+    items = [_ticket(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
@@ -184,54 +272,62 @@ def list_tickets(
 def update_ticket(ticket_id: int, patch: TicketPatch) -> TicketRead:
     """Write only the fields in `patch`, in one UPDATE, so concurrent edits of other fields
     of the same ticket are kept."""
-    values: dict[str, Any] = {**patch.changes(), "updated_at": utc_now()}
-    with _session() as session:
-        statement = (
-            sa.update(Ticket)
-            .where(Ticket.id == ticket_id)
-            .values(**values)
-            .returning(*_COLUMNS)
-        )
-        row = session.execute(statement).first()
-        if row is None:
-            raise NotFound(ticket_id)
-        return TicketRead.model_validate(row._asdict())
+    statement = (
+        sa.update(TICKETS)
+        .where(TICKETS.c.id == ticket_id)
+        .values(**patch.changes(), updated_at=utc_now())
+        .returning(*COLUMNS)
+    )
+    with _transaction() as connection:
+        row = connection.execute(statement).first()
+    if row is None:
+        raise NotFound(ticket_id)
+    return _ticket(row)
 
 
 def delete_ticket(ticket_id: int) -> None:
-    with _session() as session:
-        result = session.execute(sa.delete(Ticket).where(Ticket.id == ticket_id))
-        if result.rowcount == 0:
-            raise NotFound(ticket_id)
+    with _transaction() as connection:
+        deleted = connection.execute(sa.delete(TICKETS).where(TICKETS.c.id == ticket_id))
+    if deleted.rowcount == 0:
+        raise NotFound(ticket_id)
 
 
-def _breakdown_query(session: Session, filters: TicketFilters) -> sa.Select[Any]:
+def _breakdown_query(connection: Connection, filters: TicketFilters) -> sa.Select[Any]:
     """One SELECT for all stats: from the counters when it can, from tickets under a search."""
+    first_created: Any
     if filters.search:
-        source: Any = Ticket
+        source: Any = TICKETS
         measure: Any = sa.func.count()
-        conditions = _ticket_conditions(session, filters)
+        conditions = _ticket_conditions(connection, filters)
+        first_created = sa.func.min(TICKETS.c.created_at)
     else:
-        source = TicketCount
-        measure = sa.func.sum(TicketCount.tickets)
-        conditions = _value_conditions(TicketCount, filters)
-    first_ticket = (
-        select(sa.func.min(Ticket.created_at))
-        .where(*_ticket_conditions(session, filters))
-        .scalar_subquery()
-    )
+        source = COUNTS
+        measure = sa.func.sum(COUNTS.c.tickets)
+        conditions = _value_conditions(COUNTS, filters)
+        first_created = (
+            sa.select(sa.func.min(TICKETS.c.created_at))
+            .where(*_value_conditions(TICKETS, filters))
+            .scalar_subquery()
+        )
     columns: list[Any] = [sa.func.coalesce(measure, 0).label("total")]
-    for name, enum in (("category", Category), ("priority", Priority), ("status", Status)):
-        column = getattr(source, name)
+    for name, enum in BREAKDOWNS:
         columns += [
-            sa.func.coalesce(measure.filter(column == member.value), 0).label(f"{name}:{member}")
+            sa.func.coalesce(measure.filter(source.c[name] == member.value), 0).label(
+                f"{name}:{member}"
+            )
             for member in enum
         ]
-    columns.append(first_ticket.label("first_created_at"))
-    query = select(*columns)
-    if source is TicketCount:
-        query = query.select_from(TicketCount)
-    return query.where(*conditions)
+    columns.append(first_created.label("first_created_at"))
+    return sa.select(*columns).select_from(source).where(*conditions)
+
+
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    """MIN() of a timestamp comes back as text from SQLite and as a datetime from PostgreSQL."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def _average_per_day(total: int, first_created_at: datetime | None, today: date) -> float:
@@ -246,18 +342,13 @@ def _average_per_day(total: int, first_created_at: datetime | None, today: date)
 def get_stats(filters: TicketFilters | None = None, today: date | None = None) -> Stats:
     """Totals and breakdowns, computed by the database in a single round trip."""
     filters = filters or TicketFilters()
-    with _session() as session:
-        row = session.execute(_breakdown_query(session, filters)).mappings().one()
-    first = row["first_created_at"]
-    if isinstance(first, str):  # SQLite returns MIN() of a timestamp column as text
-        first = datetime.fromisoformat(first)
-    if first is not None and first.tzinfo is None:
-        first = first.replace(tzinfo=UTC)
+    with _transaction() as connection:
+        row = connection.execute(_breakdown_query(connection, filters)).mappings().one()
     total = int(row["total"])
     breakdown = {
-        name: {member: int(row[f"{name}:{member}"]) for member in enum}
-        for name, enum in (("category", Category), ("priority", Priority), ("status", Status))
+        name: {member: int(row[f"{name}:{member}"]) for member in enum} for name, enum in BREAKDOWNS
     }
+    first = _as_utc(row["first_created_at"])
     return Stats(
         total_tickets=total,
         open_tickets=breakdown["status"][Status.OPEN],
@@ -268,39 +359,27 @@ def get_stats(filters: TicketFilters | None = None, today: date | None = None) -
     )
 
 
-def _utc_day(session: Session) -> sa.ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.date(sa.func.timezone("UTC", Ticket.created_at))
-    return sa.func.date(Ticket.created_at)  # SQLite stores UTC text
-
-
 def daily_counts(days: int = 30, today: date | None = None) -> list[tuple[date, int]]:
     """Tickets created per UTC day over the last `days` days, oldest first, zeros included."""
     today = today or datetime.now(UTC).date()
     start = today - timedelta(days=days - 1)
     since = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
-    with _session() as session:
-        day = _utc_day(session).label("day")
-        query = select(day, sa.func.count()).where(Ticket.created_at >= since).group_by(day)
+    with _transaction() as connection:
+        if _is_postgres(connection):
+            day = sa.func.date(sa.func.timezone("UTC", TICKETS.c.created_at))
+        else:
+            day = sa.func.date(TICKETS.c.created_at)  # SQLite stores UTC text
+        query = (
+            sa.select(day.label("day"), sa.func.count())
+            .where(TICKETS.c.created_at >= since)
+            .group_by(sa.literal_column("day"))
+        )
         counted = {
             value if isinstance(value, date) else date.fromisoformat(value): int(count)
-            for value, count in session.execute(query)
+            for value, count in connection.execute(query)
         }
-    return [
-        (start + timedelta(days=n), counted.get(start + timedelta(days=n), 0)) for n in range(days)
-    ]
-
-
-@dataclass(frozen=True)
-class SuggestionAgreement:
-    """How many tickets with a classifier suggestion kept both suggested values."""
-
-    agreed: int
-    suggested: int
-
-    @property
-    def share(self) -> float | None:
-        return self.agreed / self.suggested if self.suggested else None
+    every_day = [start + timedelta(days=n) for n in range(days)]
+    return [(day, counted.get(day, 0)) for day in every_day]
 
 
 def suggestion_agreement(filters: TicketFilters | None = None) -> SuggestionAgreement:
@@ -308,25 +387,24 @@ def suggestion_agreement(filters: TicketFilters | None = None) -> SuggestionAgre
     filters = filters or TicketFilters()
     if filters.search:
         raise InvalidInput.single("search", "is not supported for the agreement share")
-    measure = sa.func.sum(TicketCount.tickets)
-    query = select(
-        sa.func.coalesce(measure.filter(TicketCount.suggestion == "agreed"), 0),
-        sa.func.coalesce(measure.filter(TicketCount.suggestion != "none"), 0),
-    ).where(*_value_conditions(TicketCount, filters))
-    with _session() as session:
-        agreed, suggested = session.execute(query).one()
+    measure = sa.func.sum(COUNTS.c.tickets)
+    query = sa.select(
+        sa.func.coalesce(measure.filter(COUNTS.c.suggestion == "agreed"), 0),
+        sa.func.coalesce(measure.filter(COUNTS.c.suggestion != "none"), 0),
+    ).where(*_value_conditions(COUNTS, filters))
+    with _transaction() as connection:
+        agreed, suggested = connection.execute(query).one()
     return SuggestionAgreement(agreed=int(agreed), suggested=int(suggested))
 
 
 def revision() -> int:
     """A number that grows on every create, update and delete: cheap change detection."""
-    with _session() as session:
-        return int(
-            session.exec(select(sa.func.coalesce(sa.func.sum(TicketCount.changes), 0))).one()
-        )
+    query = sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0))
+    with _transaction() as connection:
+        return int(connection.execute(query).scalar_one())
 
 
 def check_database() -> None:
     """Raise DatabaseUnavailable unless the database answers a query."""
-    with _session() as session:
-        session.execute(sa.text("SELECT 1"))
+    with _transaction() as connection:
+        connection.execute(sa.text("SELECT 1"))
