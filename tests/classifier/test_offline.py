@@ -7,7 +7,7 @@ import pytest
 
 from ticket_app.classifier import classify
 from ticket_app.classifier.features import extract, weigh
-from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
+from ticket_app.classifier.offline import MODEL_PATH, OfflineModel, pick_priority
 from ticket_app.domain import Category, Priority
 
 B, T, A, G = Category.BILLING, Category.TECHNICAL, Category.ACCOUNT, Category.GENERAL
@@ -136,3 +136,44 @@ def test_training_and_serving_share_the_feature_code() -> None:
     assert sum(value * value for value in words) == pytest.approx(1.0)
     assert vector["q:money"] == 1
     assert "w:unknown" not in weigh({"w:unknown": 1}, idf)
+
+
+def test_courtesy_is_not_impact() -> None:
+    """Formal e-mails ask for a "prompt" reply whatever the matter: that is no impact cue."""
+    features = extract("We would appreciate a prompt resolution at your earliest convenience.")
+    assert features.get("q:polite") == 1
+    assert "q:impact" not in features
+    assert extract("This is disrupting our operations")["q:impact"] == 1
+
+
+def test_function_words_only_count_in_word_pairs() -> None:
+    features = extract("The printer is offline")
+    assert "w:the" not in features
+    assert "w:is" not in features
+    assert features["w:printer"] == 1
+    assert features["b:the printer"] == 1
+
+
+def test_priority_stays_medium_unless_another_level_clearly_leads() -> None:
+    classes = ["critical", "high", "low", "medium"]
+    assert pick_priority([0.05, 0.40, 0.20, 0.35], classes, 0.10) == classes.index("medium")
+    assert pick_priority([0.05, 0.40, 0.20, 0.35], classes, 0.0) == classes.index("high")
+    assert pick_priority([0.70, 0.10, 0.05, 0.15], classes, 0.10) == classes.index("critical")
+    assert pick_priority([0.5, 0.5], ["low", "high"], 0.3) == 0  # no medium: plain argmax
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("We are interested in your analytics suite for 40 users. Could you send a quote?", G),
+        ("I'd like to return the wireless router, it is unused and still in its box", G),
+        ("Could we get a live demo of the CRM platform for our sales team?", G),
+        ("Does the project management software support single sign-on? We need it to buy", G),
+        ("The invoice for our design software licences lists 30 seats but we have 25", B),
+        ("The analytics suite crashes on startup with Error 500 since the update", T),
+    ],
+)
+def test_intent_decides_the_queue_for_tech_products(
+    model: OfflineModel, text: str, category: Category
+) -> None:
+    assert model.predict(text).category is category

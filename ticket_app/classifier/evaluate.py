@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ticket_app.classifier.offline import OfflineModel
+from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
 from ticket_app.domain import Category, Priority
 
 CATEGORIES = [category.value for category in Category]
@@ -88,7 +88,7 @@ def report(name: str, rows: list[dict], predictions: list[tuple[str, str]]) -> N
     print(confusion(truth, guessed, PRIORITIES))
 
 
-def predictor(pipeline: bool) -> Callable[[str], tuple[str, str]]:
+def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], tuple[str, str]]:
     """The offline model alone (the default), or the whole `classify` path when asked."""
     if pipeline:
         from ticket_app.classifier import classify
@@ -98,7 +98,7 @@ def predictor(pipeline: bool) -> Callable[[str], tuple[str, str]]:
             return suggestion.category.value, suggestion.priority.value
 
         return run_pipeline
-    model = OfflineModel.load()
+    model = OfflineModel.load(model_path)
 
     def run_offline(text: str) -> tuple[str, str]:
         prediction = model.predict(text)
@@ -116,9 +116,12 @@ def main() -> None:
     parser.add_argument(
         "--pipeline", action="store_true", help="use classify() (Gemini when configured)"
     )
+    parser.add_argument(
+        "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
+    )
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line]
-    predict = predictor(args.pipeline)
+    predict = predictor(args.pipeline, args.model)
     predictions, latencies = [], []
     for row in rows:
         text = row["text"]

@@ -51,8 +51,10 @@ CUES: dict[str, re.Pattern[str]] = {
         "impact": r"\bdisrupt\w*|\bsignificant(?:ly)? (?:impact|affect)\w*|\bimpacting\b"
         r"|\bseverely\b|\bseriously\b|\bour (?:daily |business )?operations\b"
         r"|\bbusiness[- ]critical\b"
-        r"|\bhigh[- ]priority\b|\bprioriti[sz]e\b|\bearliest convenience\b|\bprompt(?:ly)?\b"
-        r"|\bswift(?:ly)?\b|\bessential\b|\bproductivity\b",
+        r"|\bhigh[- ]priority\b|\bprioriti[sz]e\b|\bessential\b",
+        # Courtesy, not impact: formal e-mails ask for a "prompt" reply whatever the matter.
+        "polite": r"\bearliest convenience\b|\bprompt(?:ly)?\b|\bswift(?:ly)?\b"
+        r"|\bproductivity\b|\bappreciate\w*\b|\blook forward\b|\bgrateful\b",
         "blocked": r"\bblock(?:ed|ing|s)\b|\bcan(?:no|')t (?:work|do (?:my|our) (?:job|work))"
         r"|\bunable to work\b|\bat a standstill\b|\bhalted\b|\bdeadline\b",
         "question": r"\bhow (?:do|can|could|should) (?:i|we)\b|\bis it possible\b"
@@ -66,6 +68,55 @@ CUES: dict[str, re.Pattern[str]] = {
         r"|\bfor future reference\b|\bminor\b|\bcosmetic\b|\bworkaround\b",
     }.items()
 }
+
+
+# Function words carry the writer's style, not the ticket's subject; as single words they would
+# let the model learn how the composed templates are written. They stay in word pairs ("how do",
+# "not working"), where they do carry meaning.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "then",
+        "than",
+        "so",
+        "if",
+        "into",
+        "onto",
+        "also",
+        "just",
+        "very",
+    ]
+)
 
 
 def words(text: str) -> list[str]:
@@ -88,11 +139,12 @@ def extract(text: str) -> dict[str, float]:
     """Raw feature counts of one text (before idf and normalisation)."""
     tokens = words(text)
     counts: Counter[str] = Counter()
-    for token in tokens:
+    content = [token for token in tokens if token not in STOPWORDS]
+    for token in content:
         counts["w:" + token] += 1
     for first, second in itertools.pairwise(tokens):
         counts[f"b:{first} {second}"] += 1
-    for token in tokens:
+    for token in content:
         for gram in char_ngrams(token):
             counts[gram] += 1
     lowered = text.lower()

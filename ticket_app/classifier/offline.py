@@ -39,6 +39,22 @@ def softmax(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
     return [value / total for value in exps]
 
 
+def pick_priority(probabilities: Sequence[float], classes: Sequence[str], margin: float) -> int:
+    """Index of the suggested priority: medium unless another level leads it by `margin`.
+
+    Most tickets at a support desk are routine; leaving medium takes a clear signal (an outage,
+    "no rush"), so a weak lead for low or high does not move the suggestion. A strong one does,
+    critical included.
+    """
+    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    if "medium" not in classes:
+        return best
+    medium = list(classes).index("medium")
+    if probabilities[best] - probabilities[medium] < margin:
+        return medium
+    return best
+
+
 class OfflineModel:
     """Two multinomial logistic regressions (category, priority) over the same features."""
 
@@ -50,6 +66,7 @@ class OfflineModel:
         self.category_bias: list[float] = data["category_bias"]
         self.priority_bias: list[float] = data["priority_bias"]
         self.temperature: float = data["temperature"]
+        self.priority_margin: float = data.get("priority_margin", 0.0)
         names: list[str] = data["features"]
         self.idf = dict(zip(names, data["idf"], strict=True))
         # One weight table per class: scoring is then one C-level sum per class.
@@ -79,7 +96,9 @@ class OfflineModel:
         category_probs = softmax(category_scores, self.temperature)
         priority_probs = softmax(priority_scores)
         best_category = max(range(len(category_probs)), key=category_probs.__getitem__)
-        best_priority = max(range(len(priority_probs)), key=priority_probs.__getitem__)
+        best_priority = pick_priority(
+            priority_probs, [p.value for p in self.priorities], self.priority_margin
+        )
         return LocalPrediction(
             category=self.categories[best_category],
             priority=self.priorities[best_priority],

@@ -17,6 +17,7 @@ from ticket_app.domain import Category, Priority
 
 HERE = Path(__file__).resolve().parent
 _SLOT = re.compile(r"\{(\w+)\}")
+BOILERPLATE_RATE = 0.3  # share of tickets with a pressing-sounding phrase that changes nothing
 _ORDER = (Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL)
 
 
@@ -164,6 +165,8 @@ class Composer:
         level = _pick_impact(issue, rng)
         kind = "request" if issue.kind == "request" else "problem"
         impact = self.pick(f"impact {kind} {level}") if level else ""
+        if rng.random() < BOILERPLATE_RATE:
+            impact = " ".join(part for part in (impact, self.pick("boilerplate")) if part)
         first, second = rng.sample(issue.phrasings, 2)
         body = self.fill(first)
         if rng.random() < 0.3:
