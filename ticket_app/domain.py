@@ -30,6 +30,7 @@ class Status(StrEnum):
 
 
 TITLE_MAX_LENGTH = 200
+MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 DESCRIPTION_MAX_LENGTH = 20_000
 
 DEFAULT_CATEGORY = Category.GENERAL

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ticket_app.api.problems import problem
 from ticket_app.api.routing import SlashOptionalRouter
 from ticket_app.classifier import classify
-from ticket_app.domain import Category, Priority
+from ticket_app.domain import MAX_TICKET_ID, Category, Priority
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable, NotFound
 from ticket_app.services.schemas import (
@@ -24,7 +24,6 @@ from ticket_app.services.schemas import (
 
 router = SlashOptionalRouter(prefix="/api")
 
-MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 FilterText = Annotated[str | None, Query(description="One value or a comma list")]
 SearchText = Annotated[
     str | None, Query(description="Case-insensitive substring of title or description")

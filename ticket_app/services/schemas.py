@@ -24,12 +24,13 @@ from pydantic import (
 
 from ticket_app.domain import (
     DESCRIPTION_MAX_LENGTH,
+    MAX_TICKET_ID,
     TITLE_MAX_LENGTH,
     Category,
     Priority,
     Status,
 )
-from ticket_app.services.errors import FieldError, InvalidInput
+from ticket_app.services.errors import FieldError, InvalidInput, NotFound
 
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 200
@@ -272,11 +273,13 @@ def validate_patch(data: Mapping[str, Any]) -> TicketPatch:
 
 
 def validate_ticket_id(value: Any) -> int:
-    """A positive ticket id from untrusted input (e.g. a browser event argument)."""
-    if isinstance(value, bool):
-        raise InvalidInput.single("id", "must be a positive whole number")
+    """A ticket id from untrusted input (e.g. a browser event argument): InvalidInput unless
+    it is a positive whole number, NotFound past the id column's range (never a database
+    error)."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if not isinstance(value, int) or not 1 <= value <= 2**63 - 1:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput.single("id", "must be a positive whole number")
+    if value > MAX_TICKET_ID:
+        raise NotFound(value)
     return value
