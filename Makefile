@@ -8,7 +8,7 @@ PORT ?= 8000
 export REFLEX_USE_NPM := 1
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: run test lint format bench container-check clean
+.PHONY: run test screenshots lint format clean
 
 $(VENV)/.run-deps: requirements.txt requirements-frontend.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(VENV)/.run-deps
 ## test: the whole suite on SQLite; WITH_POSTGRES=1 runs it on PostgreSQL as well
 test: $(VENV)/.dev-deps
 	WITH_POSTGRES=$(WITH_POSTGRES) scripts/test $(ARGS)
+
+## screenshots: run the browser tests and write their screenshots over docs/screenshots/
+screenshots: $(VENV)/.dev-deps
+	UPDATE_SCREENSHOTS=1 scripts/test -m browser
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ the wrong things (they do not know the hand-made search objects).
 import reflex as rx
 
 from ticket_app.config import get_settings
+from ticket_app.ui.theme import app_theme
 
 settings = get_settings()
 
@@ -17,6 +18,6 @@ config = rx.Config(
     cors_allowed_origins=list(settings.allowed_origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme())],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

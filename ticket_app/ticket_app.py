@@ -3,18 +3,16 @@
 import reflex as rx
 
 from ticket_app.api.app import create_api
+from ticket_app.ui import add_pages
+from ticket_app.ui.theme import GLOBAL_STYLE
 
-
-def index() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.heading("Support Desk"),
-            rx.text("The API is served under /api/; its documentation is at /api/docs."),
-            rx.link("API documentation", href="/api/docs"),
-        ),
-        height="100vh",
-    )
-
-
-app = rx.App(api_transformer=create_api())
-app.add_page(index, title="Support Desk")
+app = rx.App(
+    api_transformer=create_api(),
+    style=GLOBAL_STYLE,
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="32x32"),
+    ],
+    html_lang="en",
+)
+add_pages(app)

@@ -1,0 +1,49 @@
+"""The dashboard's numbers, read from the service's counter-backed queries."""
+
+from ticket_app.classifier import Suggestion
+from ticket_app.domain import Category, Priority
+from ticket_app.services import tickets
+from ticket_app.services.schemas import TicketPatch
+from ticket_app.ui.state.dashboard import DAYS, DashboardState
+
+from .conftest import at_url, run
+
+
+def loaded() -> DashboardState:
+    state = at_url(DashboardState(), "/dashboard")
+    assert run(DashboardState.load, state) == DashboardState.watch_changes
+    return state
+
+
+def counts(rows: list[dict]) -> dict[str, int]:
+    return {row["key"]: row["count"] for row in rows}
+
+
+def test_an_empty_desk(database_url):
+    state = loaded()
+    assert (state.total_tickets, state.open_tickets, state.average_per_day) == (0, 0, 0.0)
+    assert state.agreement_share == "–"
+    assert counts(state.status_data) == {"open": 0, "in_progress": 0, "resolved": 0, "closed": 0}
+    assert len(state.daily_data) == DAYS
+    assert state.daily_data[-1]["tickets"] == 0
+
+
+def test_totals_breakdowns_and_agreement(make_ticket):
+    suggested = Suggestion(Category.BILLING, Priority.HIGH, "local", False, 0.8)
+    make_ticket(category=Category.BILLING, priority=Priority.HIGH, suggestion=suggested)
+    changed = make_ticket(category=Category.ACCOUNT, priority=Priority.HIGH, suggestion=suggested)
+    make_ticket(category=Category.TECHNICAL, priority=Priority.LOW)
+    tickets.update_ticket(changed.id, TicketPatch(status="resolved"))
+    state = loaded()
+    assert (state.total_tickets, state.open_tickets) == (3, 2)
+    assert counts(state.category_data) == {
+        "billing": 1,
+        "technical": 1,
+        "account": 1,
+        "general": 0,
+    }
+    assert [row["name"] for row in state.priority_data] == ["Low", "Medium", "High", "Critical"]
+    assert counts(state.status_data)["resolved"] == 1
+    assert state.priority_data[3]["fill"] == "var(--red-9)"
+    assert (state.agreed, state.suggested, state.agreement_share) == (1, 2, "50%")
+    assert state.daily_data[-1]["tickets"] == 3

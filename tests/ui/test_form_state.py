@@ -1,0 +1,237 @@
+"""The submit form's handlers: the API's validation, suggestions and the override rule."""
+
+import pytest
+
+from ticket_app.classifier import Suggestion
+from ticket_app.domain import Category, Priority
+from ticket_app.services import tickets
+from ticket_app.services.errors import DatabaseUnavailable
+from ticket_app.services.schemas import TicketFilters
+from ticket_app.ui.state import form as form_module
+from ticket_app.ui.state.form import FormState
+
+from .conftest import run, toast_text
+
+DESCRIPTION = "The invoice for March was charged twice to my card."
+
+
+def suggestion(
+    category: Category = Category.BILLING,
+    priority: Priority = Priority.HIGH,
+    source: str = "local",
+) -> Suggestion:
+    return Suggestion(
+        category=category, priority=priority, source=source, used_fallback=False, confidence=0.9
+    )
+
+
+@pytest.fixture
+def classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A classifier that answers billing/high and records what it was asked."""
+    asked: list[str] = []
+
+    def classify(text: str) -> Suggestion:
+        asked.append(text)
+        return suggestion()
+
+    monkeypatch.setattr(form_module, "classify", classify)
+    return asked
+
+
+def typed(title: str = "Charged twice", description: str = DESCRIPTION) -> FormState:
+    state = FormState()
+    run(FormState.set_title, state, title)
+    run(FormState.set_description, state, description)
+    return state
+
+
+def test_title_messages_follow_the_api_rules():
+    state = FormState()
+    run(FormState.set_title, state, "   ")
+    assert state.title_error == "Title must not be blank."
+    run(FormState.set_title, state, "x" * 201)
+    assert state.title_error == "Title must be at most 200 characters (got 201)."
+    run(FormState.set_title, state, "Printer on fire")
+    assert state.title_error == ""
+
+
+def test_only_touched_fields_show_messages():
+    state = FormState()
+    run(FormState.set_title, state, "Printer on fire")
+    assert state.description_error == ""  # not typed in yet, so no complaint
+    run(FormState.set_description, state, "  ")
+    assert state.description_error == "Description must not be blank."
+
+
+def test_values_that_are_not_text_are_ignored():
+    state = FormState()
+    for value in (None, 42, ["a"], {"title": "x"}):
+        run(FormState.set_title, state, value)
+        run(FormState.set_description, state, value)
+    assert (state.title, state.description) == ("", "")
+
+
+def test_a_short_description_asks_for_no_suggestion(classifier):
+    state = FormState()
+    assert run(FormState.set_description, state, "printer broken") is None
+    assert run(FormState.set_description, state, "x" * 19 + "   ") is None
+
+
+def test_a_description_that_says_something_asks_once_per_text(classifier):
+    state = typed()
+    assert run(FormState.set_description, state, DESCRIPTION) == FormState.suggest
+    run(FormState.suggest, state)
+    assert classifier == [f"Charged twice\n{DESCRIPTION}"]
+    assert run(FormState.set_description, state, DESCRIPTION) is None  # same text: no new call
+    assert run(FormState.set_description, state, DESCRIPTION + " Again.") == FormState.suggest
+
+
+def test_a_suggestion_fills_both_fields_and_says_who_made_it(classifier):
+    state = typed()
+    run(FormState.suggest, state)
+    assert (state.category, state.priority) == ("billing", "high")
+    assert (state.suggested_category, state.suggested_priority) == ("billing", "high")
+    assert state.suggestion_note == "Suggested by the offline model"
+    assert not state.classifying
+
+
+def test_gemini_is_named_when_it_answered(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(form_module, "classify", lambda text: suggestion(source="gemini"))
+    state = typed()
+    run(FormState.suggest, state)
+    assert state.suggestion_note == "Suggested by Gemini"
+
+
+def test_an_override_is_never_overwritten_by_a_later_suggestion(monkeypatch: pytest.MonkeyPatch):
+    answers = iter([suggestion(), suggestion(Category.TECHNICAL, Priority.CRITICAL)])
+    monkeypatch.setattr(form_module, "classify", lambda text: next(answers))
+    state = typed()
+    run(FormState.suggest, state)
+    run(FormState.set_priority, state, "low")
+    run(FormState.set_description, state, DESCRIPTION + " And the site is down.")
+    run(FormState.suggest, state)
+    assert state.priority == "low"  # the agent's choice stays
+    assert state.priority_overridden
+    assert state.category == "technical"  # not overridden: follows the new suggestion
+    assert state.suggested_priority == "critical"
+    run(FormState.use_suggested_priority, state)
+    assert (state.priority, state.priority_overridden) == ("critical", False)
+
+
+def test_choices_are_validated_like_the_api(classifier):
+    state = typed()
+    run(FormState.suggest, state)
+    for bad in ("urgent", "", None, 3, "BILLING", "billing; drop table"):
+        run(FormState.set_category, state, bad)
+        run(FormState.set_priority, state, bad)
+    assert (state.category, state.priority) == ("billing", "high")
+    assert not state.category_overridden
+    assert not state.priority_overridden
+    run(FormState.set_category, state, "account")
+    assert (state.category, state.category_overridden) == ("account", True)
+
+
+def test_a_suggestion_overtaken_by_a_newer_request_is_dropped(monkeypatch: pytest.MonkeyPatch):
+    state = typed()
+
+    def slow_classify(text: str) -> Suggestion:
+        state._suggest_round += 1  # a newer request (or a submit) happened meanwhile
+        return suggestion()
+
+    monkeypatch.setattr(form_module, "classify", slow_classify)
+    run(FormState.suggest, state)
+    assert (state.category, state.priority, state.suggestion_source) == ("", "", "")
+
+
+def test_a_failing_classifier_leaves_no_spinner(monkeypatch: pytest.MonkeyPatch):
+    def broken(text: str) -> Suggestion:
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(form_module, "classify", broken)
+    state = typed()
+    with pytest.raises(RuntimeError):
+        run(FormState.suggest, state)
+    assert not state.classifying
+
+
+def test_submit_shows_every_message_and_saves_nothing_when_invalid():
+    state = FormState()
+    assert run(FormState.submit, state, {"title": " ", "description": ""}) is None
+    assert state.title_error == "Title must not be blank."
+    assert state.description_error == "Description must not be blank."
+    assert not state.submitting
+
+
+def test_submit_takes_the_text_the_browser_shows(classifier):
+    state = typed("Old title", "Old description that is long enough.")
+    result = run(
+        FormState.submit, state, {"title": "  New title ", "description": "New text, all of it."}
+    )
+    assert result == FormState.save
+    assert state.submitting
+    data, stored = state._pending
+    assert (data.title, data.description) == ("New title", "New text, all of it.")
+    assert (data.category, data.priority) == (None, None)  # left to the classifier
+    assert stored is None
+
+
+def test_submit_does_not_wait_for_a_suggestion_in_flight(classifier):
+    state = typed()
+    state.classifying = True  # the model is still thinking (slow, or about to fail)
+    assert run(FormState.submit, state, {}) == FormState.save
+    assert state._pending[1] is None  # the service classifies (bounded by its timeout) itself
+
+
+def test_submit_refuses_a_second_click_while_saving(classifier):
+    state = typed()
+    assert run(FormState.submit, state, {}) == FormState.save
+    assert run(FormState.submit, state, {}) is None
+
+
+def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(database_url, classifier):
+    state = typed()
+    run(FormState.suggest, state)
+    run(FormState.set_category, state, "account")
+    run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
+    toast = run(FormState.save, state)
+    assert "success" in toast_text(toast)
+    ticket = tickets.get_ticket(state.created_id)
+    assert (ticket.category, ticket.priority) == (Category.ACCOUNT, Priority.HIGH)
+    assert (ticket.suggested_category, ticket.suggested_priority) == (
+        Category.BILLING,
+        Priority.HIGH,
+    )
+    assert state.created_title == "Charged twice"
+    assert (state.title, state.description, state.category, state.priority) == ("", "", "", "")
+    assert not state.submitting
+    assert not state.category_overridden
+    assert state._pending is None
+
+
+def test_save_without_a_suggestion_lets_the_service_classify(database_url, classifier):
+    state = FormState()
+    run(FormState.submit, state, {"title": "Login fails", "description": "short"})
+    run(FormState.save, state)
+    ticket = tickets.get_ticket(state.created_id)
+    assert ticket.suggested_category is not None  # the service asked the classifier itself
+
+
+def test_save_runs_only_after_a_valid_submit(database_url):
+    state = FormState()
+    assert run(FormState.save, state) is None
+    assert tickets.list_tickets(TicketFilters()).total == 0
+
+
+def test_a_database_outage_keeps_the_form_and_says_so(
+    database_url, classifier, monkeypatch: pytest.MonkeyPatch
+):
+    def unavailable(*args, **kwargs):
+        raise DatabaseUnavailable()
+
+    monkeypatch.setattr(tickets, "create_ticket", unavailable)
+    state = typed()
+    run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
+    toast = run(FormState.save, state)
+    assert "error" in toast_text(toast)
+    assert "database is unavailable" in toast_text(toast)
+    assert (state.title, state.submitting) == ("Charged twice", False)

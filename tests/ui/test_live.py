@@ -1,0 +1,112 @@
+"""The process-wide revision poller: one read per interval however many pages watch."""
+
+import asyncio
+
+import pytest
+
+from ticket_app.services.errors import DatabaseUnavailable
+from ticket_app.ui.live import RevisionWatcher
+
+INTERVAL = 0.05
+
+
+class Revisions:
+    """A fake `tickets.revision()` that counts how often it is read."""
+
+    def __init__(self, value: int = 7) -> None:
+        self.value = value
+        self.reads = 0
+        self.fail = False
+
+    def __call__(self) -> int:
+        self.reads += 1
+        if self.fail:
+            raise DatabaseUnavailable()
+        return self.value
+
+
+def watcher_for(revisions: Revisions) -> RevisionWatcher:
+    return RevisionWatcher(revisions, lambda: INTERVAL)
+
+
+def test_many_waiting_pages_share_one_read_per_interval():
+    revisions = Revisions()
+
+    async def scenario() -> list[int]:
+        watcher = watcher_for(revisions)
+
+        async def page() -> int:
+            with watcher.subscription():
+                return await watcher.wait_for_change(7)
+
+        waiting = [asyncio.create_task(page()) for _ in range(50)]
+        await asyncio.sleep(INTERVAL * 4.5)
+        assert not any(task.done() for task in waiting)
+        reads_while_unchanged = revisions.reads
+        revisions.value = 8
+        results = await asyncio.gather(*waiting)
+        assert reads_while_unchanged <= 6  # about one per interval, not fifty
+        return results
+
+    assert asyncio.run(scenario()) == [8] * 50
+
+
+def test_a_page_that_has_not_seen_the_latest_revision_returns_at_once():
+    async def scenario() -> int:
+        watcher = watcher_for(Revisions(value=3))
+        with watcher.subscription():
+            return await asyncio.wait_for(watcher.wait_for_change(-1), 1)
+
+    assert asyncio.run(scenario()) == 3
+
+
+def test_nudge_polls_now_instead_of_after_the_interval():
+    revisions = Revisions()
+
+    async def scenario() -> float:
+        watcher = RevisionWatcher(revisions, lambda: 30.0)
+        with watcher.subscription():
+            await asyncio.wait_for(watcher.wait_for_change(-1), 1)
+            revisions.value = 8
+            watcher.nudge()
+            started = asyncio.get_running_loop().time()
+            await asyncio.wait_for(watcher.wait_for_change(7), 1)
+            return asyncio.get_running_loop().time() - started
+
+    assert asyncio.run(scenario()) < 1
+
+
+def test_polling_stops_when_no_page_watches_and_restarts_on_the_next():
+    revisions = Revisions()
+
+    async def scenario() -> None:
+        watcher = watcher_for(revisions)
+        with watcher.subscription():
+            await watcher.wait_for_change(-1)
+        await asyncio.sleep(INTERVAL * 3)
+        reads = revisions.reads
+        assert watcher.latest is None  # a stopped poller's number is not trusted
+        await asyncio.sleep(INTERVAL * 3)
+        assert revisions.reads == reads
+        with watcher.subscription():
+            assert await asyncio.wait_for(watcher.wait_for_change(-1), 1) == 7
+        assert watcher.subscribers == 0
+
+    asyncio.run(scenario())
+
+
+def test_an_unreachable_database_is_retried_not_fatal(caplog: pytest.LogCaptureFixture):
+    revisions = Revisions()
+    revisions.fail = True
+
+    async def scenario() -> int:
+        watcher = watcher_for(revisions)
+        with watcher.subscription():
+            waiting = asyncio.create_task(watcher.wait_for_change(-1))
+            await asyncio.sleep(INTERVAL * 3)
+            assert not waiting.done()
+            revisions.fail = False
+            return await asyncio.wait_for(waiting, 1)
+
+    assert asyncio.run(scenario()) == 7
+    assert "cannot read the revision" in caplog.text

@@ -1,0 +1,196 @@
+"""The ticket list's handlers: URL filters to service calls, paging, inline status."""
+
+import pytest
+
+from ticket_app.domain import Category, Priority, Status
+from ticket_app.services import tickets
+from ticket_app.services.errors import DatabaseUnavailable
+from ticket_app.services.schemas import TicketFilters
+from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url, read_filters
+
+from .conftest import at_url, run, spec_args, toast_text
+
+
+def loaded(path: str = "/tickets") -> TicketsState:
+    state = at_url(TicketsState(), path)
+    assert run(TicketsState.load, state) == TicketsState.watch_changes
+    return state
+
+
+def test_url_parameters_become_the_services_filters():
+    filters, kept, warning = read_filters(
+        {"category": "billing,account", "status": "open", "search": " printer ", "page": "9"}
+    )
+    assert filters == TicketFilters(
+        category=(Category.BILLING, Category.ACCOUNT), status=(Status.OPEN,), search="printer"
+    )
+    assert kept == {"category": "billing,account", "status": "open", "search": " printer "}
+    assert warning == ""
+
+
+def test_bad_url_parameters_are_ignored_with_a_warning():
+    filters, kept, warning = read_filters({"status": "open,nonsense", "priority": "high"})
+    assert filters == TicketFilters(priority=(Priority.HIGH,))
+    assert kept == {"priority": "high"}
+    assert warning.startswith("Ignored from the link: Status unknown value 'nonsense'")
+
+
+def test_the_url_keeps_only_set_filters_in_a_stable_order():
+    assert list_url({"search": "", "status": ""}) == "/tickets"
+    assert (
+        list_url({"search": "printer jam", "status": "open,closed", "category": "billing"})
+        == "/tickets?category=billing&status=open,closed&search=printer%20jam"
+    )
+
+
+def test_load_passes_the_url_filters_to_the_service(database_url, monkeypatch):
+    calls = []
+    real = tickets.list_tickets
+
+    def spy(filters, limit, cursor):
+        calls.append((filters, limit, cursor))
+        return real(filters, limit, cursor)
+
+    monkeypatch.setattr(tickets, "list_tickets", spy)
+    state = loaded("/tickets?priority=high,critical&search=vpn")
+    assert calls == [
+        (TicketFilters(priority=(Priority.HIGH, Priority.CRITICAL), search="vpn"), PAGE_SIZE, None)
+    ]
+    assert (state.priority_filter, state.search, state.has_filters) == (
+        "high,critical",
+        "vpn",
+        True,
+    )
+
+
+def test_filters_and_search_narrow_the_list(make_ticket):
+    make_ticket("VPN drops", "The VPN drops every hour.", category=Category.TECHNICAL)
+    make_ticket("Refund", "Refund the VPN licence.", category=Category.BILLING)
+    make_ticket("Printer", "Out of toner.", category=Category.TECHNICAL)
+    state = loaded("/tickets?category=technical&search=vpn")
+    assert [row.title for row in state.rows] == ["VPN drops"]
+    assert state.total == 1
+    assert state.range_text == "Showing 1–1 of 1 ticket"
+    everything = loaded()
+    assert [row.title for row in everything.rows] == ["Printer", "Refund", "VPN drops"]
+
+
+def test_changing_a_filter_puts_it_in_the_url():
+    state = at_url(TicketsState(), "/tickets?search=vpn")
+    state.search = "vpn"
+    redirect = run(TicketsState.set_status_filter, state, "in_progress")
+    assert spec_args(redirect)["path"] == "/tickets?status=in_progress&search=vpn"
+    assert spec_args(redirect)["replace"] is True
+    state.status_filter = "in_progress"
+    redirect = run(TicketsState.set_status_filter, state, "all")
+    assert spec_args(redirect)["path"] == "/tickets?search=vpn"
+
+
+def test_a_search_for_the_word_all_is_a_search():
+    redirect = run(TicketsState.set_search, TicketsState(), "all")
+    assert spec_args(redirect)["path"] == "/tickets?search=all"
+
+
+@pytest.mark.parametrize(
+    ("handler", "value"),
+    [
+        (TicketsState.set_category_filter, "hardware"),
+        (TicketsState.set_priority_filter, "urgent,low"),
+        (TicketsState.set_status_filter, 7),
+        (TicketsState.set_search, "x" * 201),
+        (TicketsState.set_search, "nul\x00byte"),
+        (TicketsState.set_search, ["list"]),
+    ],
+)
+def test_bad_filter_values_are_refused_like_the_api(handler, value):
+    state = TicketsState()
+    assert run(handler, state, value) is None
+    if isinstance(value, str):
+        assert state.filter_error
+
+
+def test_pages_walk_the_cursor_and_come_back(make_ticket):
+    for number in range(PAGE_SIZE + 5):
+        make_ticket(f"Ticket {number}")
+    state = loaded()
+    first_page = [row.id for row in state.rows]
+    assert len(first_page) == PAGE_SIZE
+    assert state.has_next
+    assert state.range_text == f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 5} tickets"
+    run(TicketsState.next_page, state)
+    assert state.page == 2
+    assert not state.has_next
+    assert [row.title for row in state.rows] == [f"Ticket {n}" for n in range(4, -1, -1)]
+    run(TicketsState.next_page, state)  # nothing further: stays
+    assert state.page == 2
+    run(TicketsState.previous_page, state)
+    assert [row.id for row in state.rows] == first_page
+
+
+def test_a_page_that_emptied_goes_back_to_the_first(make_ticket):
+    made = [make_ticket(f"Ticket {number}") for number in range(PAGE_SIZE + 2)]
+    state = loaded()
+    run(TicketsState.next_page, state)
+    for ticket in made[:2]:
+        tickets.delete_ticket(ticket.id)
+    run(TicketsState.retry, state)
+    assert state.page == 1
+    assert len(state.rows) == PAGE_SIZE
+
+
+def test_rows_carry_an_excerpt_not_the_whole_description(make_ticket):
+    make_ticket("Long", "word " * 2000)
+    (row,) = loaded().rows
+    assert len(row.excerpt) <= 161
+    assert row.excerpt.endswith("…")
+
+
+def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch):
+    ticket = make_ticket()
+    state = loaded()
+    patches = []
+    real = tickets.update_ticket
+
+    def spy(ticket_id, patch):
+        patches.append((ticket_id, patch.model_fields_set))
+        return real(ticket_id, patch)
+
+    monkeypatch.setattr(tickets, "update_ticket", spy)
+    toast = run(TicketsState.change_status, state, ticket.id, "resolved")
+    assert patches == [(ticket.id, {"status"})]
+    assert "is now resolved" in toast_text(toast)
+    assert state.rows[0].status == "resolved"
+    assert tickets.get_ticket(ticket.id).status == Status.RESOLVED
+
+
+@pytest.mark.parametrize(
+    ("ticket_id", "status"),
+    [
+        ("abc", "closed"),
+        (-1, "closed"),
+        (True, "closed"),
+        (2**40, "closed"),
+        (1, "done"),
+        (1, None),
+    ],
+)
+def test_inline_status_change_refuses_bad_arguments(make_ticket, ticket_id, status):
+    ticket = make_ticket()
+    toast = run(TicketsState.change_status, loaded(), ticket_id, status)
+    assert "error" in toast_text(toast)
+    assert tickets.get_ticket(ticket.id).status == Status.OPEN
+
+
+def test_a_missing_ticket_is_reported_not_raised(database_url):
+    toast = run(TicketsState.change_status, TicketsState(), 999, "closed")
+    assert "No ticket has id 999" in toast_text(toast)
+
+
+def test_an_unreachable_database_shows_a_message(database_url, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise DatabaseUnavailable()
+
+    monkeypatch.setattr(tickets, "list_tickets", unavailable)
+    state = loaded()
+    assert state.error.startswith("The database is unavailable")
+    assert not state.loaded

@@ -1,0 +1,1 @@
+"""Reusable pieces of the pages: badges, labelled fields, layout, feedback, charts."""

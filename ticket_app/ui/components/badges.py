@@ -1,0 +1,40 @@
+"""Colour-coded badges for category, priority and status, the same colours on every page."""
+
+import reflex as rx
+
+from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
+
+
+def value_label(value: rx.Var[str], labels: dict[str, str]) -> rx.Var[str]:
+    """The human label of a stored value, computed in the browser."""
+    return rx.match(value, *labels.items(), value)
+
+
+def value_color(value: rx.Var[str], colors: dict[str, str]) -> rx.Var[str]:
+    return rx.match(value, *colors.items(), "gray")
+
+
+def _badge(
+    value: rx.Var[str], labels: dict[str, str], colors: dict[str, str], icon: str
+) -> rx.Component:
+    return rx.badge(
+        rx.icon(icon, size=12, aria_hidden="true"),
+        value_label(value, labels),
+        color_scheme=value_color(value, colors),
+        variant="soft",
+        radius="full",
+        size="2",
+    )
+
+
+def category_badge(value: rx.Var[str]) -> rx.Component:
+    return _badge(value, CATEGORY_LABELS, CATEGORY_COLORS, "tag")
+
+
+def priority_badge(value: rx.Var[str]) -> rx.Component:
+    return _badge(value, PRIORITY_LABELS, PRIORITY_COLORS, "signal")
+
+
+def status_badge(value: rx.Var[str]) -> rx.Component:
+    return _badge(value, STATUS_LABELS, STATUS_COLORS, "circle-dot")

@@ -1,0 +1,68 @@
+"""Labelled form controls: every control has a visible label tied to it by id, so it can be
+reached and named by keyboard and screen-reader users (and found by label in tests)."""
+
+from typing import Any
+
+import reflex as rx
+
+from ticket_app.ui.components.badges import value_color
+
+
+def field_label(text: str, html_for: str, *extra: rx.Component) -> rx.Component:
+    """A label line: the label text, then optional marks (spinner, suggestion) on its right."""
+    return rx.flex(
+        rx.el.label(rx.text(text, size="2", weight="medium"), html_for=html_for),
+        *extra,
+        align="center",
+        spacing="2",
+        wrap="wrap",
+        min_height="1.5rem",
+    )
+
+
+def field_error(message: rx.Var[str], error_id: str) -> rx.Component:
+    """An inline validation message, announced to screen readers when it appears."""
+    return rx.cond(
+        message,
+        rx.text(
+            rx.icon(
+                "circle-alert",
+                size=14,
+                aria_hidden="true",
+                display="inline",
+                margin_right="var(--space-1)",
+            ),
+            message,
+            id=error_id,
+            size="1",
+            color_scheme="red",
+            role="alert",
+        ),
+    )
+
+
+def choice_select(
+    control_id: str,
+    value: rx.Var[str],
+    on_change: Any,
+    options: dict[str, str],
+    *,
+    placeholder: str = "",
+    colors: dict[str, str] | None = None,
+    extra_items: tuple[rx.Component, ...] = (),
+    **trigger_props: Any,
+) -> rx.Component:
+    """A select over labelled values; the trigger takes the value's colour when given one."""
+    if colors is not None:
+        trigger_props.setdefault("color_scheme", value_color(value, colors))
+        trigger_props.setdefault("variant", "soft")
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, id=control_id, **trigger_props),
+        rx.select.content(
+            *extra_items,
+            *[rx.select.item(label, value=key) for key, label in options.items()],
+            position="popper",
+        ),
+        value=value,
+        on_change=on_change,
+    )

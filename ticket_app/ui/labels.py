@@ -1,0 +1,39 @@
+"""Human names for the ticket vocabulary, shared by the components and the state's messages.
+
+The stored values stay lowercase (`in_progress`); agents read these labels instead.
+"""
+
+from ticket_app.domain import Category, Priority, Status
+
+CATEGORY_LABELS: dict[str, str] = {
+    Category.BILLING: "Billing",
+    Category.TECHNICAL: "Technical",
+    Category.ACCOUNT: "Account",
+    Category.GENERAL: "General",
+}
+PRIORITY_LABELS: dict[str, str] = {
+    Priority.LOW: "Low",
+    Priority.MEDIUM: "Medium",
+    Priority.HIGH: "High",
+    Priority.CRITICAL: "Critical",
+}
+STATUS_LABELS: dict[str, str] = {
+    Status.OPEN: "Open",
+    Status.IN_PROGRESS: "In progress",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+SOURCE_NOTES: dict[str, str] = {  # the mark beside a suggested value, by classifier source
+    "gemini": "Suggested by Gemini",
+    "local": "Suggested by the offline model",
+    "default": "Default: no model answered",
+}
+FIELD_LABELS: dict[str, str] = {
+    "title": "Title",
+    "description": "Description",
+    "category": "Category",
+    "priority": "Priority",
+    "status": "Status",
+    "search": "Search",
+    "id": "Ticket id",
+}

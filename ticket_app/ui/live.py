@@ -1,0 +1,85 @@
+"""One revision poller per backend process, shared by every open list, dashboard and detail view.
+
+The poller reads `tickets.revision()` (a cheap sum over the counter rows) every
+`live_poll_seconds` while at least one page is watching, and wakes the waiting pages only when
+the number moved. N open browsers therefore cost one small query per interval plus one page
+query per real change, instead of N queries per interval. With no page open it stops polling.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from functools import lru_cache
+
+from ticket_app.config import get_settings
+from ticket_app.services import tickets
+from ticket_app.services.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+class RevisionWatcher:
+    """Polls a revision number and lets any number of coroutines wait for it to change.
+
+    Bound to the event loop it first runs on; the Reflex backend has exactly one.
+    """
+
+    def __init__(self, read_revision: Callable[[], int], interval: Callable[[], float]) -> None:
+        self._read_revision = read_revision
+        self._interval = interval
+        self.latest: int | None = None
+        self._subscribers = 0
+        self._task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self._wake = asyncio.Event()
+
+    @property
+    def subscribers(self) -> int:
+        return self._subscribers
+
+    @contextmanager
+    def subscription(self) -> Iterator[None]:
+        """Count a watching page while the block runs; the poller runs while anyone watches."""
+        self._subscribers += 1
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._poll(), name="revisions")
+        try:
+            yield
+        finally:
+            self._subscribers -= 1
+
+    async def wait_for_change(self, seen: int) -> int:
+        """Return the latest revision as soon as it differs from `seen` (the one a page shows)."""
+        while self.latest is None or self.latest == seen:
+            await self._changed.wait()
+        return self.latest
+
+    def nudge(self) -> None:
+        """Poll now instead of at the end of the interval: this process just wrote a change."""
+        self._wake.set()
+
+    async def _poll(self) -> None:
+        try:
+            while self._subscribers > 0:
+                self._wake.clear()
+                try:
+                    revision = await asyncio.to_thread(self._read_revision)
+                except ServiceError as error:
+                    logger.warning("live updates: cannot read the revision: %s", error)
+                else:
+                    if revision != self.latest:
+                        self.latest = revision
+                        self._changed.set()
+                        self._changed = asyncio.Event()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._interval())
+        finally:
+            # A stopped poller's number goes stale; the next subscriber must not trust it.
+            self.latest = None
+
+
+@lru_cache(maxsize=1)
+def get_watcher() -> RevisionWatcher:
+    """The process-wide watcher of the ticket revision, created on first use."""
+    return RevisionWatcher(tickets.revision, lambda: get_settings().live_poll_seconds)

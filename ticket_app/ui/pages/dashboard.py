@@ -1,0 +1,100 @@
+"""`/dashboard`: totals, breakdowns, tickets per day and the AI agreement, updated live."""
+
+import reflex as rx
+
+from ticket_app.ui.components.charts import (
+    breakdown_chart,
+    breakdown_legend,
+    chart_card,
+    daily_chart,
+    stat_card,
+)
+from ticket_app.ui.components.feedback import error_callout, loading
+from ticket_app.ui.components.layout import page
+from ticket_app.ui.state.dashboard import DAYS, DashboardState
+from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
+
+
+def _live_badge() -> rx.Component:
+    return rx.badge(
+        rx.box(
+            width="8px",
+            height="8px",
+            border_radius="9999px",
+            background_color="var(--grass-9)",
+            aria_hidden="true",
+        ),
+        "Live",
+        color_scheme="grass",
+        variant="soft",
+        size="2",
+        title="Updates within seconds when any agent or the API changes a ticket",
+    )
+
+
+def _numbers() -> rx.Component:
+    state = DashboardState
+    return rx.grid(
+        stat_card("Total tickets", state.total_tickets, "ticket", "All time"),
+        stat_card("Open", state.open_tickets, "inbox", "Waiting for an agent"),
+        stat_card(
+            "Average per day", state.average_per_day, "calendar-days", "Since the first ticket"
+        ),
+        stat_card(
+            "AI suggestion kept",
+            state.agreement_share,
+            "sparkles",
+            state.agreed.to_string()
+            + " of "
+            + state.suggested.to_string()
+            + " suggested tickets kept both values",
+        ),
+        columns=rx.breakpoints(initial="2", md="4"),
+        spacing="4",
+    )
+
+
+def _charts() -> rx.Component:
+    state = DashboardState
+    return rx.flex(
+        chart_card(
+            f"Tickets per day, last {DAYS} days",
+            daily_chart(state.daily_data),
+            rx.fragment(),
+        ),
+        rx.grid(
+            chart_card(
+                "By status",
+                breakdown_chart(state.status_data, STATUS_COLORS, "Tickets"),
+                breakdown_legend(state.status_data, "status"),
+            ),
+            chart_card(
+                "By priority",
+                breakdown_chart(state.priority_data, PRIORITY_COLORS, "Tickets"),
+                breakdown_legend(state.priority_data, "priority"),
+            ),
+            chart_card(
+                "By category",
+                breakdown_chart(state.category_data, CATEGORY_COLORS, "Tickets"),
+                breakdown_legend(state.category_data, "category"),
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            spacing="4",
+        ),
+        direction="column",
+        spacing="4",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page(
+        error_callout(DashboardState.error, DashboardState.retry),
+        rx.cond(
+            DashboardState.loaded,
+            rx.flex(_numbers(), _charts(), direction="column", spacing="4"),
+            rx.cond(DashboardState.error, rx.fragment(), loading("Loading the numbers…")),
+        ),
+        heading="Dashboard",
+        description="Every open dashboard moves as soon as a ticket is created or changed.",
+        actions=_live_badge(),
+    )

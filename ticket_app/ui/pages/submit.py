@@ -1,0 +1,297 @@
+"""`/`: the submit form, with the classifier's suggestion filling category and priority."""
+
+import reflex as rx
+
+from ticket_app.domain import TITLE_MAX_LENGTH
+from ticket_app.ui.components.fields import choice_select, field_error, field_label
+from ticket_app.ui.components.layout import page
+from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS
+from ticket_app.ui.state.form import SUGGEST_MIN_CHARS, FormState
+from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS
+
+# The classifier is asked at most once per pause in typing this long.
+DESCRIPTION_DEBOUNCE_MS = 600
+
+
+def _created_callout() -> rx.Component:
+    ticket_url = "/tickets/" + FormState.created_id.to_string()
+    return rx.cond(
+        FormState.created_id,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("circle-check")),
+            rx.flex(
+                rx.callout.text(
+                    "Ticket #",
+                    FormState.created_id,
+                    " “",
+                    FormState.created_title,
+                    "” was created.",
+                ),
+                rx.flex(
+                    rx.link("Open it", href=ticket_url, weight="medium"),
+                    rx.link("See all tickets", href="/tickets", weight="medium"),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        on_click=FormState.dismiss_created,
+                        variant="ghost",
+                        size="1",
+                        aria_label="Dismiss",
+                        type="button",
+                    ),
+                    spacing="4",
+                    align="center",
+                ),
+                justify="between",
+                align="center",
+                spacing="3",
+                wrap="wrap",
+                width="100%",
+            ),
+            color_scheme="green",
+            role="status",
+        ),
+    )
+
+
+def _suggestion_mark(
+    value: rx.Var[str],
+    overridden: rx.Var[bool],
+    suggested: rx.Var[str],
+    labels: dict[str, str],
+    use_suggestion: rx.event.EventHandler,
+) -> rx.Component:
+    """Beside a choice: a spinner while the model works, then who suggested the value, or
+    'your choice' with a way back to the suggestion when the agent picked something else."""
+    suggested_label = rx.match(suggested, *labels.items(), suggested)
+    return rx.cond(
+        overridden,
+        rx.flex(
+            rx.badge(rx.icon("user", size=12), "Your choice", color_scheme="gray", variant="soft"),
+            rx.cond(
+                suggested & (suggested != value),
+                rx.button(
+                    "Use suggestion: ",
+                    suggested_label,
+                    on_click=use_suggestion,
+                    variant="ghost",
+                    size="1",
+                    type="button",
+                ),
+            ),
+            spacing="2",
+            align="center",
+        ),
+        rx.cond(
+            FormState.classifying,
+            rx.flex(
+                rx.spinner(size="1"),
+                rx.text("Suggesting…", size="1", color_scheme="gray"),
+                spacing="1",
+                align="center",
+                role="status",
+            ),
+            rx.cond(
+                FormState.suggestion_note,
+                rx.badge(
+                    rx.icon("sparkles", size=12),
+                    FormState.suggestion_note,
+                    color_scheme="violet",
+                    variant="soft",
+                ),
+            ),
+        ),
+    )
+
+
+def _choice_field(
+    field: str,
+    label: str,
+    value: rx.Var[str],
+    overridden: rx.Var[bool],
+    suggested: rx.Var[str],
+    labels: dict[str, str],
+    colors: dict[str, str],
+    on_change: rx.event.EventHandler,
+    use_suggestion: rx.event.EventHandler,
+) -> rx.Component:
+    return rx.flex(
+        field_label(
+            label,
+            field,
+            _suggestion_mark(value, overridden, suggested, labels, use_suggestion),
+        ),
+        choice_select(
+            field,
+            value,
+            on_change,
+            labels,
+            placeholder="Suggested from the description",
+            colors=colors,
+            width="100%",
+        ),
+        direction="column",
+        spacing="1",
+        flex="1",
+        min_width="12rem",
+    )
+
+
+def _form() -> rx.Component:
+    title_too_long = FormState.title.length() > TITLE_MAX_LENGTH
+    return rx.form(
+        rx.flex(
+            rx.flex(
+                rx.flex(
+                    field_label("Title", "title"),
+                    rx.text(
+                        FormState.title.length(),
+                        f" / {TITLE_MAX_LENGTH}",
+                        size="1",
+                        color_scheme=rx.cond(title_too_long, "red", "gray"),
+                        aria_hidden="true",
+                    ),
+                    justify="between",
+                    align="center",
+                ),
+                rx.input(
+                    id="title",
+                    name="title",
+                    value=FormState.title,
+                    on_change=FormState.set_title,
+                    placeholder="A short summary, e.g. “Invoice charged twice”",
+                    size="3",
+                    aria_invalid=rx.cond(FormState.title_error, "true", "false"),
+                    aria_describedby="title-error",
+                    read_only=FormState.submitting,
+                ),
+                field_error(FormState.title_error, "title-error"),
+                direction="column",
+                spacing="1",
+            ),
+            rx.flex(
+                field_label("Description", "description"),
+                rx.debounce_input(
+                    rx.text_area(
+                        id="description",
+                        name="description",
+                        on_change=FormState.set_description,
+                        placeholder="What happened, what was expected, and any error text.",
+                        rows="7",
+                        size="3",
+                        resize="vertical",
+                        aria_invalid=rx.cond(FormState.description_error, "true", "false"),
+                        aria_describedby="description-help description-error",
+                        read_only=FormState.submitting,
+                    ),
+                    value=FormState.description,
+                    debounce_timeout=DESCRIPTION_DEBOUNCE_MS,
+                ),
+                rx.text(
+                    f"Category and priority are suggested once the description has "
+                    f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
+                    id="description-help",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                field_error(FormState.description_error, "description-error"),
+                direction="column",
+                spacing="1",
+            ),
+            rx.flex(
+                _choice_field(
+                    "category",
+                    "Category",
+                    FormState.category,
+                    FormState.category_overridden,
+                    FormState.suggested_category,
+                    CATEGORY_LABELS,
+                    CATEGORY_COLORS,
+                    FormState.set_category,
+                    FormState.use_suggested_category,
+                ),
+                _choice_field(
+                    "priority",
+                    "Priority",
+                    FormState.priority,
+                    FormState.priority_overridden,
+                    FormState.suggested_priority,
+                    PRIORITY_LABELS,
+                    PRIORITY_COLORS,
+                    FormState.set_priority,
+                    FormState.use_suggested_priority,
+                ),
+                spacing="4",
+                wrap="wrap",
+            ),
+            rx.flex(
+                rx.button(
+                    rx.icon("send", size=16),
+                    "Create ticket",
+                    type="submit",
+                    size="3",
+                    loading=FormState.submitting,
+                ),
+                rx.text(
+                    "Left empty, category and priority are set by the classifier.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+            direction="column",
+            spacing="5",
+        ),
+        on_submit=FormState.submit,
+        reset_on_submit=False,
+        aria_label="New ticket",
+    )
+
+
+def _help() -> rx.Component:
+    steps = (
+        ("pencil-line", "Describe the problem", "A title and a description are all it needs."),
+        (
+            "sparkles",
+            "Get a suggestion",
+            "Gemini (or the offline model) proposes a category and a priority as you type.",
+        ),
+        ("user-check", "Keep or change it", "Your own choice is never overwritten."),
+        ("list", "Triage", "Find the ticket under Tickets; the Dashboard updates live."),
+    )
+    return rx.card(
+        rx.flex(
+            rx.heading("How it works", as_="h2", size="3"),
+            *[
+                rx.flex(
+                    rx.icon(icon, size=18, color="var(--accent-9)", flex_shrink="0"),
+                    rx.box(
+                        rx.text(title, size="2", weight="medium"),
+                        rx.text(text, size="2", color_scheme="gray"),
+                    ),
+                    spacing="3",
+                )
+                for icon, title, text in steps
+            ],
+            direction="column",
+            spacing="4",
+        ),
+        size="2",
+        variant="surface",
+    )
+
+
+def submit_page() -> rx.Component:
+    return page(
+        _created_callout(),
+        rx.grid(
+            rx.card(_form(), size=rx.breakpoints(initial="2", sm="3")),
+            _help(),
+            columns=rx.breakpoints(initial="1", md="3fr 1fr"),
+            spacing="5",
+            align_items="start",
+        ),
+        heading="New ticket",
+        description="Tell us what went wrong; we suggest how to file it.",
+    )

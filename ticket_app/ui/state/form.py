@@ -1,0 +1,229 @@
+"""The submit form: inline validation with the API's rules, a live classifier suggestion that
+never overwrites the agent's own choice, and a submit that never waits for the model.
+
+The classifier runs in a background event, so typing, choosing and submitting stay responsive
+however slow Gemini is; a suggestion that arrives after a newer request, or after the form was
+submitted, is dropped.
+"""
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from ticket_app.classifier import Suggestion, classify
+from ticket_app.services import tickets
+from ticket_app.services.errors import InvalidInput, ServiceError
+from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
+from ticket_app.ui.labels import SOURCE_NOTES
+from ticket_app.ui.live import get_watcher
+from ticket_app.ui.state.messages import describe, field_messages
+
+SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
+CHOICES = ("category", "priority")
+
+
+class FormState(rx.State):
+    """The / page: a new ticket."""
+
+    title: str = ""
+    description: str = ""
+    title_error: str = ""
+    description_error: str = ""
+    category: str = ""
+    priority: str = ""
+    category_overridden: bool = False
+    priority_overridden: bool = False
+    suggested_category: str = ""
+    suggested_priority: str = ""
+    suggestion_source: str = ""
+    classifying: bool = False
+    submitting: bool = False
+    created_id: int = 0
+    created_title: str = ""
+    _suggestion: Suggestion | None = None
+    _suggested_text: str = ""
+    _suggest_round: int = 0
+    _title_touched: bool = False
+    _description_touched: bool = False
+    _pending: tuple[TicketCreate, Suggestion | None] | None = None
+
+    @rx.var
+    def suggestion_note(self) -> str:
+        """Who suggested the values: 'Suggested by Gemini', '... by the offline model'."""
+        return SOURCE_NOTES.get(self.suggestion_source, "")
+
+    def _classifier_text(self) -> str:
+        """What the classifier reads: the same text the service classifies on create."""
+        return f"{self.title.strip()}\n{self.description}"
+
+    def _field_errors(self) -> dict[str, str]:
+        try:
+            validate_create({"title": self.title, "description": self.description})
+        except InvalidInput as error:
+            return field_messages(error)
+        return {}
+
+    def _show_errors(self, messages: dict[str, str]) -> None:
+        """Messages for the fields the agent has touched (all of them after a submit)."""
+        self.title_error = messages.get("title", "") if self._title_touched else ""
+        self.description_error = (
+            messages.get("description", "") if self._description_touched else ""
+        )
+
+    def _wants_suggestion(self) -> bool:
+        return (
+            len(self.description.strip()) >= SUGGEST_MIN_CHARS
+            and not self.description_error
+            and self._classifier_text() != self._suggested_text
+        )
+
+    @rx.event
+    def set_title(self, value: str) -> None:
+        if not isinstance(value, str):
+            return
+        self.title = value
+        self._title_touched = True
+        self._show_errors(self._field_errors())
+
+    @rx.event
+    def set_description(self, value: str) -> rx.event.EventSpec | None:
+        """Debounced in the browser; asks for a suggestion once the text says something."""
+        if not isinstance(value, str):
+            return None
+        self.description = value
+        self._description_touched = True
+        self._show_errors(self._field_errors())
+        return FormState.suggest if self._wants_suggestion() else None
+
+    @rx.event(background=True)
+    async def suggest(self) -> None:
+        """Classify the current text off the event loop and fill the fields not overridden."""
+        async with self:
+            if not self._wants_suggestion():
+                return
+            text = self._suggested_text = self._classifier_text()
+            self._suggest_round += 1
+            round_started = self._suggest_round
+            self.classifying = True
+        suggestion: Suggestion | None = None
+        try:
+            suggestion = await asyncio.to_thread(classify, text)
+        finally:
+            async with self:
+                if round_started == self._suggest_round:
+                    self.classifying = False
+                    if suggestion is not None:
+                        self._apply(suggestion)
+
+    def _apply(self, suggestion: Suggestion) -> None:
+        """Take the suggestion, except where the agent already chose a value."""
+        self._suggestion = suggestion
+        self.suggested_category = suggestion.category.value
+        self.suggested_priority = suggestion.priority.value
+        self.suggestion_source = suggestion.source
+        if not self.category_overridden:
+            self.category = suggestion.category.value
+        if not self.priority_overridden:
+            self.priority = suggestion.priority.value
+
+    def _choice(self, field: str, value: Any) -> str | None:
+        """A category or priority from the browser, checked like a PATCH of that field."""
+        try:
+            patch = validate_patch({field: value})
+        except InvalidInput:
+            return None
+        return str(getattr(patch, field))
+
+    @rx.event
+    def set_category(self, value: str) -> None:
+        """The agent's choice: kept whatever later suggestions say."""
+        if (category := self._choice("category", value)) is not None:
+            self.category = category
+            self.category_overridden = True
+
+    @rx.event
+    def set_priority(self, value: str) -> None:
+        """The agent's choice: kept whatever later suggestions say."""
+        if (priority := self._choice("priority", value)) is not None:
+            self.priority = priority
+            self.priority_overridden = True
+
+    @rx.event
+    def use_suggested_category(self) -> None:
+        if self.suggested_category:
+            self.category = self.suggested_category
+            self.category_overridden = False
+
+    @rx.event
+    def use_suggested_priority(self) -> None:
+        if self.suggested_priority:
+            self.priority = self.suggested_priority
+            self.priority_overridden = False
+
+    @rx.event
+    def submit(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:
+        """Validate like POST /api/tickets/, then save in the background.
+
+        The title and description come from the submitted form, which is what the agent sees
+        even if the last keystrokes are still inside the browser's debounce.
+        """
+        if self.submitting:
+            return None
+        if isinstance(form_data, dict):
+            for field in ("title", "description"):
+                if isinstance(form_data.get(field), str):
+                    setattr(self, field, form_data[field])
+        self._title_touched = self._description_touched = True
+        values = {"title": self.title, "description": self.description}
+        values.update({field: getattr(self, field) for field in CHOICES if getattr(self, field)})
+        try:
+            data = validate_create(values)
+        except InvalidInput as error:
+            self._show_errors(field_messages(error))
+            return None
+        self._show_errors({})
+        self.submitting = True
+        self._pending = (data, self._suggestion)
+        return FormState.save
+
+    @rx.event(background=True)
+    async def save(self) -> rx.event.EventSpec | None:
+        """Create the ticket submitted last; without a suggestion the service classifies."""
+        async with self:
+            pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        data, suggestion = pending
+        try:
+            ticket = await asyncio.to_thread(tickets.create_ticket, data, suggestion)
+        except ServiceError as error:
+            async with self:
+                self.submitting = False
+                if isinstance(error, InvalidInput):
+                    self._show_errors(field_messages(error))
+            return rx.toast.error(describe(error))
+        get_watcher().nudge()
+        async with self:
+            self._clear()
+            self.created_id = ticket.id
+            self.created_title = ticket.title
+        return rx.toast.success(f"Ticket #{ticket.id} created", description=ticket.title)
+
+    def _clear(self) -> None:
+        """An empty form; a suggestion still in flight is dropped when it arrives."""
+        self.title = self.description = ""
+        self.title_error = self.description_error = ""
+        self.category = self.priority = ""
+        self.category_overridden = self.priority_overridden = False
+        self.suggested_category = self.suggested_priority = self.suggestion_source = ""
+        self.classifying = self.submitting = False
+        self._suggestion = None
+        self._suggested_text = ""
+        self._suggest_round += 1
+        self._title_touched = self._description_touched = False
+
+    @rx.event
+    def dismiss_created(self) -> None:
+        self.created_id = 0
+        self.created_title = ""
