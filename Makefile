@@ -8,7 +8,7 @@ PORT ?= 8000
 export REFLEX_USE_NPM := 1
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: run test screenshots lint format clean
+.PHONY: run test screenshots container-check lint format clean
 
 $(VENV)/.run-deps: requirements.txt requirements-frontend.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(VENV)/.dev-deps
 ## screenshots: run the browser tests and write their screenshots over docs/screenshots/
 screenshots: $(VENV)/.dev-deps
 	UPDATE_SCREENSHOTS=1 scripts/test -m browser
+
+## container-check: build the image and check the compose stack end to end (needs Docker; slow)
+container-check:
+	scripts/container-check $(ARGS)
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .

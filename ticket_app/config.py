@@ -100,7 +100,7 @@ def _load() -> Settings:
         cors_origins=_list("CORS_ORIGINS"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
         secret_key=_str("SECRET_KEY", "support-desk:" + database_url),
-        db_pool_size=_int("DB_POOL_SIZE", 10, minimum=1),
+        db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),
