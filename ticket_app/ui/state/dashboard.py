@@ -15,7 +15,7 @@ from ticket_app.services import tickets
 from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import Stats
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.state.live import LiveState, current_revision
+from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
@@ -68,13 +68,7 @@ class DashboardState(LiveState, rx.State):
     @rx.event
     async def load(self) -> rx.EventHandler | None:
         """on_load: show the numbers, then keep them live."""
-        try:
-            self._seen_revision = await current_revision()
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
-        await self._reload()
-        return self._watch()
+        return await self._load_and_watch()
 
     async def _reload(self) -> None:
         try:

@@ -11,7 +11,7 @@ from ticket_app.services.errors import NotFound, ServiceError
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.live import get_watcher
-from ticket_app.ui.state.live import LiveState, current_revision
+from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.state.views import TicketView, to_view
 
@@ -56,13 +56,7 @@ class DetailState(LiveState, rx.State):
         except ServiceError:  # not a valid id, or beyond any id: no such ticket either way
             self._show_missing()
             return None
-        try:
-            self._seen_revision = await current_revision()
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
-        await self._reload()
-        return self._watch()
+        return await self._load_and_watch()
 
     def _id_from_url(self) -> str:
         """The last segment of /tickets/{id}: the route's only parameter."""

@@ -12,7 +12,9 @@ import asyncio
 import reflex as rx
 
 from ticket_app.services import tickets
+from ticket_app.services.errors import ServiceError
 from ticket_app.ui.live import get_watcher
+from ticket_app.ui.state.messages import describe
 
 
 async def current_revision() -> int:
@@ -40,6 +42,19 @@ class LiveState(rx.State, mixin=True):
     async def _reload(self) -> None:
         """Re-query what the page shows; each page state provides it."""
         raise NotImplementedError
+
+    async def _load_and_watch(self) -> rx.EventHandler | None:
+        """The end of every live page's on_load: note the revision, load, start the watcher.
+
+        The page state's `error` var shows why nothing loaded when the database is down.
+        """
+        try:
+            self._seen_revision = await current_revision()
+        except ServiceError as error:
+            self.error = describe(error)
+            return None
+        await self._reload()
+        return self._watch()
 
     @rx.event(background=True)
     async def watch_changes(self) -> None:

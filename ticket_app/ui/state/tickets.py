@@ -22,7 +22,7 @@ from ticket_app.services.schemas import (
 )
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.live import get_watcher
-from ticket_app.ui.state.live import LiveState, current_revision
+from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.views import TicketRow, to_row
 
@@ -114,13 +114,7 @@ class TicketsState(LiveState, rx.State):
         self.filter_error = ""
         self.page = 1
         self._page_cursors = [None]
-        try:
-            self._seen_revision = await current_revision()
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
-        await self._reload()
-        return self._watch()
+        return await self._load_and_watch()
 
     async def _reload(self) -> None:
         cursor = self._page_cursors[self.page - 1]
