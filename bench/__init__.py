@@ -1,0 +1,1 @@
+"""Benchmark of the support desk at a million tickets: `python -m bench --help`."""
