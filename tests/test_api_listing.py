@@ -202,3 +202,24 @@ def test_limit_bounds(client):
     assert len(client.get("/api/tickets/?limit=1").json()) == 1
     assert len(client.get("/api/tickets/?limit=200").json()) == 3
     assert len(client.get("/api/tickets/").json()) == 3
+
+
+def test_a_search_total_stops_at_the_cap_and_says_so(client, monkeypatch):
+    from ticket_app.services import tickets
+
+    monkeypatch.setattr(tickets, "SEARCH_COUNT_CAP", 3)
+    matching = [add(client, title=f"Printer {n} jams") for n in range(5)]
+    add(client, title="Other")
+    first = client.get("/api/tickets/?search=printer&limit=2")
+    assert first.headers["x-total-count"] == "3"
+    assert first.headers["x-total-count-capped"] == "true"
+    seen, url = [], "/api/tickets/?search=printer&limit=2"
+    while url:  # the cap limits the count, never the pages
+        response = client.get(url)
+        seen += ids(response)
+        url = next_link(response)
+    assert seen == [t["id"] for t in reversed(matching)]
+    exact = client.get("/api/tickets/?search=other")
+    assert exact.headers["x-total-count"] == "1"
+    assert "x-total-count-capped" not in exact.headers
+    assert "x-total-count-capped" not in client.get("/api/tickets/").headers

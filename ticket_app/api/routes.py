@@ -93,12 +93,15 @@ def list_tickets(
     limit: Annotated[int, Query(description="Page size, 1..200")] = PAGE_LIMIT_DEFAULT,
     cursor: Annotated[str | None, Query(description="From the previous page's Link")] = None,
 ) -> list[TicketRead]:
-    """Newest first. `X-Total-Count` counts every match; `Link: rel="next"` continues."""
+    """Newest first; `Link: rel="next"` continues. `X-Total-Count` counts every match, except
+    that a search stops counting at 10,000 and then also sends `X-Total-Count-Capped: true`."""
     filters = parse_filters(
         category=category, priority=priority, status=status, search=search, limit=limit
     )
     page = tickets.list_tickets(filters, limit=limit, cursor=cursor or None)
     response.headers["X-Total-Count"] = str(page.total)
+    if page.total_capped:
+        response.headers["X-Total-Count-Capped"] = "true"
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor, limit=limit)
         response.headers["Link"] = f'<{next_url}>; rel="next"'

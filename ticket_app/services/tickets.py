@@ -3,8 +3,8 @@
 Reads that would otherwise scan the table are answered from `ticket_counts` (kept in step by
 database triggers): list totals and stats without a search read a few hundred counter rows
 instead of counting a million tickets. Lists page by keyset on (created_at, id), newest first.
-Search is a case-insensitive substring match backed by a trigram index on both databases; a
-searched page and its total come from one pass over the matches.
+Search is a case-insensitive substring match backed by a trigram index on both databases; its
+total is counted up to SEARCH_COUNT_CAP, so a common word costs as little as a rare one.
 
 SQLAlchemy Core on plain connections: no ORM identity map to fill on the hot paths.
 """
@@ -37,6 +37,7 @@ from ticket_app.services.schemas import (
 )
 
 TRIGRAM_MIN_LENGTH = 3
+SEARCH_COUNT_CAP = 10_000
 TICKETS = Ticket.__table__
 COUNTS = TicketCount.__table__
 COLUMNS = tuple(TICKETS.c)
@@ -48,11 +49,16 @@ _SELECT_ONE = sa.select(*COLUMNS).where(TICKETS.c.id == sa.bindparam("id"))
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: the tickets, how many match in all, and where the next page starts."""
+    """One page of a list: the tickets, how many match in all, and where the next page starts.
+
+    `total_capped` is true when a search matched more than SEARCH_COUNT_CAP tickets and
+    `total` stopped there; without a search the total is always exact.
+    """
 
     items: list[TicketRead]
     total: int
     next_cursor: str | None
+    total_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,54 +170,38 @@ def _after(table: Any, position: tuple[datetime, int] | None) -> list[sa.ColumnE
     return [sa.tuple_(table.c.created_at, table.c.id) < position]
 
 
-def _plain_page(
+def _capped_count(connection: Connection, filters: TicketFilters) -> tuple[int, bool]:
+    """How many tickets match a search, counting no further than SEARCH_COUNT_CAP: an exact
+    count of a common word would read most of the table."""
+    matches = (
+        sa.select(sa.literal(1))
+        .select_from(TICKETS)
+        .where(*_ticket_conditions(connection, filters))
+        .limit(SEARCH_COUNT_CAP + 1)
+        .subquery()
+    )
+    counted = int(connection.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one())
+    return min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
+
+
+def _page_rows(
     connection: Connection,
     filters: TicketFilters,
     position: tuple[datetime, int] | None,
     limit: int,
-) -> tuple[list[sa.Row[Any]], int]:
-    """An index-ordered page; the total comes from the counters."""
+) -> list[sa.Row[Any]]:
+    """One page, newest first, one more row than asked to tell whether another page follows.
+
+    Without a search a composite index serves filter and order. With one, the planner picks:
+    from the trigram matches for a rare word, or down the time index for a common one.
+    """
     query = (
         sa.select(*COLUMNS)
-        .where(*_value_conditions(TICKETS, filters), *_after(TICKETS, position))
+        .where(*_ticket_conditions(connection, filters), *_after(TICKETS, position))
         .order_by(*NEWEST_FIRST)
         .limit(limit + 1)
     )
-    return connection.execute(query).all(), _counted(connection, filters)
-
-
-def _searched_page(
-    connection: Connection,
-    filters: TicketFilters,
-    position: tuple[datetime, int] | None,
-    limit: int,
-) -> tuple[list[sa.Row[Any]], int]:
-    """A page of search matches and their total from one pass over the matches: the matches'
-    keys are counted by a window function, and only the page's rows are read whole."""
-    matches = (
-        sa.select(TICKETS.c.id, TICKETS.c.created_at, sa.func.count().over().label("total"))
-        .where(*_ticket_conditions(connection, filters))
-        .subquery("matches")
-    )
-    page = (
-        sa.select(matches)
-        .where(*_after(matches, position))
-        .order_by(matches.c.created_at.desc(), matches.c.id.desc())
-        .limit(limit + 1)
-        .subquery("page")
-    )
-    query = (
-        sa.select(*COLUMNS, page.c.total)
-        .join_from(TICKETS, page, TICKETS.c.id == page.c.id)
-        .order_by(*NEWEST_FIRST)
-    )
-    rows = connection.execute(query).all()
-    if rows:
-        return rows, int(rows[0].total)
-    if position is None:
-        return rows, 0
-    count = sa.select(sa.func.count()).where(*_ticket_conditions(connection, filters))
-    return rows, int(connection.execute(count.select_from(TICKETS)).scalar_one())
+    return list(connection.execute(query).all())
 
 
 def _suggestion_for(data: TicketCreate) -> Suggestion | None:
@@ -258,15 +248,18 @@ def list_tickets(
     check_limit(limit)
     fingerprint = filters.fingerprint()
     position = decode_cursor(cursor, fingerprint) if cursor else None
-    fetch = _searched_page if filters.search else _plain_page
     with _transaction() as connection:
-        rows, total = fetch(connection, filters, position, limit)
+        rows = _page_rows(connection, filters, position, limit)
+        if filters.search:
+            total, capped = _capped_count(connection, filters)
+        else:
+            total, capped = _counted(connection, filters), False
     items = [_ticket(row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
         next_cursor = encode_cursor(last.created_at, last.id, fingerprint)
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    return Page(items=items, total=total, next_cursor=next_cursor, total_capped=capped)
 
 
 def update_ticket(ticket_id: int, patch: TicketPatch) -> TicketRead:

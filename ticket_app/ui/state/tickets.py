@@ -67,6 +67,7 @@ class TicketsState(LiveState, rx.State):
 
     rows: list[TicketRow] = rx.field(default_factory=list)
     total: int = 0
+    total_capped: bool = False
     page: int = 1
     has_next: bool = False
     loaded: bool = False
@@ -95,11 +96,12 @@ class TicketsState(LiveState, rx.State):
     def range_text(self) -> str:
         """'Showing 26–50 of 1,234 tickets'."""
         noun = "ticket" if self.total == 1 else "tickets"
+        total = f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
         if not self.rows:
-            return f"{self.total:,} {noun}"
+            return f"{total} {noun}"
         first = (self.page - 1) * PAGE_SIZE + 1
         last = first + len(self.rows) - 1
-        return f"Showing {first:,}–{last:,} of {self.total:,} {noun}"
+        return f"Showing {first:,}–{last:,} of {total} {noun}"
 
     def _params(self) -> dict[str, str]:
         return {name: getattr(self, var) for name, var in FILTER_VARS.items()}
@@ -131,6 +133,7 @@ class TicketsState(LiveState, rx.State):
             return
         self.rows = [to_row(ticket) for ticket in result.items]
         self.total = result.total
+        self.total_capped = result.total_capped
         self._next_cursor = result.next_cursor
         self.has_next = result.next_cursor is not None
         self.error = ""
