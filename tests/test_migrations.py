@@ -95,3 +95,22 @@ def test_migrate_command_is_idempotent(database_url):
         database_url, lambda c: c.execute(sa.text("SELECT version_num FROM alembic_version")).all()
     )
     assert len(version) == 1
+
+
+def test_trigram_indexes_keep_short_pending_lists(database_url):
+    if make_url(database_url).get_backend_name() == "sqlite":
+        pytest.skip("PostgreSQL's GIN indexes only; SQLite's FTS5 merges its own segments")
+    options = inspect(
+        database_url,
+        lambda c: dict(
+            c.execute(
+                sa.text(
+                    "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+                    "('ix_tickets_title_trgm', 'ix_tickets_description_trgm', 'tickets')"
+                )
+            ).all()
+        ),
+    )
+    assert options["ix_tickets_title_trgm"] == ["gin_pending_list_limit=256"]
+    assert options["ix_tickets_description_trgm"] == ["gin_pending_list_limit=256"]
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets"]
