@@ -1,4 +1,8 @@
-"""The REST routes: thin translations between HTTP and the tickets service."""
+"""The REST routes: thin translations between HTTP and the tickets service.
+
+Handlers are async and hand the blocking service call to the threadpool themselves: a sync
+handler would pay a second thread hop for FastAPI's response validation.
+"""
 
 from typing import Annotated, Literal
 
@@ -57,10 +61,10 @@ def _ticket_id(ticket_id: int) -> int:
 
 
 @router.get("/health/", response_model=Health, responses={503: PROBLEM}, tags=["health"])
-def health() -> Response | Health:
+async def health() -> Response | Health:
     """Answers 200 only when the database answers a query."""
     try:
-        tickets.check_database()
+        await run_in_threadpool(tickets.check_database)
     except DatabaseUnavailable as error:
         return problem(503, str(error), headers={"Retry-After": "5"}, database="unavailable")
     return Health(status="ok", database="ok")
@@ -73,9 +77,9 @@ def health() -> Response | Health:
     responses={400: PROBLEM, 413: PROBLEM},
     tags=["tickets"],
 )
-def create_ticket(body: TicketCreate, response: Response) -> TicketRead:
+async def create_ticket(body: TicketCreate, response: Response) -> TicketRead:
     """Create a ticket; category and priority are classified when missing."""
-    ticket = tickets.create_ticket(body)
+    ticket = await run_in_threadpool(tickets.create_ticket, body)
     response.headers["Location"] = f"/api/tickets/{ticket.id}/"
     return ticket
 
@@ -83,7 +87,7 @@ def create_ticket(body: TicketCreate, response: Response) -> TicketRead:
 @router.get(
     "/tickets/", response_model=list[TicketRead], responses={400: PROBLEM}, tags=["tickets"]
 )
-def list_tickets(
+async def list_tickets(
     request: Request,
     response: Response,
     category: FilterText = None,
@@ -98,7 +102,7 @@ def list_tickets(
     filters = parse_filters(
         category=category, priority=priority, status=status, search=search, limit=limit
     )
-    page = tickets.list_tickets(filters, limit=limit, cursor=cursor or None)
+    page = await run_in_threadpool(tickets.list_tickets, filters, limit, cursor or None)
     response.headers["X-Total-Count"] = str(page.total)
     if page.total_capped:
         response.headers["X-Total-Count-Capped"] = "true"
@@ -109,7 +113,7 @@ def list_tickets(
 
 
 @router.get("/tickets/stats/", response_model=Stats, responses={400: PROBLEM}, tags=["tickets"])
-def ticket_stats(
+async def ticket_stats(
     category: FilterText = None,
     priority: FilterText = None,
     status: FilterText = None,
@@ -117,7 +121,7 @@ def ticket_stats(
 ) -> Stats:
     """Totals and breakdowns, optionally narrowed by the list's filters."""
     filters = parse_filters(category=category, priority=priority, status=status, search=search)
-    return tickets.get_stats(filters)
+    return await run_in_threadpool(tickets.get_stats, filters)
 
 
 @router.post(
@@ -138,8 +142,8 @@ async def classify_description(body: ClassifyRequest) -> ClassifyResult:
 @router.get(
     "/tickets/{ticket_id}/", response_model=TicketRead, responses={404: PROBLEM}, tags=["tickets"]
 )
-def get_ticket(ticket_id: int) -> TicketRead:
-    return tickets.get_ticket(_ticket_id(ticket_id))
+async def get_ticket(ticket_id: int) -> TicketRead:
+    return await run_in_threadpool(tickets.get_ticket, _ticket_id(ticket_id))
 
 
 @router.patch(
@@ -148,9 +152,9 @@ def get_ticket(ticket_id: int) -> TicketRead:
     responses={400: PROBLEM, 404: PROBLEM},
     tags=["tickets"],
 )
-def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
+async def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
     """Change any of status, category, priority, title, description; only those sent."""
-    return tickets.update_ticket(_ticket_id(ticket_id), body)
+    return await run_in_threadpool(tickets.update_ticket, _ticket_id(ticket_id), body)
 
 
 @router.delete(
@@ -159,6 +163,6 @@ def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
     responses={404: PROBLEM},
     tags=["tickets"],
 )
-def delete_ticket(ticket_id: int) -> Response:
-    tickets.delete_ticket(_ticket_id(ticket_id))
+async def delete_ticket(ticket_id: int) -> Response:
+    await run_in_threadpool(tickets.delete_ticket, _ticket_id(ticket_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
