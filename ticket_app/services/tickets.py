@@ -170,18 +170,38 @@ def _after(table: Any, position: tuple[datetime, int] | None) -> list[sa.ColumnE
     return [sa.tuple_(table.c.created_at, table.c.id) < position]
 
 
-def _capped_count(connection: Connection, filters: TicketFilters) -> tuple[int, bool]:
-    """How many tickets match a search, counting no further than SEARCH_COUNT_CAP: an exact
-    count of a common word would read most of the table."""
+def _searched_page(
+    connection: Connection,
+    filters: TicketFilters,
+    position: tuple[datetime, int] | None,
+    limit: int,
+) -> tuple[list[sa.Row[Any]], int, bool]:
+    """A searched page and its total from one pass over the trigram matches.
+
+    The keys of at most SEARCH_COUNT_CAP + 1 matches are collected once, counted, and the
+    page is taken from them. Past the cap (a common word) the count stops and the page comes
+    from the ordered walk down the time index instead, which finds dense matches at once.
+    """
     matches = (
-        sa.select(sa.literal(1))
-        .select_from(TICKETS)
+        sa.select(TICKETS.c.id, TICKETS.c.created_at)
         .where(*_ticket_conditions(connection, filters))
         .limit(SEARCH_COUNT_CAP + 1)
-        .subquery()
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
     )
-    counted = int(connection.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one())
-    return min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
+    counted = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
+    page_ids = (
+        sa.select(matches.c.id)
+        .where(*_after(matches, position))
+        .order_by(matches.c.created_at.desc(), matches.c.id.desc())
+        .limit(limit + 1)
+    )
+    query = sa.select(*COLUMNS, counted.label("total")).where(TICKETS.c.id.in_(page_ids))
+    rows = list(connection.execute(query.order_by(*NEWEST_FIRST)).all())
+    total = int(rows[0].total) if rows else int(connection.execute(sa.select(counted)).scalar())
+    if total <= SEARCH_COUNT_CAP:
+        return rows, total, False
+    return _page_rows(connection, filters, position, limit), SEARCH_COUNT_CAP, True
 
 
 def _page_rows(
@@ -192,8 +212,8 @@ def _page_rows(
 ) -> list[sa.Row[Any]]:
     """One page, newest first, one more row than asked to tell whether another page follows.
 
-    Without a search a composite index serves filter and order. With one, the planner picks:
-    from the trigram matches for a rare word, or down the time index for a common one.
+    A composite index serves filter and order; under a search with many matches, the walk
+    down the time index meets them at once.
     """
     query = (
         sa.select(*COLUMNS)
@@ -249,10 +269,10 @@ def list_tickets(
     fingerprint = filters.fingerprint()
     position = decode_cursor(cursor, fingerprint) if cursor else None
     with _transaction() as connection:
-        rows = _page_rows(connection, filters, position, limit)
         if filters.search:
-            total, capped = _capped_count(connection, filters)
+            rows, total, capped = _searched_page(connection, filters, position, limit)
         else:
+            rows = _page_rows(connection, filters, position, limit)
             total, capped = _counted(connection, filters), False
     items = [_ticket(row) for row in rows[:limit]]
     next_cursor = None
