@@ -18,6 +18,13 @@ from sqlalchemy.engine import Engine, make_url
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: they are the slow ones, and Playwright's sync API keeps an
+    event loop running in the main thread for as long as its session lasts, where the UI
+    state tests' asyncio.run() could not start one."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def _reset_caches() -> None:
     from ticket_app.config import get_settings
     from ticket_app.db import get_engine
