@@ -57,7 +57,6 @@ class Settings:
     """The app's configuration; see the README's configuration table."""
 
     database_url: str
-    data_dir: Path
     app_url: str
     cors_origins: tuple[str, ...]
     max_body_bytes: int
@@ -71,10 +70,6 @@ class Settings:
     classifier_cache_seconds: int
     classifier_cache_size: int
     live_poll_seconds: float
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -95,7 +90,6 @@ def _load() -> Settings:
             database_url = "postgresql+psycopg2://" + database_url.removeprefix(plain)
     return Settings(
         database_url=database_url,
-        data_dir=data_dir,
         app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
         cors_origins=_list("CORS_ORIGINS"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),

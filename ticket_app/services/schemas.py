@@ -205,8 +205,8 @@ def parse_filters(
     `limit`, when given, is checked in the same pass so one answer names every bad parameter.
     """
     errors: list[FieldError] = []
-    if limit is not None and not 1 <= limit <= PAGE_LIMIT_MAX:
-        errors.append(FieldError("limit", f"must be between 1 and {PAGE_LIMIT_MAX} (got {limit})"))
+    if limit is not None and (limit_error := _limit_error(limit)):
+        errors.append(limit_error)
     filters_category = _parse_values("category", category, Category, errors)
     filters_priority = _parse_values("priority", priority, Priority, errors)
     filters_status = _parse_values("status", status, Status, errors)
@@ -222,9 +222,16 @@ def parse_filters(
     return TicketFilters(filters_category, filters_priority, filters_status, text)
 
 
+def _limit_error(limit: int) -> FieldError | None:
+    if 1 <= limit <= PAGE_LIMIT_MAX:
+        return None
+    return FieldError("limit", f"must be between 1 and {PAGE_LIMIT_MAX} (got {limit})")
+
+
 def check_limit(limit: int) -> int:
-    if not 1 <= limit <= PAGE_LIMIT_MAX:
-        raise InvalidInput.single("limit", f"must be between 1 and {PAGE_LIMIT_MAX} (got {limit})")
+    """The page size, or InvalidInput naming it."""
+    if limit_error := _limit_error(limit):
+        raise InvalidInput([limit_error])
     return limit
 
 
