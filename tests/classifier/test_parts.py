@@ -4,9 +4,11 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ticket_app.classifier.cache import TTLCache
+from ticket_app.classifier.ceiling import in_domain, tuned_biases
 from ticket_app.classifier.evaluate import accuracy, confusion, fold, macro_f1, main
 from ticket_app.classifier.gemini import GeminiError, parse_answer
 from ticket_app.classifier.text import cache_key, normalize
@@ -92,6 +94,23 @@ def test_evaluate_command_prints_the_report(
     assert "== x (1 rows)" in out
     assert "== y (1 rows)" in out
     assert "priority: no labelled rows" in out
+
+
+def test_tuned_biases_find_the_offset_that_fixes_a_shifted_model() -> None:
+    # The model leans to "a" by 0.5 nats everywhere; an offset of +0.6 on "b" undoes it.
+    log_probabilities = np.log(np.array([[0.6, 0.4], [0.6, 0.4], [0.9, 0.1], [0.9, 0.1]]))
+    labels = ["b", "b", "a", "a"]
+    assert accuracy(labels, ["a", "a", "a", "a"]) == 0.5
+    assert tuned_biases(log_probabilities, ["a", "b"], labels, "accuracy") == 1.0
+
+
+def test_in_domain_bound_learns_a_separable_file() -> None:
+    texts = [f"invoice refund charge number {i}" for i in range(10)]
+    texts += [f"crash error timeout number {i}" for i in range(10)]
+    labels = ["billing"] * 10 + ["technical"] * 10
+    score, setting = in_domain(texts, labels, "accuracy")
+    assert score == 1.0
+    assert setting.startswith("C=")
 
 
 def test_composer_is_reproducible_and_covers_every_label() -> None:
