@@ -186,6 +186,8 @@ def test_a_cursor_only_works_for_the_filters_it_came_from(client, mixed):
         lambda c: "A" + c[1:] if c[0] != "A" else "B" + c[1:],  # payload altered
         lambda c: c.split(".")[0],  # signature dropped
         lambda c: "!!!." + c.split(".")[1],  # not base64
+        lambda c: c.split(".")[0] + ".\u00e9t\u00e9",  # a non-ASCII signature (was a 500)
+        lambda c: "\u00e9t\u00e9." + c.split(".")[1],  # a non-ASCII payload
     ],
 )
 def test_forged_cursors_are_rejected(client, mixed, mangle):
