@@ -162,3 +162,28 @@ def test_stats_rejects_unknown_filter_values(client):
     response = client.get("/api/tickets/stats/?priority=urgent")
     assert response.status_code == 400
     assert "priority" in problem_fields(response)
+
+
+def test_curl_style_body_without_json_label_is_read_as_json(client):
+    """`curl -d '{...}'` labels the body as form data; a client that is not a browser means JSON."""
+    body = b'{"description": "I was charged twice this month"}'
+    for content_type in ("application/x-www-form-urlencoded", "text/plain"):
+        response = client.post(
+            "/api/tickets/classify/", content=body, headers={"content-type": content_type}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["suggested_category"] == "billing"
+
+
+def test_a_browser_form_from_another_site_cannot_create_a_ticket(client):
+    """Browsers send such forms without a CORS preflight, but always with Origin."""
+    before = ticket_count(client)
+    response = client.post(
+        "/api/tickets/",
+        content=json.dumps(VALID).encode(),
+        headers={"content-type": "text/plain", "origin": "https://elsewhere.example"},
+    )
+    assert response.status_code == 400
+    fields = problem_fields(response)
+    assert fields["body"] == "must be a JSON object sent as application/json (got text/plain)"
+    assert ticket_count(client) == before

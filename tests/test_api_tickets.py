@@ -101,10 +101,11 @@ def test_out_of_range_ids_are_404_not_500(client, ticket_id):
     assert client.delete(f"/api/tickets/{ticket_id}/").status_code == 404
 
 
-def test_non_numeric_id_is_a_400_naming_it(client):
-    response = client.get("/api/tickets/abc/")
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "ticket_id"
+@pytest.mark.parametrize("path", ["/api/tickets/abc/", "/api/tickets/1.5/", "/api/tickets/-1"])
+def test_a_path_that_is_not_a_ticket_id_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "There is nothing at this address."
 
 
 def test_patch_changes_only_the_fields_sent_and_bumps_updated_at(client):
@@ -215,3 +216,51 @@ def test_unknown_route_and_method_are_problems(client):
     wrong_method = client.put("/api/tickets/", json={})
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/api/tickets/", "GET, POST"),
+        ("DELETE", "/api/tickets", "GET, POST"),
+        ("PUT", "/api/tickets/7/", "DELETE, GET, PATCH"),
+        ("PATCH", "/api/tickets/classify/", "POST"),
+        ("DELETE", "/api/tickets/stats/", "GET"),
+        ("POST", "/api/health/", "GET"),
+    ],
+)
+def test_a_wrong_method_is_405_listing_every_allowed_one(client, method, path, allow):
+    """Not only the first route's methods, and never mistaken for a ticket id ("classify")."""
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.json()["detail"] == f"{method} is not allowed here; use {allow}."
+
+
+def test_options_answers_with_the_allowed_methods(client):
+    response = client.options("/api/tickets/3/")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+
+
+def test_openapi_documents_the_problems_actually_sent(client):
+    spec = client.get("/api/openapi.json").json()
+    operations = [op for item in spec["paths"].values() for op in item.values()]
+    assert all("422" not in operation["responses"] for operation in operations)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert set(spec["components"]["schemas"]["Problem"]["required"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+    }
+    patch = spec["paths"]["/api/tickets/{ticket_id}/"]["patch"]
+    assert set(patch["responses"]) == {"200", "400", "404", "413", "503"}
+    problem = patch["responses"]["400"]["content"]["application/problem+json"]
+    assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+    patch_body = spec["components"]["schemas"]["TicketPatch"]
+    assert patch_body["minProperties"] == 1
+    assert all("anyOf" not in field for field in patch_body["properties"].values())
+    title = spec["components"]["schemas"]["TicketCreate"]["properties"]["title"]
+    assert (title["minLength"], title["maxLength"], title["pattern"]) == (1, 200, r"\S")

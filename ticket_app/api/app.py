@@ -2,7 +2,9 @@
 
 from fastapi import FastAPI
 
+from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
+from ticket_app.api.openapi import install_openapi
 from ticket_app.api.problems import install_problem_handlers
 from ticket_app.api.routes import router
 from ticket_app.config import get_settings
@@ -20,5 +22,7 @@ def create_api() -> FastAPI:
     )
     api.include_router(router)
     install_problem_handlers(api)
+    install_openapi(api)
+    api.add_middleware(JsonByDefault)
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     return api

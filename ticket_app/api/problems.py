@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ticket_app.services.errors import (
@@ -38,6 +39,33 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
+class ProblemField(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457), as the OpenAPI document describes it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField]
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem answers a route can give (`openapi.py` adds `Problem`)."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}},
+        }
+        for status in statuses
+    }
+
+
 def problem(
     status: int,
     detail: str,
@@ -62,12 +90,22 @@ def _invalid(errors: list[FieldError]) -> ProblemResponse:
     return problem(400, f"The request has invalid input: {names}.", errors)
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> ProblemResponse:
+def _labelled_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
         if error.get("type") == "json_invalid":
             errors.append(FieldError("body", "is not valid JSON"))
+        elif error.get("type") == "model_attributes_type" and not _labelled_json(request):
+            # FastAPI reads a body as JSON only when it is labelled so.
+            declared = request.headers.get("content-type", "none")
+            message = f"must be a JSON object sent as application/json (got {declared})"
+            errors.append(FieldError("body", message))
         elif error.get("type") == "model_attributes_type" or (
             error.get("loc") == ("body",) and error.get("type") in {"dict_type", "missing"}
         ):

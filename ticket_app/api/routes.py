@@ -4,20 +4,23 @@ Handlers are async and hand the blocking service call to the threadpool themselv
 handler would pay a second thread hop for FastAPI's response validation.
 """
 
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from ticket_app.api.problems import problem
-from ticket_app.api.routing import SlashOptionalRouter
+from ticket_app.api.problems import problem, problem_responses
+from ticket_app.api.routing import SlashOptionalRouter, add_fallback
 from ticket_app.classifier import classify
-from ticket_app.domain import MAX_TICKET_ID, Category, Priority
+from ticket_app.domain import MAX_TICKET_ID, Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable, NotFound
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
+    PAGE_LIMIT_MAX,
+    SEARCH_MAX_LENGTH,
     Description,
     Stats,
     TicketCreate,
@@ -28,11 +31,38 @@ from ticket_app.services.schemas import (
 
 router = SlashOptionalRouter(prefix="/api")
 
-FilterText = Annotated[str | None, Query(description="One value or a comma list")]
+
+def _filter(enum: type[StrEnum]) -> Any:
+    """A comma-list filter parameter. The pattern only documents it: `parse_filters` checks
+    the values, so a wrong one is named in a 400 rather than rejected by a regex."""
+    values = [member.value for member in enum]
+    one = "(?:" + "|".join(values) + ")"
+    return Annotated[
+        str | None,
+        Query(
+            description="One of " + ", ".join(values) + ", or a comma list of them",
+            json_schema_extra={"pattern": rf"^\s*(?:{one}\s*(?:,\s*{one}\s*)*)?$"},
+        ),
+    ]
+
+
+CategoryFilter = _filter(Category)
+PriorityFilter = _filter(Priority)
+StatusFilter = _filter(Status)
 SearchText = Annotated[
-    str | None, Query(description="Case-insensitive substring of title or description")
+    str | None,
+    Query(
+        description="Case-insensitive substring of title or description",
+        json_schema_extra={"maxLength": SEARCH_MAX_LENGTH},
+    ),
 ]
-PROBLEM = {"content": {"application/problem+json": {}}}
+PageLimit = Annotated[
+    int,
+    Query(
+        description=f"Page size, 1..{PAGE_LIMIT_MAX}",
+        json_schema_extra={"minimum": 1, "maximum": PAGE_LIMIT_MAX},
+    ),
+]
 
 
 class ClassifyRequest(BaseModel):
@@ -60,7 +90,7 @@ def _ticket_id(ticket_id: int) -> int:
     return ticket_id
 
 
-@router.get("/health/", response_model=Health, responses={503: PROBLEM}, tags=["health"])
+@router.get("/health/", response_model=Health, responses=problem_responses(503), tags=["health"])
 async def health() -> Response | Health:
     """Answers 200 only when the database answers a query."""
     try:
@@ -74,7 +104,7 @@ async def health() -> Response | Health:
     "/tickets/",
     status_code=status.HTTP_201_CREATED,
     response_model=TicketRead,
-    responses={400: PROBLEM, 413: PROBLEM},
+    responses=problem_responses(400, 413, 503),
     tags=["tickets"],
 )
 async def create_ticket(body: TicketCreate, response: Response) -> TicketRead:
@@ -85,16 +115,19 @@ async def create_ticket(body: TicketCreate, response: Response) -> TicketRead:
 
 
 @router.get(
-    "/tickets/", response_model=list[TicketRead], responses={400: PROBLEM}, tags=["tickets"]
+    "/tickets/",
+    response_model=list[TicketRead],
+    responses=problem_responses(400, 503),
+    tags=["tickets"],
 )
 async def list_tickets(
     request: Request,
     response: Response,
-    category: FilterText = None,
-    priority: FilterText = None,
-    status: FilterText = None,
+    category: CategoryFilter = None,
+    priority: PriorityFilter = None,
+    status: StatusFilter = None,
     search: SearchText = None,
-    limit: Annotated[int, Query(description="Page size, 1..200")] = PAGE_LIMIT_DEFAULT,
+    limit: PageLimit = PAGE_LIMIT_DEFAULT,
     cursor: Annotated[str | None, Query(description="From the previous page's Link")] = None,
 ) -> list[TicketRead]:
     """Newest first; `Link: rel="next"` continues. `X-Total-Count` counts every match, except
@@ -112,11 +145,13 @@ async def list_tickets(
     return page.items
 
 
-@router.get("/tickets/stats/", response_model=Stats, responses={400: PROBLEM}, tags=["tickets"])
+@router.get(
+    "/tickets/stats/", response_model=Stats, responses=problem_responses(400, 503), tags=["tickets"]
+)
 async def ticket_stats(
-    category: FilterText = None,
-    priority: FilterText = None,
-    status: FilterText = None,
+    category: CategoryFilter = None,
+    priority: PriorityFilter = None,
+    status: StatusFilter = None,
     search: SearchText = None,
 ) -> Stats:
     """Totals and breakdowns, optionally narrowed by the list's filters."""
@@ -125,7 +160,10 @@ async def ticket_stats(
 
 
 @router.post(
-    "/tickets/classify/", response_model=ClassifyResult, responses={400: PROBLEM}, tags=["tickets"]
+    "/tickets/classify/",
+    response_model=ClassifyResult,
+    responses=problem_responses(400, 413),
+    tags=["tickets"],
 )
 async def classify_description(body: ClassifyRequest) -> ClassifyResult:
     """Suggest a category and priority; falls back to the offline model, never fails."""
@@ -140,16 +178,19 @@ async def classify_description(body: ClassifyRequest) -> ClassifyResult:
 
 
 @router.get(
-    "/tickets/{ticket_id}/", response_model=TicketRead, responses={404: PROBLEM}, tags=["tickets"]
+    "/tickets/{ticket_id:int}/",
+    response_model=TicketRead,
+    responses=problem_responses(404, 503),
+    tags=["tickets"],
 )
 async def get_ticket(ticket_id: int) -> TicketRead:
     return await run_in_threadpool(tickets.get_ticket, _ticket_id(ticket_id))
 
 
 @router.patch(
-    "/tickets/{ticket_id}/",
+    "/tickets/{ticket_id:int}/",
     response_model=TicketRead,
-    responses={400: PROBLEM, 404: PROBLEM},
+    responses=problem_responses(400, 404, 413, 503),
     tags=["tickets"],
 )
 async def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
@@ -158,11 +199,14 @@ async def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
 
 
 @router.delete(
-    "/tickets/{ticket_id}/",
+    "/tickets/{ticket_id:int}/",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={404: PROBLEM},
+    responses=problem_responses(404, 503),
     tags=["tickets"],
 )
 async def delete_ticket(ticket_id: int) -> Response:
     await run_in_threadpool(tickets.delete_ticket, _ticket_id(ticket_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+add_fallback(router)  # last: it answers for every other address under /api

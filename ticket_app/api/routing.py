@@ -1,8 +1,20 @@
-"""A router whose paths answer with and without the trailing slash, without redirecting."""
+"""Routing for `/api`: paths with or without the trailing slash, and answers for every other
+address under it.
 
+Reflex mounts its own app (the compiled pages) beneath ours, and a mount matches any path and
+any method. Without a route of our own for the rest of `/api`, a wrong method or an unknown API
+path would fall through to the pages and get an HTML 404 or a plain-text 405.
+"""
+
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from starlette.routing import BaseRoute, Route
+
+from ticket_app.api.problems import problem
+
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 class SlashOptionalRouter(APIRouter):
@@ -14,3 +26,42 @@ class SlashOptionalRouter(APIRouter):
         if path.endswith("/") and len(path) > 1:
             alias = {**kwargs, "include_in_schema": False}
             super().add_api_route(path.rstrip("/"), endpoint, **alias)
+
+
+def methods_at(routes: Iterable[BaseRoute], path: str) -> set[str]:
+    """Every method some route serves at `path`."""
+    return {
+        method
+        for route in routes
+        if isinstance(route, Route) and route.methods and route.path_regex.match(path)
+        for method in route.methods
+    }
+
+
+def add_fallback(router: APIRouter) -> None:
+    """Answer for the rest of the router's prefix; call it after every other route is added.
+
+    An unknown path gets a 404 problem; a known one asked with the wrong method a 405 problem
+    whose `Allow` lists the methods of every route at that path (Starlette's own 405 lists only
+    the first route's); OPTIONS gets a 204 with `Allow`. CORS preflights never get here: the
+    CORS middleware answers them.
+    """
+    routes = list(router.routes)
+
+    async def no_such_route(request: Request) -> Response:
+        allowed = methods_at(routes, request.url.path)
+        if not allowed:
+            return problem(404, "There is nothing at this address.")
+        allow = ", ".join(sorted(allowed))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allow})
+        detail = f"{request.method} is not allowed here; use {allow}."
+        return problem(405, detail, headers={"Allow": allow})
+
+    router.add_api_route(
+        "/{path:path}",
+        no_such_route,
+        methods=list(ALL_METHODS),
+        response_model=None,
+        include_in_schema=False,
+    )

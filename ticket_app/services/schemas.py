@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -74,8 +75,26 @@ def _description(value: str) -> str:
     return value
 
 
-Title = Annotated[str, AfterValidator(_title)]
-Description = Annotated[str, AfterValidator(_description)]
+def _text_schema(max_length: int) -> WithJsonSchema:
+    """What the OpenAPI document says of a required text: not blank (some non-space
+    character), bounded. Only documented there: the validators above give the messages."""
+    return WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
+    )
+
+
+Title = Annotated[str, AfterValidator(_title), _text_schema(TITLE_MAX_LENGTH)]
+Description = Annotated[str, AfterValidator(_description), _text_schema(DESCRIPTION_MAX_LENGTH)]
+
+
+def _optional_not_null(schema: dict[str, Any]) -> None:
+    """A partial update's schema: each field may be left out but never sent as null, and at
+    least one must be sent (the model's validators enforce both)."""
+    for field in schema["properties"].values():
+        choices = field.pop("anyOf", [])
+        field.update(next((c for c in choices if c.get("type") != "null"), {}))
+        field.pop("default", None)
+    schema["minProperties"] = 1
 
 
 class TicketCreate(BaseModel):
@@ -94,7 +113,7 @@ class TicketCreate(BaseModel):
 class TicketPatch(BaseModel):
     """A partial update: only the fields sent are written."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_optional_not_null)
 
     title: Title | None = None
     description: Description | None = None
