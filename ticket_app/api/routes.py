@@ -56,6 +56,13 @@ SearchText = Annotated[
         json_schema_extra={"maxLength": SEARCH_MAX_LENGTH},
     ),
 ]
+PageCursor = Annotated[
+    str | None,
+    Query(
+        description="Opaque; copy it from the previous page's Link header",
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"},
+    ),
+]
 PageLimit = Annotated[
     int,
     Query(
@@ -128,7 +135,7 @@ async def list_tickets(
     status: StatusFilter = None,
     search: SearchText = None,
     limit: PageLimit = PAGE_LIMIT_DEFAULT,
-    cursor: Annotated[str | None, Query(description="From the previous page's Link")] = None,
+    cursor: PageCursor = None,
 ) -> list[TicketRead]:
     """Newest first; `Link: rel="next"` continues. `X-Total-Count` counts every match, except
     that a search stops counting at 10,000 and then also sends `X-Total-Count-Capped: true`."""
