@@ -11,12 +11,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ticket_app.domain import Category, Priority, Status
+
 RARE_WORD = "kerberos"
 """Planted in exactly N // 1000 tickets; appears nowhere else, not even inside another word."""
 
-CATEGORIES = ("billing", "technical", "account", "general")
-PRIORITIES = ("low", "medium", "high", "critical")
-STATUSES = ("open", "in_progress", "resolved", "closed")
+CATEGORIES = tuple(category.value for category in Category)
+PRIORITIES = tuple(priority.value for priority in Priority)
+STATUSES = tuple(status.value for status in Status)
 CATEGORY_WEIGHTS = (25, 38, 20, 17)
 
 # fmt: off

@@ -74,11 +74,6 @@ def engine(database_url: str) -> Engine:
     return get_engine()
 
 
-@pytest.fixture
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 @pytest.fixture(autouse=True)
 def empty_database(request: pytest.FixtureRequest) -> None:
     """Every database test starts from no tickets (and counters that agree)."""

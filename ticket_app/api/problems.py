@@ -30,9 +30,11 @@ _SLUGS = {
     404: "not-found",
     405: "method-not-allowed",
     413: "payload-too-large",
-    415: "unsupported-media-type",
     503: "service-unavailable",
 }
+
+
+NOTHING_HERE = "There is nothing at this address."
 
 
 class ProblemResponse(JSONResponse):
@@ -133,7 +135,7 @@ async def _on_http_error(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
-        detail = "There is nothing at this address."
+        detail = NOTHING_HERE
     return problem(exc.status_code, detail, headers=exc.headers)
 
 

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ticket_app.api.problems import problem, problem_responses
 from ticket_app.api.routing import SlashOptionalRouter, add_fallback
 from ticket_app.classifier import classify
-from ticket_app.domain import MAX_TICKET_ID, Category, Priority, Status
+from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
-from ticket_app.services.errors import DatabaseUnavailable, NotFound
+from ticket_app.services.errors import DatabaseUnavailable
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
     PAGE_LIMIT_MAX,
@@ -89,12 +89,6 @@ class ClassifyResult(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
-
-
-def _ticket_id(ticket_id: int) -> int:
-    if not 1 <= ticket_id <= MAX_TICKET_ID:
-        raise NotFound(ticket_id)
-    return ticket_id
 
 
 @router.get("/health/", response_model=Health, responses=problem_responses(503), tags=["health"])
@@ -191,7 +185,7 @@ async def classify_description(body: ClassifyRequest) -> ClassifyResult:
     tags=["tickets"],
 )
 async def get_ticket(ticket_id: int) -> TicketRead:
-    return await run_in_threadpool(tickets.get_ticket, _ticket_id(ticket_id))
+    return await run_in_threadpool(tickets.get_ticket, ticket_id)
 
 
 @router.patch(
@@ -202,7 +196,7 @@ async def get_ticket(ticket_id: int) -> TicketRead:
 )
 async def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
     """Change any of status, category, priority, title, description; only those sent."""
-    return await run_in_threadpool(tickets.update_ticket, _ticket_id(ticket_id), body)
+    return await run_in_threadpool(tickets.update_ticket, ticket_id, body)
 
 
 @router.delete(
@@ -212,7 +206,7 @@ async def update_ticket(ticket_id: int, body: TicketPatch) -> TicketRead:
     tags=["tickets"],
 )
 async def delete_ticket(ticket_id: int) -> Response:
-    await run_in_threadpool(tickets.delete_ticket, _ticket_id(ticket_id))
+    await run_in_threadpool(tickets.delete_ticket, ticket_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

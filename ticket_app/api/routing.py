@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.routing import BaseRoute, Route
 
-from ticket_app.api.problems import problem
+from ticket_app.api.problems import NOTHING_HERE, problem
 
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
@@ -51,7 +51,7 @@ def add_fallback(router: APIRouter) -> None:
     async def no_such_route(request: Request) -> Response:
         allowed = methods_at(routes, request.url.path)
         if not allowed:
-            return problem(404, "There is nothing at this address.")
+            return problem(404, NOTHING_HERE)
         allow = ", ".join(sorted(allowed))
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": allow})

@@ -14,7 +14,6 @@ A target above both is beyond what the file's labels let a text model reach. Nee
 
 import argparse
 import itertools
-import json
 import math
 from pathlib import Path
 
@@ -25,13 +24,19 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline, make_union
 
-from ticket_app.classifier.evaluate import fold
+from ticket_app.classifier.evaluate import fold, read_rows
 from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
 
 GRID_C = (1.0, 3.0, 10.0)
 GRID_CLASS_WEIGHT = (None, "balanced")
 OFFSETS = np.arange(-2.0, 2.01, 0.2)
 FOLDED = ("low", "medium", "high")
+
+
+def _score(labels: list[str], predicted: list[str], score: str) -> float:
+    if score == "accuracy":
+        return accuracy_score(labels, predicted)
+    return f1_score(labels, predicted, average="macro")
 
 
 def in_domain(texts: list[str], labels: list[str], score: str) -> tuple[float, str]:
@@ -47,11 +52,7 @@ def in_domain(texts: list[str], labels: list[str], score: str) -> tuple[float, s
         )
         folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
         predicted = cross_val_predict(model, texts, labels, cv=folds)
-        value = (
-            accuracy_score(labels, predicted)
-            if score == "accuracy"
-            else f1_score(labels, predicted, average="macro")
-        )
+        value = _score(labels, predicted, score)
         results.append((value, f"C={c:g}, class_weight={class_weight}"))
     return max(results)
 
@@ -64,11 +65,7 @@ def tuned_biases(
     for offsets in itertools.product(OFFSETS, repeat=len(classes) - 1):
         shifted = log_probabilities + np.array([0.0, *offsets])
         predicted = [classes[index] for index in np.argmax(shifted, axis=1)]
-        value = (
-            accuracy_score(labels, predicted)
-            if score == "accuracy"
-            else f1_score(labels, predicted, average="macro")
-        )
+        value = _score(labels, predicted, score)
         best = max(best, value)
     return best
 
@@ -93,7 +90,7 @@ def main() -> None:
     parser.add_argument("file", type=Path, help="JSON lines with text, category, priority")
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="offline model file")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line]
+    rows = read_rows(args.file)
     model = OfflineModel.load(args.model)
     for source in sorted({row.get("source") or "" for row in rows}):
         part = [row for row in rows if (row.get("source") or "") == source]

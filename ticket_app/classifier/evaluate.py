@@ -57,6 +57,11 @@ def confusion(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[s
     return "\n".join("  " + line for line in lines)
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The JSON objects of a JSON-lines file, blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def fold(priorities: Sequence[str]) -> list[str]:
     return ["high" if priority == "critical" else priority for priority in priorities]
 
@@ -120,7 +125,7 @@ def main() -> None:
         "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
     )
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line]
+    rows = read_rows(args.file)
     predict = predictor(args.pipeline, args.model)
     predictions, latencies = [], []
     for row in rows:

@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
 
+from ticket_app.classifier.evaluate import fold
 from ticket_app.classifier.features import extract, weigh
 from ticket_app.classifier.offline import FORMAT, MODEL_PATH, pick_priority, softmax
 from ticket_app.classifier.training.compose import HERE as TRAINING_DIR
@@ -74,7 +75,7 @@ class Fitted:
         self,
         raw: list[dict[str, float]],
         categories: list[str],
-        priorities: list[str | None] | None = None,
+        priorities: list[str | None],
     ) -> None:
         document_frequency = Counter(name for features in raw for name in features)
         size = len(raw)
@@ -94,8 +95,6 @@ class Fitted:
         self.category = LogisticRegression(C=C, tol=TOL, max_iter=5000).fit(
             matrix[:, self.topic_columns], categories
         )
-        if priorities is None:  # validation folds need the category model only
-            return
         rows = [index for index, priority in enumerate(priorities) if priority is not None]
         labels = [priorities[index] for index in rows]
         self.priority = LogisticRegression(C=C, tol=TOL, max_iter=5000).fit(matrix[rows], labels)
@@ -165,12 +164,11 @@ def fit_margin(scores: np.ndarray, classes: list[str], truth: list[str]) -> floa
     """
     mix = Counter(truth)
     weights = [DESK_PRIORITY_PRIOR[label] / (mix[label] / len(truth)) for label in truth]
-    folded_truth = ["high" if label == "critical" else label for label in truth]
+    folded_truth = fold(truth)
     probabilities = [softmax(list(row)) for row in scores]
     results = {}
     for margin in MARGINS:
-        guess = [classes[pick_priority(row, classes, margin)] for row in probabilities]
-        guess = ["high" if label == "critical" else label for label in guess]
+        guess = fold([classes[pick_priority(row, classes, margin)] for row in probabilities])
         results[margin] = f1_score(folded_truth, guess, average="macro", sample_weight=weights)
     print(
         "priority margin over medium -> held-out folded macro-F1 (desk-weighted): "

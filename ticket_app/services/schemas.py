@@ -273,8 +273,6 @@ def field_errors(
             )
         elif kind == "missing":
             message = "is required"
-        elif kind == "json_invalid":
-            message = "is not valid JSON: " + str(item.get("ctx", {}).get("error", "syntax error"))
         else:
             message = item["msg"].removeprefix("Value error, ")
         result.append(FieldError(field, message))

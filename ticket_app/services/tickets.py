@@ -22,7 +22,14 @@ from sqlalchemy.sql import operators
 
 from ticket_app.classifier import Suggestion, classify
 from ticket_app.db import get_engine
-from ticket_app.domain import DEFAULT_CATEGORY, DEFAULT_PRIORITY, Category, Priority, Status
+from ticket_app.domain import (
+    DEFAULT_CATEGORY,
+    DEFAULT_PRIORITY,
+    MAX_TICKET_ID,
+    Category,
+    Priority,
+    Status,
+)
 from ticket_app.models import Ticket, TicketCount, utc_now
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import DatabaseUnavailable, InvalidInput, NotFound
@@ -105,6 +112,11 @@ def _without_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
+def _uses_fts(connection: Connection, text: str) -> bool:
+    """Whether SQLite's FTS5 trigram table serves this search (PostgreSQL uses ILIKE)."""
+    return not _is_postgres(connection) and len(text) >= TRIGRAM_MIN_LENGTH
+
+
 def _search_condition(connection: Connection, text: str) -> sa.ColumnElement[bool]:
     """Substring match on title or description, served by a trigram index where it can be.
 
@@ -117,7 +129,7 @@ def _search_condition(connection: Connection, text: str) -> sa.ColumnElement[boo
             TICKETS.c.title.ilike(pattern, escape="\\"),
             TICKETS.c.description.ilike(pattern, escape="\\"),
         )
-    if len(text) >= TRIGRAM_MIN_LENGTH:
+    if _uses_fts(connection, text):
         phrase = '"' + text.replace('"', '""') + '"'
         matches = sa.text("SELECT rowid FROM tickets_search WHERE tickets_search MATCH :phrase")
         return TICKETS.c.id.in_(matches.bindparams(phrase=phrase))
@@ -149,9 +161,8 @@ def _ticket_conditions(
 ) -> list[sa.ColumnElement[bool]]:
     if not filters.search:
         return _value_conditions(TICKETS, filters)
-    searching_fts = not _is_postgres(connection) and len(filters.search) >= TRIGRAM_MIN_LENGTH
     return [
-        *_value_conditions(TICKETS, filters, indexed=not searching_fts),
+        *_value_conditions(TICKETS, filters, indexed=not _uses_fts(connection, filters.search)),
         _search_condition(connection, filters.search),
     ]
 
@@ -198,7 +209,12 @@ def _searched_page(
     )
     query = sa.select(*COLUMNS, counted.label("total")).where(TICKETS.c.id.in_(page_ids))
     rows = list(connection.execute(query.order_by(*NEWEST_FIRST)).all())
-    total = int(rows[0].total) if rows else int(connection.execute(sa.select(counted)).scalar())
+    if rows:
+        total = int(rows[0].total)
+    elif position is None:  # an empty first page: nothing matches, no need to count again
+        total = 0
+    else:  # past the last match: the count needs a pass of its own
+        total = int(connection.execute(sa.select(counted)).scalar())
     if total <= SEARCH_COUNT_CAP:
         return rows, total, False
     return _page_rows(connection, filters, position, limit), SEARCH_COUNT_CAP, True
@@ -253,7 +269,15 @@ def create_ticket(data: TicketCreate, suggestion: Suggestion | None = None) -> T
         return _ticket(connection.execute(_INSERT, values).one())
 
 
+def _existing_id(ticket_id: int) -> int:
+    """NotFound for ids no row can have, before PostgreSQL's integer column rejects them."""
+    if not 1 <= ticket_id <= MAX_TICKET_ID:
+        raise NotFound(ticket_id)
+    return ticket_id
+
+
 def get_ticket(ticket_id: int) -> TicketRead:
+    _existing_id(ticket_id)
     with _transaction() as connection:
         row = connection.execute(_SELECT_ONE, {"id": ticket_id}).first()
     if row is None:
@@ -285,6 +309,7 @@ def list_tickets(
 def update_ticket(ticket_id: int, patch: TicketPatch) -> TicketRead:
     """Write only the fields in `patch`, in one UPDATE, so concurrent edits of other fields
     of the same ticket are kept."""
+    _existing_id(ticket_id)
     statement = (
         sa.update(TICKETS)
         .where(TICKETS.c.id == ticket_id)
@@ -299,6 +324,7 @@ def update_ticket(ticket_id: int, patch: TicketPatch) -> TicketRead:
 
 
 def delete_ticket(ticket_id: int) -> None:
+    _existing_id(ticket_id)
     with _transaction() as connection:
         deleted = connection.execute(sa.delete(TICKETS).where(TICKETS.c.id == ticket_id))
     if deleted.rowcount == 0:

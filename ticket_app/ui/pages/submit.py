@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ticket_app.domain import TITLE_MAX_LENGTH
+from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS
@@ -62,7 +63,7 @@ def _suggestion_mark(
 ) -> rx.Component:
     """Beside a choice: a spinner while the model works, then who suggested the value, or
     'your choice' with a way back to the suggestion when the agent picked something else."""
-    suggested_label = rx.match(suggested, *labels.items(), suggested)
+    suggested_label = value_label(suggested, labels)
     return rx.cond(
         overridden,
         rx.flex(

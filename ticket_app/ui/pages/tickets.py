@@ -20,6 +20,12 @@ from ticket_app.ui.theme import STATUS_COLORS
 SEARCH_DEBOUNCE_MS = 400
 
 
+def _filter_label(text: str, control_id: str) -> rx.Component:
+    return rx.el.label(
+        rx.text(text, size="1", weight="medium", color_scheme="gray"), html_for=control_id
+    )
+
+
 def _filter_select(
     control_id: str,
     label: str,
@@ -30,9 +36,7 @@ def _filter_select(
 ) -> rx.Component:
     """A labelled filter; a comma list from a shared link shows as 'Several'."""
     return rx.flex(
-        rx.el.label(
-            rx.text(label, size="1", weight="medium", color_scheme="gray"), html_for=control_id
-        ),
+        _filter_label(label, control_id),
         choice_select(
             control_id,
             rx.cond(value, value, ALL),
@@ -54,9 +58,7 @@ def _filter_select(
 def _filters() -> rx.Component:
     return rx.flex(
         rx.flex(
-            rx.el.label(
-                rx.text("Search", size="1", weight="medium", color_scheme="gray"), html_for="search"
-            ),
+            _filter_label("Search", "search"),
             rx.debounce_input(
                 rx.input(
                     rx.input.slot(rx.icon("search", size=16)),

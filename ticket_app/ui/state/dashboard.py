@@ -87,8 +87,7 @@ class DashboardState(LiveState, rx.State):
         self.category_data = breakdown(stats.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS)
         self.status_data = breakdown(stats.status_breakdown, STATUS_LABELS, STATUS_COLORS)
         self.daily_data = [
-            {"day": day.strftime("%b %-d"), "date": day.isoformat(), "tickets": count}
-            for day, count in numbers.daily
+            {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
         ]
         share = numbers.agreement.share
         self.agreed = numbers.agreement.agreed

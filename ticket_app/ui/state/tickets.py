@@ -29,13 +29,13 @@ from ticket_app.ui.state.views import TicketRow, to_row
 ROUTE = "/tickets"
 PAGE_SIZE = 25
 ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
-URL_PARAMETERS = ("category", "priority", "status", "search")
 FILTER_VARS = {  # URL parameter -> the state var that shows it
     "category": "category_filter",
     "priority": "priority_filter",
     "status": "status_filter",
     "search": "search",
 }
+URL_PARAMETERS = tuple(FILTER_VARS)
 
 
 def list_url(params: dict[str, str]) -> str:
@@ -114,9 +114,12 @@ class TicketsState(LiveState, rx.State):
         for name, var in FILTER_VARS.items():
             setattr(self, var, kept.get(name, ""))
         self.filter_error = ""
+        self._first_page()
+        return await self._load_and_watch()
+
+    def _first_page(self) -> None:
         self.page = 1
         self._page_cursors = [None]
-        return await self._load_and_watch()
 
     async def _reload(self) -> None:
         cursor = self._page_cursors[self.page - 1]
@@ -127,8 +130,7 @@ class TicketsState(LiveState, rx.State):
             return
         if not result.items and self.page > 1:
             # The tickets of this page are gone (deleted or re-filtered): back to the start.
-            self.page = 1
-            self._page_cursors = [None]
+            self._first_page()
             await self._reload()
             return
         self.rows = [to_row(ticket) for ticket in result.items]
