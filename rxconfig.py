@@ -16,6 +16,7 @@ config = rx.Config(
     app_name="ticket_app",
     db_url=None,
     cors_allowed_origins=list(settings.allowed_origins),
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme())],

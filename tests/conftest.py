@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database per test session (SQLite by default, PostgreSQL when
-TEST_DATABASE_URL names one), emptied before each test, and an API client over ASGI.
+TEST_DATABASE_URL names one), emptied before each test; users of each role with API tokens;
+and API clients over ASGI acting as them.
 
 A PostgreSQL run never skips: if the server named by TEST_DATABASE_URL cannot be reached, the
 session fails.
@@ -8,7 +9,9 @@ session fails.
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -74,24 +77,132 @@ def engine(database_url: str) -> Engine:
     return get_engine()
 
 
+APP_TABLES = (  # in an order that deletes children before parents
+    "ticket_history",
+    "ticket_comments",
+    "tickets",
+    "ticket_counts",
+    "assignee_counts",
+    "api_tokens",
+    "user_sessions",
+    "setup_links",
+    "users",
+)
+
+
 @pytest.fixture(autouse=True)
 def empty_database(request: pytest.FixtureRequest) -> None:
-    """Every database test starts from no tickets (and counters that agree)."""
+    """Every database test starts with no tickets and no users (and counters that agree)."""
     if "database_url" not in request.fixturenames and "engine" not in request.fixturenames:
         return
     engine = request.getfixturevalue("engine")
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(sa.text("TRUNCATE tickets, ticket_counts RESTART IDENTITY"))
+            connection.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY"))
         else:
-            connection.execute(sa.text("DELETE FROM tickets"))
-            connection.execute(sa.text("DELETE FROM ticket_counts"))
+            for table in APP_TABLES:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+    _forget_process_caches()
+
+
+def _forget_process_caches() -> None:
+    from ticket_app.classifier import reset_state
+    from ticket_app.services import credentials, throttle
+
+    credentials.forget_all()
+    throttle.limiter.cache_clear()
+    reset_state()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One Argon2id hash of PASSWORD for every test user (hashing is slow on purpose)."""
+    from ticket_app.services.passwords import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Person:
+    """A user of the desk as the tests drive them: who they are and their API token."""
+
+    actor: Any
+    token: str
+
+    @property
+    def id(self) -> int:
+        return self.actor.id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
 
 @pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    """The REST API over ASGI, as an API client sees it."""
+def make_person(engine: Engine, password_hash: str):
+    """`make_person(role, name=...)`: a user with that role, the test password and a token."""
+    from ticket_app.domain import Role
+    from ticket_app.services import api_tokens, users
+    from ticket_app.services.access import Actor
+    from ticket_app.services.transaction import transaction
+
+    made: list[int] = []
+
+    def make(role: str, name: str | None = None, email: str | None = None) -> Person:
+        name = name or f"{role.title()} {len(made) + 1}"
+        email = email or f"{name.lower().replace(' ', '.')}@example.com"
+        data = users.validate_user_create(
+            {"email": email, "name": name, "role": role, "password": PASSWORD}
+        )
+        with transaction(write=True) as connection:
+            user = users.insert_user(connection, data, password_hash)
+        made.append(user.id)
+        actor = Actor(id=user.id, email=user.email, name=user.name, role=Role(role))
+        token = api_tokens.create(actor, api_tokens.validate_token_create({"name": "tests"}))
+        return Person(actor=actor, token=token.token)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_person) -> Person:
+    return make_person("admin", "Ada Admin")
+
+
+@pytest.fixture
+def agent(make_person) -> Person:
+    return make_person("agent", "Alan Agent")
+
+
+@pytest.fixture
+def requester(make_person) -> Person:
+    return make_person("requester", "Rita Requester")
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[Any]:
+    """`api(person=None)`: the REST API over ASGI, with that person's token (or none)."""
     from ticket_app.api.app import create_api
 
-    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
-        yield test_client
+    app = create_api()
+    clients: list[TestClient] = []
+
+    def open_(person: Person | None = None) -> TestClient:
+        headers = person.headers if person else {}
+        test_client = TestClient(app, raise_server_exceptions=False, headers=headers)
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield open_
+    for test_client in clients:
+        test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(api, admin: Person) -> TestClient:
+    """The REST API as an admin's API client sees it."""
+    return api(admin)

@@ -15,6 +15,12 @@ TICKET_FIELDS = {
     "updated_at",
     "suggested_category",
     "suggested_priority",
+    "created_by",
+    "assignee_id",
+    "version",
+    "comment_count",
+    "note_count",
+    "merged_into_id",
 }
 
 
@@ -114,10 +120,12 @@ def test_patch_changes_only_the_fields_sent_and_bumps_updated_at(client):
     assert response.status_code == 200
     patched = response.json()
     assert patched["status"] == "in_progress"
-    assert {k: v for k, v in patched.items() if k not in {"status", "updated_at"}} == {
-        k: v for k, v in ticket.items() if k not in {"status", "updated_at"}
+    moving = {"status", "updated_at", "version"}
+    assert {k: v for k, v in patched.items() if k not in moving} == {
+        k: v for k, v in ticket.items() if k not in moving
     }
     assert patched["updated_at"] > ticket["updated_at"]
+    assert patched["version"] == ticket["version"] + 1
 
 
 def test_two_patches_of_different_fields_both_survive(client):
@@ -256,7 +264,7 @@ def test_openapi_documents_the_problems_actually_sent(client):
         "errors",
     }
     patch = spec["paths"]["/api/tickets/{ticket_id}/"]["patch"]
-    assert set(patch["responses"]) == {"200", "400", "404", "413", "503"}
+    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "412", "413", "503"}
     problem = patch["responses"]["400"]["content"]["application/problem+json"]
     assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
     patch_body = spec["components"]["schemas"]["TicketPatch"]

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ticket_app.services import tickets
+from ticket_app.services import stats as stats_service
 from ticket_app.services.schemas import parse_filters
 
 BREAKDOWNS = {
@@ -32,6 +32,7 @@ def test_empty_database_has_every_key_at_zero(client):
         "open_tickets": 0,
         "avg_tickets_per_day": 0,
         **{name: dict.fromkeys(keys, 0) for name, keys in BREAKDOWNS.items()},
+        "capped": False,
     }
 
 
@@ -103,37 +104,37 @@ def _backdate(engine, ticket_id: int, when: datetime) -> None:
     ],
 )
 def test_average_per_day_counts_calendar_days_inclusive(
-    client, engine, first_created, today, total, expected
+    client, admin, engine, first_created, today, total, expected
 ):
     created = [add(client, "general", "low") for _ in range(total)]
     _backdate(engine, created[0]["id"], first_created)
-    stats = tickets.get_stats(parse_filters(), today=today)
+    stats = stats_service.get_stats(admin.actor, parse_filters(), today=today)
     assert stats.total_tickets == total
     assert stats.avg_tickets_per_day == expected
 
 
-def test_first_day_is_the_utc_calendar_day(client, engine):
+def test_first_day_is_the_utc_calendar_day(client, admin, engine):
     ticket = add(client, "general", "low")
     # 23:30 at UTC-05:00 is already the next day in UTC.
     local = datetime(2026, 11, 9, 23, 30, tzinfo=UTC) + timedelta(hours=5)
     _backdate(engine, ticket["id"], local)
-    stats = tickets.get_stats(parse_filters(), today=date(2026, 11, 10))
+    stats = stats_service.get_stats(admin.actor, parse_filters(), today=date(2026, 11, 10))
     assert stats.avg_tickets_per_day == 1.0  # first day 2026-11-10: one day
 
 
-def test_daily_counts_cover_thirty_days_with_zeros(client, engine):
+def test_daily_counts_cover_thirty_days_with_zeros(client, admin, engine):
     today = datetime.now(UTC).date()
     old = add(client, "general", "low")
     add(client, "general", "low")
     _backdate(engine, old["id"], datetime.now(UTC) - timedelta(days=3))
-    days = tickets.daily_counts(30)
+    days = stats_service.daily_counts(admin.actor, 30)
     assert len(days) == 30
     assert days[-1] == (today, 1)
     assert dict(days)[today - timedelta(days=3)] == 1
     assert sum(count for _, count in days) == 2
 
 
-def test_suggestion_agreement_counts_kept_suggestions(client):
+def test_suggestion_agreement_counts_kept_suggestions(client, admin):
     kept = client.post(
         "/api/tickets/", json={"title": "Charged twice", "description": "Double charge on card"}
     ).json()
@@ -142,7 +143,7 @@ def test_suggestion_agreement_counts_kept_suggestions(client):
     ).json()
     client.post("/api/tickets/", json={**_full(), "title": "No suggestion"})
     client.patch(f"/api/tickets/{changed['id']}/", json={"priority": _other(changed["priority"])})
-    agreement = tickets.suggestion_agreement()
+    agreement = stats_service.suggestion_agreement(admin.actor)
     assert (agreement.agreed, agreement.suggested) == (1, 2)
     assert agreement.share == 0.5
     assert kept["suggested_category"] is not None

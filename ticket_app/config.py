@@ -70,6 +70,22 @@ class Settings:
     classifier_cache_seconds: int
     classifier_cache_size: int
     live_poll_seconds: float
+    session_idle_minutes: int
+    session_max_days: int
+    auth_cache_seconds: float
+    setup_link_minutes: int
+    sign_in_max_failures: int
+    sign_in_window_minutes: int
+    trusted_proxy_hops: int
+    admin_email: str
+    admin_name: str
+    admin_password: str
+    redis_url: str
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS when the app is served over HTTPS."""
+        return self.app_url.startswith("https://")
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -81,9 +97,30 @@ class Settings:
         return tuple(dict.fromkeys([*own, *self.cors_origins]))
 
 
+_TAKEN_FROM_REFLEX: dict[str, str] = {}
+
+
+def _database_url(data_dir: Path) -> str:
+    """DATABASE_URL, or Reflex's documented REFLEX_DB_URL in its place.
+
+    The app owns the database (its engine, its migrations), so REFLEX_DB_URL is taken out of
+    the environment before Reflex reads it: Reflex would open the URL with a driver the app
+    does not install and compare the schema against migrations it does not know.
+    """
+    if "REFLEX_DB_URL" in os.environ:
+        _TAKEN_FROM_REFLEX["REFLEX_DB_URL"] = os.environ.pop("REFLEX_DB_URL").strip()
+    reflex_url = _TAKEN_FROM_REFLEX.get("REFLEX_DB_URL", "")
+    database_url = _str("DATABASE_URL")
+    if reflex_url and database_url and reflex_url != database_url:
+        raise ConfigError(
+            "REFLEX_DB_URL and DATABASE_URL name different databases; set DATABASE_URL only"
+        )
+    return database_url or reflex_url or f"sqlite:///{data_dir / 'tickets.db'}"
+
+
 def _load() -> Settings:
     data_dir = Path(_str("DATA_DIR", str(DEFAULT_DATA_DIR)))
-    database_url = _str("DATABASE_URL", f"sqlite:///{data_dir / 'tickets.db'}")
+    database_url = _database_url(data_dir)
     for plain in ("postgres://", "postgresql://"):
         if database_url.startswith(plain):
             # SQLAlchemy 2.1 maps the plain scheme to psycopg 3; the stack uses psycopg2.
@@ -93,7 +130,7 @@ def _load() -> Settings:
         app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
         cors_origins=_list("CORS_ORIGINS"),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
-        secret_key=_str("SECRET_KEY", "support-desk:" + database_url),
+        secret_key=_str("SECRET_KEY"),
         db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
@@ -103,6 +140,17 @@ def _load() -> Settings:
         classifier_cache_seconds=_int("CLASSIFIER_CACHE_SECONDS", 600),
         classifier_cache_size=_int("CLASSIFIER_CACHE_SIZE", 2048, minimum=1),
         live_poll_seconds=_float("LIVE_POLL_SECONDS", 2.0, minimum=0.2),
+        session_idle_minutes=_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
+        session_max_days=_int("SESSION_MAX_DAYS", 7, minimum=1),
+        auth_cache_seconds=_float("AUTH_CACHE_SECONDS", 2.0),
+        setup_link_minutes=_int("SETUP_LINK_MINUTES", 60, minimum=1),
+        sign_in_max_failures=_int("SIGN_IN_MAX_FAILURES", 5, minimum=1),
+        sign_in_window_minutes=_int("SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
+        trusted_proxy_hops=_int("TRUSTED_PROXY_HOPS", 0),
+        admin_email=_str("ADMIN_EMAIL"),
+        admin_name=_str("ADMIN_NAME", "Admin"),
+        admin_password=os.environ.get("ADMIN_PASSWORD", ""),
+        redis_url=_str("REFLEX_REDIS_URL"),
     )
 
 

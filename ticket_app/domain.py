@@ -35,3 +35,42 @@ DESCRIPTION_MAX_LENGTH = 20_000
 
 DEFAULT_CATEGORY = Category.GENERAL
 DEFAULT_PRIORITY = Priority.MEDIUM
+
+
+class Role(StrEnum):
+    """Who a user is to the desk; see DESIGN.md's table of who may do what."""
+
+    ADMIN = "admin"
+    AGENT = "agent"
+    REQUESTER = "requester"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.AGENT})
+
+
+class HistoryKind(StrEnum):
+    """What one history entry records."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    ASSIGNED = "assigned"
+    COMMENTED = "commented"
+    REOPENED = "reopened"
+    MERGED = "merged"  # another ticket was merged into this one
+    MERGED_INTO = "merged_into"  # this ticket was merged into another
+
+
+class Sort(StrEnum):
+    """The orders a ticket list can be read in; each is served by a keyset cursor."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    PRIORITY = "priority"  # critical first, newest first within a priority
+    ACTIVITY = "activity"  # most recent activity (a change or a comment) first
+
+
+PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 100
+COMMENT_MAX_LENGTH = 20_000

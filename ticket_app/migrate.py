@@ -28,8 +28,12 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade(database_url: str | None = None) -> None:
-    command.upgrade(alembic_config(database_url), "head")
+def upgrade(database_url: str | None = None, quiet: bool = False) -> None:
+    """Apply pending migrations; `quiet` leaves logging alone (no INFO lines on stderr)."""
+    config = alembic_config(database_url)
+    if quiet:
+        config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
 
 
 def main() -> int:

@@ -1,8 +1,10 @@
-"""The Reflex app: the agent UI, with the REST API mounted into the same backend."""
+"""The Reflex app: the UI, with the REST API and the sign-in forms mounted into the same
+backend, and the start-up task that offers the first-admin setup address."""
 
 import reflex as rx
 
 from ticket_app.api.app import create_api
+from ticket_app.startup import announce_setup
 from ticket_app.ui import add_pages
 from ticket_app.ui.theme import GLOBAL_STYLE
 
@@ -16,3 +18,4 @@ app = rx.App(
     html_lang="en",
 )
 add_pages(app)
+app.register_lifespan_task(announce_setup)

@@ -1,7 +1,9 @@
 """Helpers for driving Reflex states directly, as the browser's events would.
 
 States are instantiated bare (Reflex allows it under pytest); `async with self` is a no-op
-there, so background handlers run to completion when their function is awaited.
+there, so background handlers run to completion when their function is awaited. Every test
+here acts as a signed-in admin (a real session, its secret in the handshake's Cookie header)
+unless it signs in someone else with `sign_in`.
 """
 
 import asyncio
@@ -11,18 +13,53 @@ import pytest
 from reflex.istate.data import RouterData
 
 from ticket_app.domain import Category, Priority
-from ticket_app.services import tickets
+from ticket_app.services import sessions, tickets
 from ticket_app.services.schemas import TicketCreate, TicketRead
 
 
-def at_url(state: Any, path: str) -> Any:
-    """Put `state` on the page at `path` (with its query string), as on_load sees it."""
+_session: dict[str, str] = {}
+
+
+def new(state_class: Any) -> Any:
+    """A fresh instance of a page state inside a whole state tree, as Reflex keeps one per
+    tab (its handlers reach their parent states, such as the signed-in viewer's)."""
+    root = state_class.get_root_state()(_reflex_internal_init=True)
+    return root.get_substate(state_class.get_full_name().split(".")[1:])
+
+
+def at_url(state: Any, path: str, secret: str | None = None) -> Any:
+    """Put `state` on the page at `path` (with its query string), as on_load sees it, in a tab
+    whose websocket carried the signed-in viewer's session cookie (or `secret`'s)."""
     route, _, query = path.partition("?")
     params = dict(item.split("=", 1) for item in query.split("&") if item)
+    secret = _session.get("secret", "") if secret is None else secret
+    headers = {"origin": "http://test", "cookie": f"{sessions.COOKIE_NAME}={secret}"}
     state.router = RouterData.from_router_data(
-        {"pathname": route, "asPath": path, "query": params, "headers": {"origin": "http://test"}}
+        {"pathname": route, "asPath": path, "query": params, "headers": headers}
     )
     return state
+
+
+@pytest.fixture
+def sign_in():
+    """`sign_in(person)`: later `at_url` calls act as that person (returns the secret)."""
+
+    def sign_in_(person: Any) -> str:
+        _session["secret"] = sessions.start(person.actor)
+        return _session["secret"]
+
+    yield sign_in_
+    _session.clear()
+
+
+@pytest.fixture(autouse=True)
+def viewer(request: pytest.FixtureRequest) -> Any:
+    """The admin every UI-state test acts as, signed in with a real session."""
+    if "database_url" not in request.fixturenames and "engine" not in request.fixturenames:
+        return None
+    person = request.getfixturevalue("admin")
+    request.getfixturevalue("sign_in")(person)
+    return person
 
 
 def run(handler: Any, state: Any, *args: Any) -> Any:
@@ -45,11 +82,15 @@ def toast_text(spec: Any) -> str:
 
 
 @pytest.fixture
-def make_ticket(database_url):
-    """Create a ticket through the service (the same path the API takes)."""
+def make_ticket(database_url, admin):
+    """Create a ticket through the service (the same path the API takes), by `by` (a
+    Person; the admin by default)."""
 
     def make(
-        title: str = "Printer on fire", description: str = "It smells of smoke.", **fields: Any
+        title: str = "Printer on fire",
+        description: str = "It smells of smoke.",
+        by: Any = None,
+        **fields: Any,
     ) -> TicketRead:
         data = TicketCreate(
             title=title,
@@ -57,6 +98,6 @@ def make_ticket(database_url):
             category=fields.pop("category", Category.GENERAL),
             priority=fields.pop("priority", Priority.MEDIUM),
         )
-        return tickets.create_ticket(data, **fields)
+        return tickets.create_ticket((by or admin).actor, data, **fields)
 
     return make

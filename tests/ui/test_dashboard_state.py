@@ -6,11 +6,11 @@ from ticket_app.services import tickets
 from ticket_app.services.schemas import TicketPatch
 from ticket_app.ui.state.dashboard import DAYS, DashboardState
 
-from .conftest import at_url, run
+from .conftest import at_url, new, run
 
 
 def loaded() -> DashboardState:
-    state = at_url(DashboardState(), "/dashboard")
+    state = at_url(new(DashboardState), "/dashboard")
     assert run(DashboardState.load, state) == DashboardState.watch_changes
     return state
 

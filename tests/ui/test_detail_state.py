@@ -7,11 +7,11 @@ from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.ui.state.detail import DetailState
 
-from .conftest import at_url, run, toast_text
+from .conftest import at_url, new, run, toast_text
 
 
 def opened(ticket_id: object) -> DetailState:
-    state = at_url(DetailState(), f"/tickets/{ticket_id}")
+    state = at_url(new(DetailState), f"/tickets/{ticket_id}")
     run(DetailState.load, state)
     return state
 

@@ -39,14 +39,14 @@ def classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def typed(title: str = "Charged twice", description: str = DESCRIPTION) -> FormState:
-    state = FormState()
+    state = new(FormState)
     run(FormState.set_title, state, title)
     run(FormState.set_description, state, description)
     return state
 
 
 def test_title_messages_follow_the_api_rules():
-    state = FormState()
+    state = new(FormState)
     run(FormState.set_title, state, "   ")
     assert state.title_error == "Title must not be blank."
     run(FormState.set_title, state, "x" * 201)
@@ -56,7 +56,7 @@ def test_title_messages_follow_the_api_rules():
 
 
 def test_only_touched_fields_show_messages():
-    state = FormState()
+    state = new(FormState)
     run(FormState.set_title, state, "Printer on fire")
     assert state.description_error == ""  # not typed in yet, so no complaint
     run(FormState.set_description, state, "  ")
@@ -64,7 +64,7 @@ def test_only_touched_fields_show_messages():
 
 
 def test_values_that_are_not_text_are_ignored():
-    state = FormState()
+    state = new(FormState)
     for value in (None, 42, ["a"], {"title": "x"}):
         run(FormState.set_title, state, value)
         run(FormState.set_description, state, value)
@@ -72,7 +72,7 @@ def test_values_that_are_not_text_are_ignored():
 
 
 def test_a_short_description_asks_for_no_suggestion(classifier):
-    state = FormState()
+    state = new(FormState)
     assert run(FormState.set_description, state, "printer broken") is None
     assert run(FormState.set_description, state, "x" * 19 + "   ") is None
 
@@ -155,7 +155,7 @@ def test_a_failing_classifier_leaves_no_spinner(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_submit_shows_every_message_and_saves_nothing_when_invalid():
-    state = FormState()
+    state = new(FormState)
     assert run(FormState.submit, state, {"title": " ", "description": ""}) is None
     assert state.title_error == "Title must not be blank."
     assert state.description_error == "Description must not be blank."
@@ -209,7 +209,7 @@ def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(databa
 
 
 def test_save_without_a_suggestion_lets_the_service_classify(database_url, classifier):
-    state = FormState()
+    state = new(FormState)
     run(FormState.submit, state, {"title": "Login fails", "description": "short"})
     run(FormState.save, state)
     ticket = tickets.get_ticket(state.created_id)
@@ -217,7 +217,7 @@ def test_save_without_a_suggestion_lets_the_service_classify(database_url, class
 
 
 def test_save_runs_only_after_a_valid_submit(database_url):
-    state = FormState()
+    state = new(FormState)
     assert run(FormState.save, state) is None
     assert tickets.list_tickets(TicketFilters()).total == 0
 

@@ -9,7 +9,7 @@ from ticket_app.ui.live import RevisionWatcher
 from ticket_app.ui.state import live as live_state
 from ticket_app.ui.state.tickets import TicketsState
 
-from .conftest import at_url, run
+from .conftest import at_url, new, run
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def revision(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_the_loop_reloads_on_a_change_and_stops_when_the_tab_leaves(make_ticket, revision):
-    state = at_url(TicketsState(), "/tickets")
+    state = at_url(new(TicketsState), "/tickets")
     run(TicketsState.load, state)
     state._seen_revision = revision[0]
 
@@ -46,7 +46,7 @@ def test_the_loop_reloads_on_a_change_and_stops_when_the_tab_leaves(make_ticket,
 
 
 def test_a_page_load_arms_exactly_one_watcher(database_url, revision):
-    state = at_url(TicketsState(), "/tickets")
+    state = at_url(new(TicketsState), "/tickets")
 
     async def scenario() -> None:
         await asyncio.wait_for(TicketsState.watch_changes.fn(state), 0.5)  # nothing armed it

@@ -8,11 +8,11 @@ from ticket_app.services.errors import DatabaseUnavailable
 from ticket_app.services.schemas import TicketFilters
 from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url, read_filters
 
-from .conftest import at_url, run, spec_args, toast_text
+from .conftest import at_url, new, run, spec_args, toast_text
 
 
 def loaded(path: str = "/tickets") -> TicketsState:
-    state = at_url(TicketsState(), path)
+    state = at_url(new(TicketsState), path)
     assert run(TicketsState.load, state) == TicketsState.watch_changes
     return state
 
@@ -76,7 +76,7 @@ def test_filters_and_search_narrow_the_list(make_ticket):
 
 
 def test_changing_a_filter_puts_it_in_the_url():
-    state = at_url(TicketsState(), "/tickets?search=vpn")
+    state = at_url(new(TicketsState), "/tickets?search=vpn")
     state.search = "vpn"
     redirect = run(TicketsState.set_status_filter, state, "in_progress")
     assert spec_args(redirect)["path"] == "/tickets?status=in_progress&search=vpn"
@@ -87,7 +87,7 @@ def test_changing_a_filter_puts_it_in_the_url():
 
 
 def test_a_search_for_the_word_all_is_a_search():
-    redirect = run(TicketsState.set_search, TicketsState(), "all")
+    redirect = run(TicketsState.set_search, new(TicketsState), "all")
     assert spec_args(redirect)["path"] == "/tickets?search=all"
 
 
@@ -103,7 +103,7 @@ def test_a_search_for_the_word_all_is_a_search():
     ],
 )
 def test_bad_filter_values_are_refused_like_the_api(handler, value):
-    state = TicketsState()
+    state = new(TicketsState)
     assert run(handler, state, value) is None
     if isinstance(value, str):
         assert state.filter_error
@@ -182,7 +182,7 @@ def test_inline_status_change_refuses_bad_arguments(make_ticket, ticket_id, stat
 
 
 def test_a_missing_ticket_is_reported_not_raised(database_url):
-    toast = run(TicketsState.change_status, TicketsState(), 999, "closed")
+    toast = run(TicketsState.change_status, new(TicketsState), 999, "closed")
     assert "No ticket has id 999" in toast_text(toast)
 
 

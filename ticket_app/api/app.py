@@ -1,28 +1,36 @@
-"""Build the FastAPI app that serves `/api`; Reflex mounts the UI backend beneath it."""
+"""Build the FastAPI app that serves `/api` and the UI's sign-in forms; Reflex mounts the UI
+backend (pages, assets, websocket) beneath it, so its middleware sees every request."""
 
 from fastapi import FastAPI
 
+from ticket_app.api import signin
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
 from ticket_app.api.openapi import install_openapi
 from ticket_app.api.problems import install_problem_handlers
-from ticket_app.api.routes import router
+from ticket_app.api.routes import install_routes
+from ticket_app.api.security_headers import SecurityHeaders
 from ticket_app.config import get_settings
 
 
 def create_api() -> FastAPI:
     api = FastAPI(
         title="Support Desk API",
-        version="1.0.0",
-        summary="Tickets with AI-suggested category and priority.",
+        version="2.0.0",
+        summary="Tickets with AI-suggested category and priority, conversations and history.",
+        description="Every route but the health check needs `Authorization: Bearer <token>`: "
+        "create a token on your account page or with `python -m ticket_app.manage create-token`.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
         redirect_slashes=False,
     )
-    api.include_router(router)
+    api.include_router(signin.router)
+    install_routes(api)
     install_problem_handlers(api)
     install_openapi(api)
     api.add_middleware(JsonByDefault)
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    api.add_middleware(signin.SetupGate)
+    api.add_middleware(SecurityHeaders)
     return api

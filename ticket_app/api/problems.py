@@ -17,8 +17,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ticket_app.services.errors import (
     DatabaseUnavailable,
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
+    NotSignedIn,
+    Throttled,
+    VersionMismatch,
 )
 from ticket_app.services.schemas import field_errors
 
@@ -27,9 +31,13 @@ logger = logging.getLogger("ticket_app.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _SLUGS = {
     400: "invalid-input",
+    401: "not-signed-in",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    412: "precondition-failed",
     413: "payload-too-large",
+    429: "too-many-requests",
     503: "service-unavailable",
 }
 
@@ -126,6 +134,29 @@ async def _on_not_found(_request: Request, exc: Exception) -> ProblemResponse:
     return problem(404, str(exc))
 
 
+async def _on_not_signed_in(request: Request, exc: Exception) -> ProblemResponse:
+    challenge = "Bearer"
+    if request.headers.get("authorization"):
+        challenge = 'Bearer error="invalid_token"'
+    return problem(401, str(exc), headers={"WWW-Authenticate": challenge})
+
+
+async def _on_forbidden(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, Forbidden)
+    errors = [FieldError(exc.field, str(exc))] if exc.field else []
+    return problem(403, str(exc), errors)
+
+
+async def _on_version_mismatch(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, VersionMismatch)
+    return problem(412, str(exc), headers={"ETag": f'"{exc.current}"'})
+
+
+async def _on_throttled(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, Throttled)
+    return problem(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _on_database_unavailable(_request: Request, exc: Exception) -> ProblemResponse:
     logger.warning("database unavailable: %s", exc.__cause__ or exc)
     return problem(503, str(exc), headers={"Retry-After": "5"})
@@ -148,6 +179,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InvalidInput, _on_invalid_input)
     app.add_exception_handler(NotFound, _on_not_found)
+    app.add_exception_handler(NotSignedIn, _on_not_signed_in)
+    app.add_exception_handler(Forbidden, _on_forbidden)
+    app.add_exception_handler(VersionMismatch, _on_version_mismatch)
+    app.add_exception_handler(Throttled, _on_throttled)
     app.add_exception_handler(DatabaseUnavailable, _on_database_unavailable)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -9,9 +9,10 @@ path would fall through to the pages and get an HTML 404 or a plain-text 405.
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.routing import BaseRoute, Route
 
+from ticket_app.api.deps import current_actor
 from ticket_app.api.problems import NOTHING_HERE, problem
 
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
@@ -28,6 +29,13 @@ class SlashOptionalRouter(APIRouter):
             super().add_api_route(path.rstrip("/"), endpoint, **alias)
 
 
+def resource_router(tag: str, *, public: bool = False) -> SlashOptionalRouter:
+    """The router of one module of routes under `/api`: protected by the token dependency
+    unless `public` says otherwise (only the health check does)."""
+    dependencies = [] if public else [Depends(current_actor)]
+    return SlashOptionalRouter(prefix="/api", tags=[tag], dependencies=dependencies)
+
+
 def methods_at(routes: Iterable[BaseRoute], path: str) -> set[str]:
     """Every method some route serves at `path`."""
     return {
@@ -38,15 +46,15 @@ def methods_at(routes: Iterable[BaseRoute], path: str) -> set[str]:
     }
 
 
-def add_fallback(router: APIRouter) -> None:
-    """Answer for the rest of the router's prefix; call it after every other route is added.
+def fallback_router(routes: Iterable[BaseRoute]) -> APIRouter:
+    """A router that answers for the rest of `/api`; include it after every other router.
 
     An unknown path gets a 404 problem; a known one asked with the wrong method a 405 problem
     whose `Allow` lists the methods of every route at that path (Starlette's own 405 lists only
     the first route's); OPTIONS gets a 204 with `Allow`. CORS preflights never get here: the
     CORS middleware answers them.
     """
-    routes = list(router.routes)
+    routes = list(routes)
 
     async def no_such_route(request: Request) -> Response:
         allowed = methods_at(routes, request.url.path)
@@ -58,6 +66,7 @@ def add_fallback(router: APIRouter) -> None:
         detail = f"{request.method} is not allowed here; use {allow}."
         return problem(405, detail, headers={"Allow": allow})
 
+    router = APIRouter(prefix="/api")
     router.add_api_route(
         "/{path:path}",
         no_such_route,
@@ -65,3 +74,4 @@ def add_fallback(router: APIRouter) -> None:
         response_model=None,
         include_in_schema=False,
     )
+    return router

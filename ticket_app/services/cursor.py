@@ -1,8 +1,9 @@
 """Opaque, tamper-evident cursors for keyset pagination.
 
-A cursor holds the (created_at, id) of the last ticket on a page and is signed together with
-the filters it was made for, so a forged, truncated or reused-under-other-filters cursor is
-refused instead of silently returning the wrong page.
+A cursor holds the sort key of the last item on a page (a time and an id, and for the
+priority order the priority's rank first) and is signed together with the list it was made
+for (filters and sort, or a ticket's timeline), so a forged, truncated or
+reused-elsewhere cursor is refused instead of silently returning the wrong page.
 """
 
 import base64
@@ -10,26 +11,49 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
+from typing import Any
 
-from ticket_app.config import get_settings
 from ticket_app.services.errors import InvalidInput
+from ticket_app.services.secrets import signing_key
 
-_VERSION = 1
+_VERSION = 2
+Position = tuple[Any, ...]  # (datetime, id) or (rank, datetime, id)
 
 
 def _signature(payload: bytes, fingerprint: str) -> str:
-    key = get_settings().secret_key.encode()
-    digest = hmac.new(key, payload + b"\x1e" + fingerprint.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+    digest = hmac.new(signing_key(), payload + b"\x1e" + fingerprint.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:12]).decode().rstrip("=")
 
 
-def encode_cursor(created_at: datetime, ticket_id: int, fingerprint: str) -> str:
-    payload = json.dumps([_VERSION, created_at.isoformat(), ticket_id]).encode()
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def encode_cursor(position: Position, fingerprint: str) -> str:
+    payload = json.dumps([_VERSION, *(_plain(value) for value in position)]).encode()
     body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
     return f"{body}.{_signature(payload, fingerprint)}"
 
 
-def decode_cursor(cursor: str, fingerprint: str) -> tuple[datetime, int]:
+def _position(values: list[Any]) -> Position:
+    """The decoded key: whole numbers stay numbers, the one text is an aware time."""
+    decoded: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError("naive time")
+            decoded.append(moment)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            decoded.append(value)
+        else:
+            raise ValueError("not a key value")
+    if not decoded or not isinstance(decoded[-1], int):
+        raise ValueError("no id")
+    return tuple(decoded)
+
+
+def decode_cursor(cursor: str, fingerprint: str) -> Position:
     """The position a cursor points after, or InvalidInput if it is not one of ours."""
     invalid = InvalidInput.single(
         "cursor", "is not a valid cursor for this list; start again without it"
@@ -44,10 +68,9 @@ def decode_cursor(cursor: str, fingerprint: str) -> tuple[datetime, int]:
     if not hmac.compare_digest(signature, _signature(payload, fingerprint)):
         raise invalid
     try:
-        version, created_at, ticket_id = json.loads(payload)
-        position = datetime.fromisoformat(created_at)
+        version, *values = json.loads(payload)
+        if version != _VERSION:
+            raise ValueError("old cursor")
+        return _position(values)
     except (ValueError, TypeError):
         raise invalid from None
-    if version != _VERSION or not isinstance(ticket_id, int) or position.tzinfo is None:
-        raise invalid
-    return position, ticket_id

@@ -16,9 +16,18 @@ class ServiceError(Exception):
 
 
 class NotFound(ServiceError):
-    def __init__(self, ticket_id: int) -> None:
-        super().__init__(f"No ticket has id {ticket_id}.")
-        self.ticket_id = ticket_id
+    """Nothing the actor may see has this id (someone else's ticket is not found either)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    @classmethod
+    def ticket(cls, ticket_id: int) -> "NotFound":
+        return cls(f"No ticket has id {ticket_id}.")
+
+    @classmethod
+    def thing(cls, what: str, ident: int) -> "NotFound":
+        return cls(f"No {what} has id {ident}.")
 
 
 class InvalidInput(ServiceError):
@@ -31,6 +40,42 @@ class InvalidInput(ServiceError):
     @classmethod
     def single(cls, field: str, message: str) -> "InvalidInput":
         return cls([FieldError(field, message)])
+
+
+class Forbidden(ServiceError):
+    """The actor is known but their role may not do this; `field` names the input at fault
+    when one is (a requester setting a priority, say)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotSignedIn(ServiceError):
+    """No valid session or token: the caller must sign in (or send a valid token)."""
+
+    def __init__(self, message: str = "Sign in to continue.") -> None:
+        super().__init__(message)
+
+
+class VersionMismatch(ServiceError):
+    """The ticket changed since the version the client based its change on; nothing written."""
+
+    def __init__(self, ticket_id: int, current: int) -> None:
+        super().__init__(
+            f"Ticket #{ticket_id} was changed by someone else (it is now at version {current}). "
+            "Reload it and apply your change again."
+        )
+        self.ticket_id = ticket_id
+        self.current = current
+
+
+class Throttled(ServiceError):
+    """Too many attempts; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DatabaseUnavailable(ServiceError):

@@ -29,6 +29,7 @@ from ticket_app.domain import (
     TITLE_MAX_LENGTH,
     Category,
     Priority,
+    Sort,
     Status,
 )
 from ticket_app.services.errors import FieldError, InvalidInput, NotFound
@@ -36,8 +37,21 @@ from ticket_app.services.errors import FieldError, InvalidInput, NotFound
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 200
 SEARCH_MAX_LENGTH = 200
+SEARCH_MIN_RUN = 3  # letters or digits in a row: the shortest text a trigram index serves
+COUNT_CAP = 10_000  # counts that cannot come from the counters stop here
 READ_ONLY_FIELDS = frozenset(
-    {"id", "created_at", "updated_at", "suggested_category", "suggested_priority"}
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "suggested_category",
+        "suggested_priority",
+        "created_by",
+        "version",
+        "comment_count",
+        "note_count",
+        "merged_into_id",
+    }
 )
 
 EnumT = TypeVar("EnumT", Category, Priority, Status)
@@ -106,8 +120,16 @@ class TicketCreate(BaseModel):
     description: Description = Field(
         description=f"Not blank, at most {DESCRIPTION_MAX_LENGTH:,} characters"
     )
-    category: Category | None = Field(default=None, description="Classified when missing")
-    priority: Priority | None = Field(default=None, description="Classified when missing")
+    category: Category | None = Field(
+        default=None, description="Classified when missing; agents and admins only"
+    )
+    priority: Priority | None = Field(
+        default=None, description="Classified when missing; agents and admins only"
+    )
+    status: Status | None = Field(
+        default=None,
+        description="Open when missing; agents and admins only (to import from another desk)",
+    )
 
 
 class TicketPatch(BaseModel):
@@ -120,8 +142,15 @@ class TicketPatch(BaseModel):
     category: Category | None = None
     priority: Priority | None = None
     status: Status | None = None
+    assignee_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_TICKET_ID,
+        description="An active agent or admin; null unassigns",
+        json_schema_extra={"nullable": True},
+    )
 
-    @field_validator("*", mode="before")
+    @field_validator("title", "description", "category", "priority", "status", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -134,9 +163,12 @@ class TicketPatch(BaseModel):
             raise ValueError("send at least one of: " + ", ".join(type(self).model_fields))
         return self
 
-    def changes(self) -> dict[str, str]:
+    def changes(self) -> dict[str, str | int | None]:
         """The fields the client sent, as values ready to store."""
-        return {name: str(value) for name, value in self.model_dump(exclude_unset=True).items()}
+        return {
+            name: value if name == "assignee_id" else str(value)
+            for name, value in self.model_dump(exclude_unset=True).items()
+        }
 
 
 class TicketRead(BaseModel):
@@ -154,6 +186,12 @@ class TicketRead(BaseModel):
     updated_at: datetime
     suggested_category: Category | None
     suggested_priority: Priority | None
+    created_by: int | None = Field(description="The requester's user id; null for old tickets")
+    assignee_id: int | None
+    version: int = Field(description="Moves on every change; the ETag")
+    comment_count: int = Field(description="Public replies")
+    note_count: int | None = Field(description="Internal notes; null for requesters")
+    merged_into_id: int | None = Field(description="The ticket this one was merged into")
 
     @field_serializer("created_at", "updated_at")
     def _with_offset(self, value: datetime) -> str:
@@ -170,16 +208,29 @@ class Stats(BaseModel):
     priority_breakdown: dict[Priority, int]
     category_breakdown: dict[Category, int]
     status_breakdown: dict[Status, int]
+    capped: bool = Field(
+        default=False,
+        description=f"True when more than {COUNT_CAP:,} tickets matched a search (or a "
+        "requester's own tickets) and the figures cover the newest of them only",
+    )
 
 
 @dataclass(frozen=True)
 class TicketFilters:
-    """Which tickets a list, count or stats covers; empty tuples mean no restriction."""
+    """Which tickets a list, count, export or stats covers, and in which order.
+
+    Empty values mean no restriction. `assignee` is "", "me", "none" or a user id in digits;
+    `requester` is "", "me" or a user id: "me" is resolved against the acting user by the
+    service, so a saved view "my open tickets" means each user's own.
+    """
 
     category: tuple[Category, ...] = ()
     priority: tuple[Priority, ...] = ()
     status: tuple[Status, ...] = ()
     search: str = ""
+    assignee: str = ""
+    requester: str = ""
+    sort: Sort = Sort.NEWEST
 
     def fingerprint(self) -> str:
         """A stable text of the filters, so a cursor can be tied to the list it came from."""
@@ -188,8 +239,72 @@ class TicketFilters:
             ",".join(sorted(v.value for v in self.priority)),
             ",".join(sorted(v.value for v in self.status)),
             self.search,
+            self.assignee,
+            self.requester,
+            self.sort.value,
         ]
         return "\x1f".join(parts)
+
+    def query_params(self) -> dict[str, str]:
+        """The filters in their text form (the inverse of `parse_filters`), empty ones left out."""
+        params = {
+            "category": ",".join(v.value for v in self.category),
+            "priority": ",".join(v.value for v in self.priority),
+            "status": ",".join(v.value for v in self.status),
+            "search": self.search,
+            "assignee": self.assignee,
+            "requester": self.requester,
+            "sort": "" if self.sort == Sort.NEWEST else self.sort.value,
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+FILTER_PARAMETERS = ("category", "priority", "status", "search", "assignee", "requester", "sort")
+_SEARCHABLE = re.compile(rf"[^\W_]{{{SEARCH_MIN_RUN}}}")
+
+
+def _search(raw: str | None, errors: list[FieldError]) -> str:
+    """The search text, trimmed; it must hold a run of SEARCH_MIN_RUN letters or digits,
+    which is what a trigram index can look up (a shorter one would read every ticket)."""
+    text = (raw or "").strip()
+    try:
+        check_storable(text)
+    except ValueError as error:
+        errors.append(FieldError("search", str(error)))
+        return text
+    if len(text) > SEARCH_MAX_LENGTH:
+        errors.append(FieldError("search", f"must be at most {SEARCH_MAX_LENGTH} characters"))
+    elif text and not _SEARCHABLE.search(text):
+        errors.append(
+            FieldError(
+                "search",
+                f"needs at least {SEARCH_MIN_RUN} letters or digits in a row (like 'vpn'); "
+                "shorter searches are not supported",
+            )
+        )
+    return text
+
+
+def _person(field: str, raw: str | None, words: tuple[str, ...], errors: list[FieldError]) -> str:
+    """An assignee or requester filter: one of `words` or a user id."""
+    text = (raw or "").strip().lower()
+    if not text or text in words or (text.isdigit() and 1 <= int(text) <= MAX_TICKET_ID):
+        return text
+    expected = ", ".join(repr(word) for word in words)
+    errors.append(FieldError(field, f"must be {expected} or a user id (got {raw!r})"))
+    return ""
+
+
+def _sort(raw: str | None, errors: list[FieldError]) -> Sort:
+    text = (raw or "").strip().lower()
+    if not text:
+        return Sort.NEWEST
+    try:
+        return Sort(text)
+    except ValueError:
+        expected = ", ".join(member.value for member in Sort)
+        errors.append(FieldError("sort", f"unknown value {raw!r}; expected one of {expected}"))
+        return Sort.NEWEST
 
 
 def _parse_values(
@@ -217,6 +332,9 @@ def parse_filters(
     priority: str | None = None,
     status: str | None = None,
     search: str | None = None,
+    assignee: str | None = None,
+    requester: str | None = None,
+    sort: str | None = None,
     limit: int | None = None,
 ) -> TicketFilters:
     """Filters from their text form (comma lists), refusing unknown values by name.
@@ -226,19 +344,18 @@ def parse_filters(
     errors: list[FieldError] = []
     if limit is not None and (limit_error := _limit_error(limit)):
         errors.append(limit_error)
-    filters_category = _parse_values("category", category, Category, errors)
-    filters_priority = _parse_values("priority", priority, Priority, errors)
-    filters_status = _parse_values("status", status, Status, errors)
-    text = (search or "").strip()
-    try:
-        check_storable(text)
-    except ValueError as error:
-        errors.append(FieldError("search", str(error)))
-    if len(text) > SEARCH_MAX_LENGTH:
-        errors.append(FieldError("search", f"must be at most {SEARCH_MAX_LENGTH} characters"))
+    filters = TicketFilters(
+        category=_parse_values("category", category, Category, errors),
+        priority=_parse_values("priority", priority, Priority, errors),
+        status=_parse_values("status", status, Status, errors),
+        search=_search(search, errors),
+        assignee=_person("assignee", assignee, ("me", "none"), errors),
+        requester=_person("requester", requester, ("me",), errors),
+        sort=_sort(sort, errors),
+    )
     if errors:
         raise InvalidInput(errors)
-    return TicketFilters(filters_category, filters_priority, filters_status, text)
+    return filters
 
 
 def _limit_error(limit: int) -> FieldError | None:
@@ -279,7 +396,8 @@ def field_errors(
     return result
 
 
-def _validated(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
+def validated(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
+    """`model` from untrusted data, or InvalidInput naming each bad field."""
     try:
         return model.model_validate(dict(data))
     except ValidationError as error:
@@ -288,12 +406,12 @@ def _validated(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
 
 def validate_create(data: Mapping[str, Any]) -> TicketCreate:
     """A TicketCreate from untrusted data, or InvalidInput naming each bad field."""
-    return _validated(TicketCreate, data)
+    return validated(TicketCreate, data)
 
 
 def validate_patch(data: Mapping[str, Any]) -> TicketPatch:
     """A TicketPatch from untrusted data, or InvalidInput naming each bad field."""
-    return _validated(TicketPatch, data)
+    return validated(TicketPatch, data)
 
 
 def validate_ticket_id(value: Any) -> int:
@@ -305,5 +423,5 @@ def validate_ticket_id(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput.single("id", "must be a positive whole number")
     if value > MAX_TICKET_ID:
-        raise NotFound(value)
+        raise NotFound.ticket(value)
     return value

@@ -1,40 +1,51 @@
-"""The agent UI: Reflex pages over the tickets service, live for every open browser."""
+"""The UI: Reflex pages over the services, live for every open browser, each page for the
+roles that may see it.
+
+Every page but sign-in and setup starts its on_load with `SessionState.guard`, and the
+`SignedInOnly` middleware refuses any event of a signed-in page's state without a session, so
+a new page added here is protected by default.
+"""
+
+from collections.abc import Callable
 
 import reflex as rx
 
+from ticket_app.ui.access import SignedInOnly
+from ticket_app.ui.pages.account import account_page
 from ticket_app.ui.pages.dashboard import dashboard_page
 from ticket_app.ui.pages.detail import detail_page
+from ticket_app.ui.pages.signin import login_page, setup_page
 from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
+from ticket_app.ui.pages.users_admin import users_page
+from ticket_app.ui.state.account import AccountState
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.signin import SetupState, SignInState
 from ticket_app.ui.state.tickets import TicketsState
+from ticket_app.ui.state.users_admin import UsersState
 from ticket_app.ui.theme import PRODUCT_NAME
+
+SIGNED_IN_PAGES: tuple[tuple[Callable[[], rx.Component], str, str, object | None], ...] = (
+    (submit_page, "/", "New ticket", None),
+    (tickets_page, "/tickets", "Tickets", TicketsState.load),
+    (detail_page, "/tickets/[ticket_id]", "Ticket", DetailState.load),
+    (dashboard_page, "/dashboard", "Dashboard", DashboardState.load),
+    (account_page, "/account", "Your account", AccountState.load),
+    (users_page, "/admin/users", "Users", UsersState.load),
+)
 
 
 def add_pages(app: rx.App) -> None:
-    """Register every page with its route, title and on_load handler."""
+    """Register every page with its route, title and on_load handlers, and the gate."""
+    app.add_middleware(SignedInOnly())
     app.add_page(
-        submit_page,
-        route="/",
-        title=f"New ticket · {PRODUCT_NAME}",
-        description="Submit a support ticket; category and priority are suggested as you type.",
+        login_page, route="/login", title=f"Sign in · {PRODUCT_NAME}", on_load=SignInState.load
     )
     app.add_page(
-        tickets_page,
-        route="/tickets",
-        title=f"Tickets · {PRODUCT_NAME}",
-        on_load=TicketsState.load,
+        setup_page, route="/setup", title=f"Set up · {PRODUCT_NAME}", on_load=SetupState.load
     )
-    app.add_page(
-        detail_page,
-        route="/tickets/[ticket_id]",
-        title=f"Ticket · {PRODUCT_NAME}",
-        on_load=DetailState.load,
-    )
-    app.add_page(
-        dashboard_page,
-        route="/dashboard",
-        title=f"Dashboard · {PRODUCT_NAME}",
-        on_load=DashboardState.load,
-    )
+    for component, route, title, load in SIGNED_IN_PAGES:
+        on_load = [SessionState.guard, *([load] if load is not None else [])]
+        app.add_page(component, route=route, title=f"{title} · {PRODUCT_NAME}", on_load=on_load)

@@ -3,7 +3,7 @@
 The stored values stay lowercase (`in_progress`); agents read these labels instead.
 """
 
-from ticket_app.domain import Category, Priority, Status
+from ticket_app.domain import Category, Priority, Role, Sort, Status
 
 CATEGORY_LABELS: dict[str, str] = {
     Category.BILLING: "Billing",
@@ -35,5 +35,30 @@ FIELD_LABELS: dict[str, str] = {
     "priority": "Priority",
     "status": "Status",
     "search": "Search",
-    "id": "Ticket id",
+    "id": "Ticket",
+    "assignee": "Assignee",
+    "assignee_id": "Assignee",
+    "requester": "Requester",
+    "sort": "Order",
+    "body": "The message",
+    "public": "Visibility",
+    "email": "Email",
+    "name": "Name",
+    "role": "Role",
+    "password": "The password",
+    "current_password": "The current password",
+    "active": "Active",
+    "cursor": "The page",
+    "limit": "The page size",
+}
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: "Admin",
+    Role.AGENT: "Agent",
+    Role.REQUESTER: "Requester",
+}
+SORT_LABELS: dict[str, str] = {
+    Sort.NEWEST: "Newest first",
+    Sort.OLDEST: "Oldest first",
+    Sort.PRIORITY: "Priority",
+    Sort.ACTIVITY: "Recent activity",
 }

@@ -1,19 +1,22 @@
 """One revision poller per backend process, shared by every open list, dashboard and detail view.
 
-The poller reads `tickets.revision()` (a cheap sum over the counter rows) every
-`live_poll_seconds` while at least one page is watching, and wakes the waiting pages only when
-the number moved. N open browsers therefore cost one small query per interval plus one page
-query per real change, instead of N queries per interval. With no page open it stops polling.
+The poller reads `revisions.current()` (a cheap sum over the counter rows, and the access
+counter) every `live_poll_seconds` while at least one page is watching, and wakes the waiting
+pages only when it moved. N open browsers therefore cost one small query per interval plus one
+page query per real change, instead of N queries per interval. With no page open it stops
+polling. When the access counter moved (a sign-out, a deactivation, a role change anywhere),
+this process forgets its cached identities, so the woken pages re-check who is signed in.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 
 from ticket_app.config import get_settings
-from ticket_app.services import tickets
+from ticket_app.services import revisions
+from ticket_app.services.credentials import forget_all
 from ticket_app.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -25,10 +28,12 @@ class RevisionWatcher:
     Bound to the event loop it first runs on; the Reflex backend has exactly one.
     """
 
-    def __init__(self, read_revision: Callable[[], int], interval: Callable[[], float]) -> None:
+    def __init__(
+        self, read_revision: Callable[[], Hashable], interval: Callable[[], float]
+    ) -> None:
         self._read_revision = read_revision
         self._interval = interval
-        self.latest: int | None = None
+        self.latest: Hashable | None = None
         self._subscribers = 0
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
@@ -49,7 +54,7 @@ class RevisionWatcher:
         finally:
             self._subscribers -= 1
 
-    async def wait_for_change(self, seen: int) -> int:
+    async def wait_for_change(self, seen: Hashable) -> Hashable:
         """Return the latest revision as soon as it differs from `seen` (the one a page shows)."""
         while self.latest is None or self.latest == seen:
             await self._changed.wait()
@@ -69,6 +74,8 @@ class RevisionWatcher:
                     logger.warning("live updates: cannot read the revision: %s", error)
                 else:
                     if revision != self.latest:
+                        if _access_moved(self.latest, revision):
+                            forget_all()
                         self.latest = revision
                         self._changed.set()
                         self._changed = asyncio.Event()
@@ -79,7 +86,15 @@ class RevisionWatcher:
             self.latest = None
 
 
+def _access_moved(before: Hashable | None, after: Hashable) -> bool:
+    return (
+        isinstance(before, revisions.Revision)
+        and isinstance(after, revisions.Revision)
+        and before.access != after.access
+    )
+
+
 @lru_cache(maxsize=1)
 def get_watcher() -> RevisionWatcher:
-    """The process-wide watcher of the ticket revision, created on first use."""
-    return RevisionWatcher(tickets.revision, lambda: get_settings().live_poll_seconds)
+    """The process-wide watcher of the desk's revision, created on first use."""
+    return RevisionWatcher(revisions.current, lambda: get_settings().live_poll_seconds)

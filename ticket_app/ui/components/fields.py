@@ -4,6 +4,7 @@ reached and named by keyboard and screen-reader users (and found by label in tes
 from typing import Any
 
 import reflex as rx
+from reflex.components.el.elements.base import BaseHTML
 
 from ticket_app.ui.components.badges import value_color
 
@@ -66,3 +67,20 @@ def choice_select(
         value=value,
         on_change=on_change,
     )
+
+
+class PostForm(BaseHTML):
+    """A plain HTML form that the browser itself submits (a real POST and page load).
+
+    Reflex's own form always prevents the browser's submit to send a websocket event; the
+    sign-in, setup and sign-out forms need the browser to post them, so the server's answer
+    can set or clear the HttpOnly session cookie.
+    """
+
+    tag = "form"
+
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+post_form = PostForm.create

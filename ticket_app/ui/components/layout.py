@@ -1,14 +1,20 @@
-"""The frame of every page: a top bar with the product name and navigation, then the content
-in a centred column that narrows down to a phone's width."""
+"""The frame of every page: a top bar with the product name, the navigation the viewer's role
+has, who is signed in and a sign-out button; then the content in a centred column that narrows
+down to a phone's width. The public pages (sign-in, setup) use `bare_page`."""
 
 import reflex as rx
 
+from ticket_app.ui.components.fields import post_form
+from ticket_app.ui.labels import ROLE_LABELS
+from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.theme import ACCENT, CONTENT_MAX_WIDTH, PRODUCT_NAME
 
-NAV_ITEMS = (
-    ("/", "New ticket", "circle-plus"),
-    ("/tickets", "Tickets", "list"),
-    ("/dashboard", "Dashboard", "chart-column"),
+NAV_ITEMS = (  # route, label, icon, who sees it: everyone, staff or admin
+    ("/", "New ticket", "circle-plus", "everyone"),
+    ("/tickets", "Tickets", "list", "everyone"),
+    ("/board", "Board", "square-kanban", "staff"),
+    ("/dashboard", "Dashboard", "chart-column", "everyone"),
+    ("/admin/users", "Users", "users", "admin"),
 )
 
 
@@ -20,8 +26,18 @@ def _is_current(route: str) -> rx.Var[bool]:
     return (route_id == route) | route_id.startswith(route + "/")
 
 
-def _nav_link(route: str, label: str, icon: str) -> rx.Component:
-    """Icon and text; on a phone only the icon shows, and the link keeps its name for readers."""
+def _nav_link(route: str, label: str, icon: str, audience: str) -> rx.Component:
+    """Icon and text; on a phone only the icon shows, and the link keeps its name for readers.
+    Shown to the audience its role allows (the pages check again on the server)."""
+    link = _link(route, label, icon)
+    if audience == "staff":
+        return rx.cond(SessionState.is_staff, link)
+    if audience == "admin":
+        return rx.cond(SessionState.is_admin, link)
+    return link
+
+
+def _link(route: str, label: str, icon: str) -> rx.Component:
     current = _is_current(route)
     return rx.link(
         rx.flex(
@@ -53,30 +69,79 @@ def new_ticket_button() -> rx.Component:
     )
 
 
+def _viewer() -> rx.Component:
+    """Who is signed in (a link to their account page), and the sign-out form: a real post,
+    so the browser reloads without the session cookie."""
+    role = rx.match(SessionState.viewer_role, *ROLE_LABELS.items(), "").to(str)
+    return rx.flex(
+        rx.link(
+            rx.flex(
+                rx.icon("circle-user", size=18, aria_hidden="true"),
+                rx.text(SessionState.viewer_name, size="2", display=["none", "none", "inline"]),
+                rx.badge(role, variant="soft", color_scheme="gray"),
+                align="center",
+                spacing="2",
+            ),
+            href="/account",
+            underline="none",
+            color_scheme="gray",
+            high_contrast=True,
+            aria_label="Signed in as " + SessionState.viewer_name + " (" + role + "): account",
+            title="Signed in as " + SessionState.viewer_email,
+        ),
+        post_form(
+            rx.button(
+                rx.icon("log-out", size=16),
+                rx.text("Sign out", display=["none", "inline"]),
+                type="submit",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                aria_label="Sign out",
+            ),
+            action="/auth/sign-out",
+            method="post",
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
+def _brand() -> rx.Component:
+    return rx.link(
+        rx.flex(
+            rx.center(
+                rx.icon("life-buoy", size=20, color="white", aria_hidden="true"),
+                background_color=f"var(--{ACCENT}-9)",
+                border_radius="var(--radius-3)",
+                padding="var(--space-1)",
+            ),
+            rx.text(
+                PRODUCT_NAME,
+                size="4",
+                weight="bold",
+                high_contrast=True,
+                display=["none", "inline"],
+            ),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color_scheme="gray",
+        aria_label=f"{PRODUCT_NAME}: new ticket",
+    )
+
+
 def navbar() -> rx.Component:
     return rx.el.header(
         rx.flex(
-            rx.link(
-                rx.flex(
-                    rx.center(
-                        rx.icon("life-buoy", size=20, color="white", aria_hidden="true"),
-                        background_color=f"var(--{ACCENT}-9)",
-                        border_radius="var(--radius-3)",
-                        padding="var(--space-1)",
-                    ),
-                    rx.text(PRODUCT_NAME, size="4", weight="bold", high_contrast=True),
-                    align="center",
-                    spacing="2",
-                ),
-                href="/",
-                underline="none",
-                color_scheme="gray",
-                aria_label=f"{PRODUCT_NAME}: new ticket",
-            ),
+            _brand(),
             rx.el.nav(
                 rx.flex(*[_nav_link(*item) for item in NAV_ITEMS], spacing="1"),
                 aria_label="Main",
             ),
+            _viewer(),
             justify="between",
             align="center",
             max_width=CONTENT_MAX_WIDTH,
@@ -96,7 +161,7 @@ def navbar() -> rx.Component:
 def page(
     *children: rx.Component,
     heading: str | rx.Var[str],
-    description: str = "",
+    description: str | rx.Var[str] = "",
     actions: rx.Component | None = None,
     above: rx.Component | None = None,
 ) -> rx.Component:
@@ -107,7 +172,7 @@ def page(
             above or rx.fragment(),
             rx.heading(heading, as_="h1", size=rx.breakpoints(initial="6", sm="7")),
             rx.text(description, color_scheme="gray", size="2", margin_top="var(--space-1)")
-            if description
+            if isinstance(description, rx.Var) or description
             else rx.fragment(),
         ),
         actions or rx.fragment(),
@@ -127,5 +192,46 @@ def page(
             padding_y=["var(--space-4)", "var(--space-6)"],
         ),
         min_height="100vh",
+        background_color="var(--gray-2)",
+    )
+
+
+def bare_page(*children: rx.Component, heading: str) -> rx.Component:
+    """A page for visitors who are not signed in: the product name and one card."""
+    return rx.center(
+        rx.flex(
+            rx.flex(
+                rx.center(
+                    rx.icon("life-buoy", size=22, color="white", aria_hidden="true"),
+                    background_color=f"var(--{ACCENT}-9)",
+                    border_radius="var(--radius-3)",
+                    padding="var(--space-1)",
+                ),
+                rx.text(PRODUCT_NAME, size="5", weight="bold", high_contrast=True),
+                align="center",
+                spacing="2",
+            ),
+            rx.el.main(
+                rx.card(
+                    rx.flex(
+                        rx.heading(heading, as_="h1", size="6"),
+                        *children,
+                        direction="column",
+                        spacing="4",
+                    ),
+                    size="3",
+                    width="100%",
+                ),
+                id="main",
+                width="100%",
+            ),
+            direction="column",
+            align="center",
+            spacing="5",
+            width="100%",
+            max_width="26rem",
+        ),
+        min_height="100vh",
+        padding="var(--space-4)",
         background_color="var(--gray-2)",
     )

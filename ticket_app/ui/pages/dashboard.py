@@ -40,23 +40,53 @@ def _numbers() -> rx.Component:
         stat_card(
             "Average per day", state.average_per_day, "calendar-days", "Since the first ticket"
         ),
-        stat_card(
-            "AI suggestion kept",
-            state.agreement_share,
-            "sparkles",
-            state.agreed.to_string()
-            + " of "
-            + state.suggested.to_string()
-            + " suggested tickets kept both values",
+        rx.cond(
+            state.is_staff,
+            stat_card(
+                "AI suggestion kept",
+                state.agreement_share,
+                "sparkles",
+                state.agreed.to_string()
+                + " of "
+                + state.suggested.to_string()
+                + " suggested tickets kept both values",
+            ),
         ),
         columns=rx.breakpoints(initial="2", md="4"),
         spacing="4",
     )
 
 
+def _assignee_loads() -> rx.Component:
+    """Open tickets of the busiest assignees and the unassigned ones, each a link to them."""
+    return chart_card(
+        "Open tickets per assignee",
+        rx.el.ul(
+            rx.foreach(
+                DashboardState.assignee_data,
+                lambda row: rx.el.li(
+                    rx.flex(
+                        rx.link(row.name, href=row.url, size="2"),
+                        rx.text(row.count, size="2", weight="bold"),
+                        justify="between",
+                        padding_y="var(--space-1)",
+                        border_bottom="1px solid var(--gray-a4)",
+                    ),
+                    list_style="none",
+                ),
+            ),
+            padding="0",
+            margin="0",
+            aria_label="Open tickets per assignee",
+        ),
+        rx.fragment(),
+    )
+
+
 def _charts() -> rx.Component:
     state = DashboardState
     return rx.flex(
+        rx.cond(state.is_staff, _assignee_loads()),
         chart_card(
             f"Tickets per day, last {DAYS} days",
             daily_chart(state.daily_data),
@@ -95,6 +125,10 @@ def dashboard_page() -> rx.Component:
             rx.cond(DashboardState.error, rx.fragment(), loading("Loading the numbers…")),
         ),
         heading="Dashboard",
-        description="Every open dashboard moves as soon as a ticket is created or changed.",
+        description=rx.cond(
+            DashboardState.is_staff,
+            "Every open dashboard moves as soon as a ticket is created or changed.",
+            "Your tickets at a glance; it moves as soon as one of them changes.",
+        ),
         actions=_live_badge(),
     )

@@ -1,14 +1,17 @@
-"""`/tickets/[ticket_id]`: one ticket, its full text (as text, never HTML) and its triage."""
+"""`/tickets/[ticket_id]`: one ticket, its full text (as text, never HTML), its triage and its
+conversation with the full history."""
 
 import reflex as rx
 
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
+from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
 from ticket_app.ui.components.fields import choice_select, field_label
 from ticket_app.ui.components.layout import page
 from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.views import NOBODY
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
 ticket = DetailState.ticket
@@ -41,18 +44,53 @@ def _edit(
     )
 
 
+def _assignee() -> rx.Component:
+    return rx.flex(
+        field_label("Assignee", "assignee"),
+        rx.select.root(
+            rx.select.trigger(id="assignee", width="100%", placeholder="Nobody"),
+            rx.select.content(
+                rx.select.item("Nobody", value=NOBODY),
+                rx.foreach(
+                    DetailState.assignees,
+                    lambda person: rx.select.item(person["name"], value=person["id"]),
+                ),
+                position="popper",
+            ),
+            value=ticket.assignee_id,
+            on_change=DetailState.set_assignee,
+        ),
+        direction="column",
+        spacing="1",
+    )
+
+
+def _fact(label: str, value: rx.Component) -> rx.Component:
+    return rx.flex(
+        rx.el.dt(rx.text(label, size="2", color_scheme="gray")),
+        rx.el.dd(value, margin="0"),
+        direction="column",
+    )
+
+
 def _times() -> rx.Component:
     return rx.el.dl(
-        rx.flex(
-            rx.el.dt(rx.text("Created", size="2", color_scheme="gray")),
-            rx.el.dd(rx.text(exact_time(ticket.created_at), size="2"), margin="0"),
-            direction="column",
+        _fact(
+            "Requester",
+            rx.text(rx.cond(ticket.requester_name, ticket.requester_name, "Unknown"), size="2"),
         ),
-        rx.flex(
-            rx.el.dt(rx.text("Last changed", size="2", color_scheme="gray")),
-            rx.el.dd(rx.text(exact_time(ticket.updated_at), size="2"), margin="0"),
-            direction="column",
+        rx.cond(
+            ~DetailState.is_staff,
+            _fact(
+                "Assignee",
+                rx.text(
+                    rx.cond(ticket.assignee_name, ticket.assignee_name, "Not yet assigned"),
+                    size="2",
+                ),
+            ),
         ),
+        _fact("Created", rx.text(exact_time(ticket.created_at), size="2")),
+        _fact("Last activity", rx.text(exact_time(ticket.updated_at), size="2")),
         display="flex",
         flex_direction="column",
         gap="var(--space-3)",
@@ -83,73 +121,164 @@ def _suggestion() -> rx.Component:
     )
 
 
-def _ticket() -> rx.Component:
-    return rx.grid(
-        rx.card(
-            rx.flex(
-                rx.flex(
-                    status_badge(ticket.status),
-                    category_badge(ticket.category),
-                    priority_badge(ticket.priority),
-                    spacing="2",
-                    wrap="wrap",
-                ),
-                rx.heading("Description", as_="h2", size="3"),
-                # Plain text: whatever the ticket contains is shown, never interpreted as HTML.
-                rx.text(
-                    ticket.description,
-                    white_space="pre-wrap",
-                    word_break="break-word",
-                    size="3",
-                    line_height="1.6",
-                ),
-                direction="column",
-                spacing="4",
+def _merged_banner() -> rx.Component:
+    target = "/tickets/" + ticket.merged_into_id.to_string()
+    return rx.cond(
+        ticket.merged_into_id,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("merge")),
+            rx.callout.text(
+                "This ticket was merged into ",
+                rx.link("#", ticket.merged_into_id, href=target, weight="medium"),
+                ". The conversation goes on there.",
             ),
-            size="3",
+            color_scheme="blue",
+            role="status",
         ),
+    )
+
+
+def _conversation() -> rx.Component:
+    return rx.card(
         rx.flex(
-            rx.card(
-                rx.flex(
-                    rx.heading("Triage", as_="h2", size="3"),
-                    _edit(
-                        "status",
-                        "Status",
-                        ticket.status,
-                        DetailState.set_status,
-                        STATUS_LABELS,
-                        STATUS_COLORS,
-                    ),
-                    _edit(
-                        "category",
-                        "Category",
-                        ticket.category,
-                        DetailState.set_category,
-                        CATEGORY_LABELS,
-                        CATEGORY_COLORS,
-                    ),
-                    _edit(
-                        "priority",
-                        "Priority",
-                        ticket.priority,
-                        DetailState.set_priority,
-                        PRIORITY_LABELS,
-                        PRIORITY_COLORS,
-                    ),
-                    rx.separator(size="4"),
-                    _times(),
-                    direction="column",
-                    spacing="4",
-                ),
-                size="2",
-            ),
-            rx.card(_suggestion(), size="2"),
+            rx.heading("Conversation", as_="h2", size="3"),
+            rx.cond(~ticket.merged_into_id, reply_box()),
+            rx.separator(size="4"),
+            timeline(),
             direction="column",
             spacing="4",
         ),
+        size="3",
+    )
+
+
+def _requester_actions() -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.heading("Status", as_="h2", size="3"),
+            status_badge(ticket.status),
+            rx.cond(
+                DetailState.can_close,
+                rx.button(
+                    rx.icon("circle-check", size=16),
+                    "Close this ticket",
+                    on_click=DetailState.close_ticket,
+                    variant="soft",
+                ),
+                rx.text("Reply to reopen it.", size="2", color_scheme="gray"),
+            ),
+            rx.separator(size="4"),
+            _times(),
+            direction="column",
+            spacing="3",
+        ),
+        size="2",
+    )
+
+
+def _conflict_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Someone else changed this"),
+            rx.alert_dialog.description(
+                "While you were looking, the value was changed to ",
+                rx.text(DetailState.conflict_theirs, weight="bold", as_="span"),
+                ". Replace it with your choice?",
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Keep theirs",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=DetailState.keep_theirs,
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button("Use mine", color_scheme="red", on_click=DetailState.overwrite)
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="var(--space-4)",
+            ),
+        ),
+        open=DetailState.conflict_field != "",
+    )
+
+
+def _ticket() -> rx.Component:
+    return rx.grid(
+        rx.flex(
+            _merged_banner(),
+            rx.card(
+                rx.flex(
+                    rx.flex(
+                        status_badge(ticket.status),
+                        category_badge(ticket.category),
+                        priority_badge(ticket.priority),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.heading("Description", as_="h2", size="3"),
+                    # Plain text: whatever the ticket contains is shown, never interpreted as HTML.
+                    plain_text(ticket.description_parts),
+                    direction="column",
+                    spacing="4",
+                ),
+                size="3",
+            ),
+            _conversation(),
+            direction="column",
+            spacing="4",
+            min_width="0",
+        ),
+        rx.cond(DetailState.is_staff, _triage(), _requester_actions()),
         columns=rx.breakpoints(initial="1", md="2fr 1fr"),
         spacing="5",
         align_items="start",
+    )
+
+
+def _triage() -> rx.Component:
+    return rx.flex(
+        rx.card(
+            rx.flex(
+                rx.heading("Triage", as_="h2", size="3"),
+                _edit(
+                    "status",
+                    "Status",
+                    ticket.status,
+                    DetailState.set_status,
+                    STATUS_LABELS,
+                    STATUS_COLORS,
+                ),
+                _edit(
+                    "category",
+                    "Category",
+                    ticket.category,
+                    DetailState.set_category,
+                    CATEGORY_LABELS,
+                    CATEGORY_COLORS,
+                ),
+                _edit(
+                    "priority",
+                    "Priority",
+                    ticket.priority,
+                    DetailState.set_priority,
+                    PRIORITY_LABELS,
+                    PRIORITY_COLORS,
+                ),
+                _assignee(),
+                rx.separator(size="4"),
+                _times(),
+                direction="column",
+                spacing="4",
+            ),
+            size="2",
+        ),
+        rx.card(_suggestion(), size="2"),
+        direction="column",
+        spacing="4",
     )
 
 
@@ -157,13 +286,14 @@ def _missing() -> rx.Component:
     return empty_state(
         "file-question",
         "Ticket not found",
-        "There is no ticket at this address; it may have been deleted.",
+        "There is no ticket at this address that you may see; it may have been deleted.",
         rx.button(rx.link("Back to all tickets", href="/tickets", underline="none"), as_child=True),
     )
 
 
 def detail_page() -> rx.Component:
     return page(
+        _conflict_dialog(),
         error_callout(DetailState.error, DetailState.retry),
         rx.cond(
             DetailState.loaded,

@@ -188,8 +188,12 @@ def _form() -> rx.Component:
                     debounce_timeout=DESCRIPTION_DEBOUNCE_MS,
                 ),
                 rx.text(
-                    f"Category and priority are suggested once the description has "
-                    f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
+                    rx.cond(
+                        FormState.is_staff,
+                        f"Category and priority are suggested once the description has "
+                        f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
+                        "Say what happened and what you expected; error messages help.",
+                    ),
                     id="description-help",
                     size="1",
                     color_scheme="gray",
@@ -198,31 +202,39 @@ def _form() -> rx.Component:
                 direction="column",
                 spacing="1",
             ),
-            rx.flex(
-                _choice_field(
-                    "category",
-                    "Category",
-                    FormState.category,
-                    FormState.category_overridden,
-                    FormState.suggested_category,
-                    CATEGORY_LABELS,
-                    CATEGORY_COLORS,
-                    FormState.set_category,
-                    FormState.use_suggested_category,
+            rx.cond(
+                FormState.is_staff,
+                rx.flex(
+                    _choice_field(
+                        "category",
+                        "Category",
+                        FormState.category,
+                        FormState.category_overridden,
+                        FormState.suggested_category,
+                        CATEGORY_LABELS,
+                        CATEGORY_COLORS,
+                        FormState.set_category,
+                        FormState.use_suggested_category,
+                    ),
+                    _choice_field(
+                        "priority",
+                        "Priority",
+                        FormState.priority,
+                        FormState.priority_overridden,
+                        FormState.suggested_priority,
+                        PRIORITY_LABELS,
+                        PRIORITY_COLORS,
+                        FormState.set_priority,
+                        FormState.use_suggested_priority,
+                    ),
+                    spacing="4",
+                    wrap="wrap",
                 ),
-                _choice_field(
-                    "priority",
-                    "Priority",
-                    FormState.priority,
-                    FormState.priority_overridden,
-                    FormState.suggested_priority,
-                    PRIORITY_LABELS,
-                    PRIORITY_COLORS,
-                    FormState.set_priority,
-                    FormState.use_suggested_priority,
+                rx.text(
+                    "The desk sets the category and the priority from what you describe.",
+                    size="2",
+                    color_scheme="gray",
                 ),
-                spacing="4",
-                wrap="wrap",
             ),
             rx.flex(
                 rx.button(
@@ -232,10 +244,13 @@ def _form() -> rx.Component:
                     size="3",
                     loading=FormState.submitting,
                 ),
-                rx.text(
-                    "Left empty, category and priority are set by the classifier.",
-                    size="1",
-                    color_scheme="gray",
+                rx.cond(
+                    FormState.is_staff,
+                    rx.text(
+                        "Left empty, category and priority are set by the classifier.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
                 ),
                 spacing="3",
                 align="center",
@@ -288,7 +303,7 @@ def submit_page() -> rx.Component:
         _created_callout(),
         rx.grid(
             rx.card(_form(), size=rx.breakpoints(initial="2", sm="3")),
-            _help(),
+            rx.cond(FormState.is_staff, _help()),
             columns=rx.breakpoints(initial="1", md="3fr 1fr"),
             spacing="5",
             align_items="start",

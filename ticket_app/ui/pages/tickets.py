@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from ticket_app.ui.components.badges import category_badge, priority_badge
+from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.feedback import (
     empty_state,
     error_callout,
@@ -12,9 +12,9 @@ from ticket_app.ui.components.feedback import (
 from ticket_app.ui.components.fields import choice_select
 from ticket_app.ui.components.layout import new_ticket_button, page
 from ticket_app.ui.components.times import relative_time
-from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS
 from ticket_app.ui.state.tickets import ALL, TicketsState
-from ticket_app.ui.state.views import TicketRow
+from ticket_app.ui.state.views import NOBODY, TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
 
 SEARCH_DEBOUNCE_MS = 400
@@ -105,11 +105,127 @@ def _filters() -> rx.Component:
             STATUS_LABELS,
             "All statuses",
         ),
+        rx.cond(TicketsState.is_staff, _assignee_filter()),
+        rx.flex(
+            _filter_label("Order", "sort-order"),
+            choice_select(
+                "sort-order",
+                rx.cond(TicketsState.sort_order, TicketsState.sort_order, "newest"),
+                TicketsState.set_sort_order,
+                SORT_LABELS,
+                width="100%",
+            ),
+            direction="column",
+            spacing="1",
+            min_width="9rem",
+            flex="1",
+        ),
         spacing="3",
         wrap="wrap",
         align="end",
         role="search",
         aria_label="Filter tickets",
+    )
+
+
+def _assignee_filter() -> rx.Component:
+    value = TicketsState.assignee_filter
+    return rx.flex(
+        _filter_label("Assignee", "filter-assignee"),
+        rx.select.root(
+            rx.select.trigger(id="filter-assignee", width="100%"),
+            rx.select.content(
+                rx.select.item("Anyone", value=ALL),
+                rx.select.item("Me", value="me"),
+                rx.select.item("Nobody (unassigned)", value="none"),
+                rx.foreach(
+                    TicketsState.assignees,
+                    lambda person: rx.select.item(person["name"], value=person["id"]),
+                ),
+                position="popper",
+            ),
+            value=rx.cond(value, value, ALL),
+            on_change=TicketsState.set_assignee_filter,
+        ),
+        direction="column",
+        spacing="1",
+        min_width="9rem",
+        flex="1",
+    )
+
+
+def _quick_views() -> rx.Component:
+    """The built-in views every agent has, as links that set the filters."""
+    return rx.flex(
+        rx.text("Views:", size="2", color_scheme="gray"),
+        rx.foreach(
+            TicketsState.quick_views,
+            lambda view: rx.link(
+                view["label"],
+                href=view["url"],
+                size="2",
+                weight=rx.cond(view["current"], "bold", "regular"),
+                aria_current=rx.cond(view["current"], "page", "false"),
+            ),
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+    )
+
+
+def _assignee_select(row: TicketRow) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(
+            placeholder="Nobody",
+            id="assignee-" + row.id.to_string(),
+            aria_label="Assignee of ticket #" + row.id.to_string(),
+            min_width="9rem",
+            variant="soft",
+            color_scheme="gray",
+        ),
+        rx.select.content(
+            rx.select.item("Nobody", value=NOBODY),
+            rx.foreach(
+                TicketsState.assignees,
+                lambda person: rx.select.item(person["name"], value=person["id"]),
+            ),
+            position="popper",
+        ),
+        value=row.assignee_id,
+        on_change=lambda value: TicketsState.change_assignee(row.id, value),
+    )
+
+
+def _row_meta(row: TicketRow) -> rx.Component:
+    return rx.flex(
+        category_badge(row.category),
+        priority_badge(row.priority),
+        rx.cond(row.merged_into_id, rx.badge("Merged into #", row.merged_into_id, variant="soft")),
+        rx.text(
+            rx.cond(row.requester_name, row.requester_name, "Unknown requester"),
+            " · opened ",
+            relative_time(row.created_at),
+            " · active ",
+            relative_time(row.updated_at),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.flex(
+            rx.icon("message-square", size=14, aria_hidden="true"),
+            rx.text(row.comment_count, size="1"),
+            rx.cond(
+                TicketsState.is_staff & (row.note_count > 0),
+                rx.text("· ", row.note_count, " internal", size="1"),
+            ),
+            spacing="1",
+            align="center",
+            color="var(--gray-11)",
+            title="Replies",
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
     )
 
 
@@ -134,30 +250,30 @@ def _row(row: TicketRow) -> rx.Component:
                         align="baseline",
                     ),
                     rx.text(row.excerpt, size="2", color_scheme="gray", word_break="break-word"),
-                    rx.flex(
-                        category_badge(row.category),
-                        priority_badge(row.priority),
-                        rx.text(relative_time(row.created_at), size="1", color_scheme="gray"),
-                        spacing="2",
-                        align="center",
-                        wrap="wrap",
-                    ),
+                    _row_meta(row),
                     direction="column",
                     spacing="2",
                     min_width="0",
                     flex="1",
                 ),
-                rx.box(
-                    choice_select(
-                        "status-" + row.id.to_string(),
-                        row.status,
-                        lambda value: TicketsState.change_status(row.id, value),
-                        STATUS_LABELS,
-                        colors=STATUS_COLORS,
-                        aria_label="Status of ticket #" + row.id.to_string(),
-                        min_width="9rem",
+                rx.cond(
+                    TicketsState.is_staff,
+                    rx.flex(
+                        choice_select(
+                            "status-" + row.id.to_string(),
+                            row.status,
+                            lambda value: TicketsState.change_status(row.id, value),
+                            STATUS_LABELS,
+                            colors=STATUS_COLORS,
+                            aria_label="Status of ticket #" + row.id.to_string(),
+                            min_width="9rem",
+                        ),
+                        _assignee_select(row),
+                        direction="column",
+                        spacing="2",
+                        flex_shrink="0",
                     ),
-                    flex_shrink="0",
+                    rx.box(status_badge(row.status), flex_shrink="0"),
                 ),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 spacing="3",
@@ -247,12 +363,13 @@ def _results() -> rx.Component:
 
 def tickets_page() -> rx.Component:
     return page(
+        rx.cond(TicketsState.is_staff, _quick_views()),
         _filters(),
         warning_callout(TicketsState.warning),
         error_callout(TicketsState.error, TicketsState.retry),
         _results(),
-        heading="Tickets",
-        description="Newest first. Filters and search are in the address: bookmark or share them.",
+        heading=rx.cond(TicketsState.is_staff, "Tickets", "My tickets"),
+        description="Filters, search and order are in the address: bookmark or share them.",
         actions=rx.flex(
             rx.cond(
                 TicketsState.has_filters,

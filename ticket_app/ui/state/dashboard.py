@@ -1,7 +1,8 @@
-"""The dashboard's numbers: totals, breakdowns, tickets per day and the AI agreement share.
+"""The dashboard's numbers: totals, breakdowns, tickets per day, open tickets per assignee and
+the AI agreement share (the last two for staff; a requester sees their own tickets' figures).
 
-All of it comes from the service's counter-backed queries in one worker-thread call, and is
-re-read only when the ticket revision moves.
+All of it comes from the stats service's counter-backed queries in one worker-thread call,
+and is re-read only when the desk's revision moves.
 """
 
 import asyncio
@@ -11,12 +12,14 @@ from datetime import date
 
 import reflex as rx
 
-from ticket_app.services import tickets
+from ticket_app.services import stats
+from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import Stats
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
 DAYS = 30
@@ -28,14 +31,26 @@ class Numbers:
 
     stats: Stats
     daily: list[tuple[date, int]]
-    agreement: tickets.SuggestionAgreement
+    agreement: stats.SuggestionAgreement | None
+    loads: list[stats.AssigneeLoad]
 
 
-def read_numbers() -> Numbers:
+@dataclass(frozen=True)
+class AssigneeRow:
+    """One line of the open-tickets-per-assignee list, linking to those tickets."""
+
+    name: str
+    count: int
+    url: str
+
+
+def read_numbers(actor: Actor) -> Numbers:
+    staff = actor.can(Permission.READ_ALL)
     return Numbers(
-        stats=tickets.get_stats(),
-        daily=tickets.daily_counts(DAYS),
-        agreement=tickets.suggestion_agreement(),
+        stats=stats.get_stats(actor),
+        daily=stats.daily_counts(actor, DAYS),
+        agreement=stats.suggestion_agreement(actor) if staff else None,
+        loads=stats.open_by_assignee(actor) if staff else [],
     )
 
 
@@ -49,12 +64,13 @@ def breakdown(
     ]
 
 
-class DashboardState(LiveState, rx.State):
+class DashboardState(LiveState, SessionState):
     """The /dashboard page."""
 
     total_tickets: int = 0
     open_tickets: int = 0
     average_per_day: float = 0.0
+    capped: bool = False
     agreed: int = 0
     suggested: int = 0
     agreement_share: str = "–"
@@ -62,40 +78,50 @@ class DashboardState(LiveState, rx.State):
     category_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     status_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     daily_data: list[dict[str, str | int]] = rx.field(default_factory=list)
-    loaded: bool = False
-    error: str = ""
+    assignee_data: list[AssigneeRow] = rx.field(default_factory=list)
 
     @rx.event
-    async def load(self) -> rx.EventHandler | None:
+    async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: show the numbers, then keep them live."""
         return await self._load_and_watch()
 
-    async def _reload(self) -> None:
+    async def _reload(self) -> rx.event.EventSpec | None:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
         try:
-            numbers = await asyncio.to_thread(read_numbers)
+            numbers = await asyncio.to_thread(read_numbers, actor)
         except ServiceError as error:
             self.error = describe(error)
-            return
+            return None
         self._show(numbers)
+        return None
 
     def _show(self, numbers: Numbers) -> None:
-        stats = numbers.stats
-        self.total_tickets = stats.total_tickets
-        self.open_tickets = stats.open_tickets
-        self.average_per_day = stats.avg_tickets_per_day
-        self.priority_data = breakdown(stats.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS)
-        self.category_data = breakdown(stats.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS)
-        self.status_data = breakdown(stats.status_breakdown, STATUS_LABELS, STATUS_COLORS)
+        figures = numbers.stats
+        self.total_tickets = figures.total_tickets
+        self.open_tickets = figures.open_tickets
+        self.average_per_day = figures.avg_tickets_per_day
+        self.capped = figures.capped
+        self.priority_data = breakdown(figures.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS)
+        self.category_data = breakdown(figures.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS)
+        self.status_data = breakdown(figures.status_breakdown, STATUS_LABELS, STATUS_COLORS)
         self.daily_data = [
             {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
         ]
-        share = numbers.agreement.share
-        self.agreed = numbers.agreement.agreed
-        self.suggested = numbers.agreement.suggested
+        self.assignee_data = [
+            AssigneeRow(
+                name=load.name,
+                count=load.open_tickets,
+                url="/tickets?status=open&assignee="
+                + (str(load.assignee_id) if load.assignee_id else "none"),
+            )
+            for load in numbers.loads
+        ]
+        agreement = numbers.agreement
+        share = agreement.share if agreement else None
+        self.agreed = agreement.agreed if agreement else 0
+        self.suggested = agreement.suggested if agreement else 0
         self.agreement_share = "–" if share is None else f"{share:.0%}"
         self.error = ""
         self.loaded = True
-
-    @rx.event
-    async def retry(self) -> None:
-        await self._reload()

@@ -1,32 +1,51 @@
-"""One ticket at /tickets/{id}: its full text, its times, what the classifier suggested, and
-edits of category, priority and status that each send only the field that changed."""
+"""One ticket at /tickets/{id}: its text, triage, and the conversation with its history.
+
+Edits send only the field that changed, with the version the page shows: if another agent
+changed that very field meanwhile, the page shows their value and asks before overwriting it;
+a change of another field is simply kept and the edit goes through on the new version.
+The timeline opens at its newest entries (the reply box above them) and pages back.
+"""
 
 import asyncio
 from typing import Any
 
 import reflex as rx
 
-from ticket_app.services import tickets
-from ticket_app.services.errors import NotFound, ServiceError
+from ticket_app.domain import COMMENT_MAX_LENGTH
+from ticket_app.services import comments, tickets, timeline, users
+from ticket_app.services.access import Actor, Permission
+from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.live import get_watcher
-from ticket_app.ui.state.live import LiveState
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.views import TicketView, to_view
+from ticket_app.ui.state.live import LiveState, write
+from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.timeline import TimelineItem, to_items
+from ticket_app.ui.state.views import NOBODY, TicketView, to_view
 
 VALUE_LABELS = {"category": CATEGORY_LABELS, "priority": PRIORITY_LABELS, "status": STATUS_LABELS}
-EMPTY = TicketView(0, "", "", "", "", "", "", "", "", "")
+TIMELINE_PAGE = 30
+EDITABLE = ("status", "category", "priority", "assignee_id")
 
 
-class DetailState(LiveState, rx.State):
+class DetailState(LiveState, SessionState):
     """The /tickets/[ticket_id] page."""
 
-    ticket: TicketView = EMPTY
+    ticket: TicketView = TicketView()
     found: bool = False
-    loaded: bool = False
-    error: str = ""
+    items: list[TimelineItem] = rx.field(default_factory=list)
+    has_older: bool = False
+    reply: str = ""
+    reply_public: bool = True
+    reply_error: str = ""
+    sending: bool = False
+    assignees: list[dict[str, str]] = rx.field(default_factory=list)
+    conflict_field: str = ""
+    conflict_theirs: str = ""
+    conflict_mine: str = ""
     _ticket_id: int = 0
+    _older_cursor: str | None = None
+    _pending: tuple[str, Any] | None = None
 
     @rx.var
     def suggestion_verdict(self) -> str:
@@ -47,10 +66,17 @@ class DetailState(LiveState, rx.State):
         verb = "differs" if len(changed) == 1 else "differ"
         return f"The final {' and '.join(changed)} {verb} from the suggestion."
 
+    @rx.var
+    def can_close(self) -> bool:
+        return self.ticket.status not in ("resolved", "closed") and not self.ticket.merged_into_id
+
     @rx.event
-    async def load(self) -> rx.EventHandler | None:
+    async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: the id comes from the URL, so it is checked like any browser input."""
         self.error = ""
+        self.reply = self.reply_error = ""
+        self.conflict_field = ""
+        self.items = []
         try:
             self._ticket_id = validate_ticket_id(self._id_from_url())
         except ServiceError:  # not a valid id, or beyond any id: no such ticket either way
@@ -63,53 +89,197 @@ class DetailState(LiveState, rx.State):
         return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     def _show_missing(self) -> None:
-        self.ticket = EMPTY
+        self.ticket = TicketView()
         self.found = False
+        self.items = []
         self.loaded = True
 
-    async def _reload(self) -> None:
-        try:
-            ticket = await asyncio.to_thread(tickets.get_ticket, self._ticket_id)
-        except NotFound:
-            self._show_missing()
-            return
-        except ServiceError as error:
-            self.error = describe(error)
-            return
-        self.ticket = to_view(ticket)
+    def _show(self, view: TicketView) -> None:
+        self.ticket = view
         self.found = True
         self.loaded = True
         self.error = ""
 
-    async def _update(self, field: str, value: Any) -> rx.event.EventSpec | None:
-        """PATCH one field of the shown ticket, validated exactly like the REST API."""
-        if not self.found:
-            return None
+    def _offer_assignee(self, view: TicketView) -> None:
+        """Keep the current assignee choosable even when no longer an active agent."""
+        if view.assignee_id == NOBODY or not self.is_staff:
+            return
+        if all(person["id"] != view.assignee_id for person in self.assignees):
+            self.assignees = [*self.assignees, {"id": view.assignee_id, "name": view.assignee_name}]
+
+    async def _read(self, actor: Actor) -> tuple[TicketView, timeline.Timeline]:
+        ticket = await asyncio.to_thread(tickets.get_ticket, actor, self._ticket_id)
+        view = await asyncio.to_thread(to_view, ticket)
+        newest = await asyncio.to_thread(
+            timeline.timeline, actor, self._ticket_id, TIMELINE_PAGE, None, True
+        )
+        return view, newest
+
+    async def _reload(self) -> rx.event.EventSpec | None:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
         try:
-            patch = validate_patch({field: value})
-            ticket = await asyncio.to_thread(tickets.update_ticket, self._ticket_id, patch)
+            if actor.can(Permission.TRIAGE) and not self.assignees:
+                people = await asyncio.to_thread(users.assignable, actor)
+                self.assignees = [{"id": str(p.id), "name": p.name} for p in people]
+            view, newest = await self._read(actor)
+            fresh = await asyncio.to_thread(to_items, newest.entries)
         except NotFound:
             self._show_missing()
-            return rx.toast.error("This ticket was deleted.")
+            return None
         except ServiceError as error:
-            return rx.toast.error(describe(error))
-        get_watcher().nudge()
-        self.ticket = to_view(ticket)
-        label = VALUE_LABELS[field][getattr(ticket, field)]
-        return rx.toast.success(f"{FIELD_LABELS[field]} set to {label}.")
+            self.error = describe(error)
+            return None
+        self._show(view)
+        self._offer_assignee(view)
+        oldest_fresh = fresh[-1].id if fresh else 0
+        kept = [item for item in self.items if oldest_fresh and item.id < oldest_fresh]
+        self.items = fresh + kept
+        if not kept:
+            self._older_cursor = newest.next_cursor
+            self.has_older = newest.next_cursor is not None
+        return None
 
     @rx.event
-    async def set_category(self, value: str) -> rx.event.EventSpec | None:
+    async def show_older(self) -> rx.event.EventSpec | None:
+        """The next (older) page of the timeline, below the ones shown."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if not self._older_cursor:
+            return None
+        try:
+            older = await asyncio.to_thread(
+                timeline.timeline, actor, self._ticket_id, TIMELINE_PAGE, self._older_cursor, True
+            )
+            self.items = self.items + await asyncio.to_thread(to_items, older.entries)
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        self._older_cursor = older.next_cursor
+        self.has_older = older.next_cursor is not None
+        return None
+
+    def _shown(self, field: str) -> str:
+        return getattr(self.ticket, field)
+
+    def _label(self, field: str, value: str) -> str:
+        if field == "assignee_id":
+            names = {person["id"]: person["name"] for person in self.assignees}
+            return names.get(value, "nobody") if value != NOBODY else "nobody"
+        return VALUE_LABELS[field].get(value, value)
+
+    async def _update(self, field: str, value: Any, force: bool = False) -> rx.event.EventSpec:
+        """PATCH one field of the shown ticket, validated exactly like the REST API, based on
+        the version shown (see the module docstring)."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if not self.found or field not in EDITABLE or not isinstance(value, str):
+            return rx.toast.error("Reload the page to change this ticket.")
+        seen = self._shown(field)
+        stored: Any = value
+        if field == "assignee_id":
+            stored = None if value == NOBODY else int(value) if value.isdigit() else value
+        try:
+            patch = validate_patch({field: stored})
+            await write(tickets.update_ticket, actor, self._ticket_id, patch, self.ticket.version)
+        except VersionMismatch:
+            return await self._conflict(actor, field, value, seen, force)
+        except NotFound:
+            self._show_missing()
+            return rx.toast.error("This ticket is gone (deleted, or no longer yours to see).")
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        self.conflict_field = ""
+        await self._reload()
+        label = FIELD_LABELS[field]
+        return rx.toast.success(f"{label} set to {self._label(field, self._shown(field))}.")
+
+    async def _conflict(
+        self, actor: Actor, field: str, mine: str, seen: str, force: bool
+    ) -> rx.event.EventSpec:
+        """Someone changed the ticket since it was shown: refresh it, then either go on (they
+        changed another field) or ask before overwriting their value of this one."""
+        await self._reload()
+        theirs = self._shown(field)
+        if theirs == seen or force:
+            return await self._update(field, mine)
+        self.conflict_field = field
+        self.conflict_theirs = self._label(field, theirs)
+        self.conflict_mine = mine
+        return rx.toast.warning(
+            f"Someone changed the {FIELD_LABELS[field].lower()} while you were looking."
+        )
+
+    @rx.event
+    async def overwrite(self) -> rx.event.EventSpec | None:
+        """The conflict dialog's "use mine": apply the agent's value over the other one."""
+        if not self.conflict_field:
+            return None
+        field, mine = self.conflict_field, self.conflict_mine
+        self.conflict_field = ""
+        return await self._update(field, mine, force=True)
+
+    @rx.event
+    def keep_theirs(self) -> None:
+        self.conflict_field = ""
+
+    @rx.event
+    async def set_category(self, value: str) -> rx.event.EventSpec:
         return await self._update("category", value)
 
     @rx.event
-    async def set_priority(self, value: str) -> rx.event.EventSpec | None:
+    async def set_priority(self, value: str) -> rx.event.EventSpec:
         return await self._update("priority", value)
 
     @rx.event
-    async def set_status(self, value: str) -> rx.event.EventSpec | None:
+    async def set_status(self, value: str) -> rx.event.EventSpec:
         return await self._update("status", value)
 
     @rx.event
-    async def retry(self) -> None:
+    async def set_assignee(self, value: str) -> rx.event.EventSpec:
+        return await self._update("assignee_id", value)
+
+    @rx.event
+    async def close_ticket(self) -> rx.event.EventSpec:
+        """A requester's "Close this ticket" (the only change a requester may make)."""
+        return await self._update("status", "closed")
+
+    @rx.event
+    def set_reply(self, value: str) -> None:
+        if isinstance(value, str):
+            self.reply = value[: COMMENT_MAX_LENGTH + 1]
+            self.reply_error = ""
+
+    @rx.event
+    def set_internal(self, value: bool) -> None:
+        """The reply box's "Internal note" switch (the service refuses notes from requesters)."""
+        self.reply_public = value is not True
+
+    @rx.event
+    async def send_reply(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:
+        """Post the reply or note; the text comes from the form, as the agent sees it."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if self.sending or not self.found:
+            return None
+        body = form_data.get("reply") if isinstance(form_data, dict) else None
+        public = self.reply_public or not actor.can(Permission.NOTES)
+        try:
+            data = comments.validate_comment({"body": body, "public": public})
+        except InvalidInput as error:
+            self.reply_error = field_messages(error).get("body", describe(error))
+            return None
+        self.sending = True
+        try:
+            await write(comments.add_comment, actor, self._ticket_id, data)
+        except ServiceError as error:
+            self.sending = False
+            return rx.toast.error(describe(error))
+        self.sending = False
+        self.reply = ""
+        self.reply_public = True
         await self._reload()
+        return rx.toast.success("Reply sent." if data.public else "Internal note added.")

@@ -12,18 +12,28 @@ from typing import Any
 import reflex as rx
 
 from ticket_app.classifier import Suggestion, classify
+from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.services import tickets
+from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
 from ticket_app.ui.labels import SOURCE_NOTES
-from ticket_app.ui.live import get_watcher
+from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.state.session import SessionState
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 CHOICES = ("category", "priority")
+# What the form keeps of a text: one character past the limit, so the message still shows
+# "too long" while no tab can park more than that in the server's state.
+KEPT = {"title": TITLE_MAX_LENGTH + 1, "description": DESCRIPTION_MAX_LENGTH + 1}
 
 
-class FormState(rx.State):
+def kept(field: str, value: str) -> str:
+    return value[: KEPT[field]]
+
+
+class FormState(SessionState):
     """The / page: a new ticket."""
 
     title: str = ""
@@ -82,7 +92,7 @@ class FormState(rx.State):
     def set_title(self, value: str) -> None:
         if not isinstance(value, str):
             return
-        self.title = value
+        self.title = kept("title", value)
         self._title_touched = True
         self._show_errors(self._field_errors())
 
@@ -91,15 +101,19 @@ class FormState(rx.State):
         """Debounced in the browser; asks for a suggestion once the text says something."""
         if not isinstance(value, str):
             return None
-        self.description = value
+        self.description = kept("description", value)
         self._description_touched = True
         self._show_errors(self._field_errors())
         return FormState.suggest if self._wants_suggestion() else None
 
     @rx.event(background=True)
     async def suggest(self) -> None:
-        """Classify the current text off the event loop and fill the fields not overridden."""
+        """Classify the current text off the event loop and fill the fields not overridden
+        (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
+            actor = await self._actor()
+            if actor is None or not actor.can(Permission.CLASSIFY):
+                return
             if not self._wants_suggestion():
                 return
             text = self._suggested_text = self._classifier_text()
@@ -173,7 +187,7 @@ class FormState(rx.State):
         if isinstance(form_data, dict):
             for field in ("title", "description"):
                 if isinstance(form_data.get(field), str):
-                    setattr(self, field, form_data[field])
+                    setattr(self, field, kept(field, form_data[field]))
         self._title_touched = self._description_touched = True
         values = {"title": self.title, "description": self.description}
         values.update({field: getattr(self, field) for field in CHOICES if getattr(self, field)})
@@ -192,18 +206,20 @@ class FormState(rx.State):
         """Create the ticket submitted last; without a suggestion the service classifies."""
         async with self:
             pending, self._pending = self._pending, None
+            actor = await self._actor()
         if pending is None:
             return None
+        if actor is None:
+            return self._to_sign_in()
         data, suggestion = pending
         try:
-            ticket = await asyncio.to_thread(tickets.create_ticket, data, suggestion)
+            ticket = await write(tickets.create_ticket, actor, data, _own(actor, suggestion))
         except ServiceError as error:
             async with self:
                 self.submitting = False
                 if isinstance(error, InvalidInput):
                     self._show_errors(field_messages(error))
             return rx.toast.error(describe(error))
-        get_watcher().nudge()
         async with self:
             self._clear()
             self.created_id = ticket.id
@@ -227,3 +243,8 @@ class FormState(rx.State):
     def dismiss_created(self) -> None:
         self.created_id = 0
         self.created_title = ""
+
+
+def _own(actor: Actor, suggestion: Suggestion | None) -> Suggestion | None:
+    """A requester's ticket is classified by the service itself, never from the form."""
+    return suggestion if actor.can(Permission.TRIAGE) else None

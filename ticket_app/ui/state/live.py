@@ -2,22 +2,28 @@
 
 A page's on_load handler loads its data and then starts `watch_changes`. That background
 event waits on the shared `RevisionWatcher` (no polling of its own) and reloads the page when
-another agent, the API or this agent changed a ticket. Reflex cancels the event when its
-on_load chain is superseded: the tab navigates to another page, or disconnects. The route check
-is a second guard so a watcher never refreshes a page the tab has left.
+another agent, the API or this agent changed a ticket, or when who may see what changed. Reflex
+cancels the event when its on_load chain is superseded: the tab navigates to another page, or
+disconnects. The route check is a second guard so a watcher never refreshes a page the tab has
+left. The shared steps live here once: `loaded`/`error`, `retry` (which also starts the watcher
+when the first load failed), and `write` (do a service write, then wake every live page).
 """
 
 import asyncio
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Any, TypeVar
 
 import reflex as rx
 
-from ticket_app.services import tickets
+from ticket_app.services import revisions
 from ticket_app.services.errors import ServiceError
 from ticket_app.ui.live import get_watcher
 from ticket_app.ui.state.messages import describe
 
+T = TypeVar("T")
 
-async def current_revision() -> int:
+
+async def current_revision() -> Hashable:
     """The revision a freshly loaded page shows: the poller's if it runs, else the database's.
 
     Read before the page's own query, so a change in between is caught by the next wake-up.
@@ -25,39 +31,61 @@ async def current_revision() -> int:
     latest = get_watcher().latest
     if latest is not None:
         return latest
-    return await asyncio.to_thread(tickets.revision)
+    return await asyncio.to_thread(revisions.current)
+
+
+async def write(change: Callable[..., T], *args: Any) -> T:
+    """Run a service write in a worker thread, then wake every live page of this process at
+    once (other processes see it at their next poll)."""
+    result = await asyncio.to_thread(change, *args)
+    get_watcher().nudge()
+    return result
 
 
 class LiveState(rx.State, mixin=True):
-    """Mixed into the list, detail and dashboard states, which implement `_reload`."""
+    """Mixed into the live page states, which implement `_reload`."""
 
-    _seen_revision: int = -1
+    loaded: bool = False
+    error: str = ""
+    _seen_revision: Any = None
     _watch_armed: bool = False
+    _watching: bool = False  # a load succeeded and started the watcher
 
     def _watch(self) -> rx.EventHandler:
         """What an on_load handler returns last: the one watcher this page load may start."""
-        self._watch_armed = True
+        self._watch_armed = self._watching = True
         return type(self).watch_changes
 
-    async def _reload(self) -> None:
-        """Re-query what the page shows; each page state provides it."""
+    async def _reload(self) -> rx.event.EventSpec | None:
+        """Re-query what the page shows; each page state provides it. It may answer with an
+        event (the login page, when the session ended)."""
         raise NotImplementedError
 
-    async def _load_and_watch(self) -> rx.EventHandler | None:
+    async def _load_and_watch(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """The end of every live page's on_load: note the revision, load, start the watcher.
 
-        The page state's `error` var shows why nothing loaded when the database is down.
+        When the database is down `error` says why nothing loaded; `retry` starts the watcher
+        once a load succeeds.
         """
+        self._watching = False
         try:
             self._seen_revision = await current_revision()
         except ServiceError as error:
             self.error = describe(error)
             return None
-        await self._reload()
+        if (event := await self._reload()) is not None:
+            return event
         return self._watch()
 
+    @rx.event
+    async def retry(self) -> rx.event.EventSpec | rx.EventHandler | None:
+        """The error callout's button: load again, and become live if the page was not yet."""
+        if self._watching:
+            return await self._reload()
+        return await self._load_and_watch()
+
     @rx.event(background=True)
-    async def watch_changes(self) -> None:
+    async def watch_changes(self) -> AsyncIterator[rx.event.EventSpec]:
         """Keep this tab's page current until Reflex cancels the task.
 
         Like every handler it can be called by any client; unarmed calls return at once, so a
@@ -78,4 +106,7 @@ class LiveState(rx.State, mixin=True):
                     if self.router.route_id != route:
                         return
                     self._seen_revision = revision
-                    await self._reload()
+                    event = await self._reload()
+                if event is not None:
+                    yield event
+                    return

@@ -1,14 +1,21 @@
 """What the browser receives for a ticket: plain strings, and only what the page shows.
 
 A list row carries an excerpt of the description, never the full text, so a page of rows
-stays small in the state and on the wire.
+stays small in the state and on the wire. People are named here (from `users.people`), so the
+pages never see ids they would have to look up.
 """
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from ticket_app.services import users
 from ticket_app.services.schemas import TicketRead
+from ticket_app.services.users import Person
 
 EXCERPT_LENGTH = 160
+NOBODY = "nobody"  # the assignee select's value for "no one" (Radix items cannot be "")
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
@@ -20,9 +27,39 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     return cut.rstrip(".,;:-") + "…"
 
 
+def segments(text: str) -> list[dict[str, str]]:
+    """Text split into plain runs and links, so links can be clickable while nothing is ever
+    rendered as HTML: [{"text": ..., "href": ""}, {"text": url, "href": url}, ...]."""
+    parts: list[dict[str, str]] = []
+    position = 0
+    for match in URL.finditer(text):
+        if match.start() > position:
+            parts.append({"text": text[position : match.start()], "href": ""})
+        parts.append({"text": match.group(), "href": match.group()})
+        position = match.end()
+    if position < len(text) or not parts:
+        parts.append({"text": text[position:], "href": ""})
+    return parts
+
+
+def person_name(person: Person | None, ident: int | None, nobody: str = "") -> str:
+    """A user's name, marked when deactivated; `nobody` when there is no user."""
+    if ident is None:
+        return nobody
+    if person is None:
+        return f"User #{ident}"
+    return person.name if person.active else f"{person.name} (deactivated)"
+
+
+def people_of(tickets: Iterable[TicketRead]) -> dict[int, Person]:
+    """Everyone a set of tickets names (creators and assignees), in one query."""
+    ids = {ident for t in tickets for ident in (t.created_by, t.assignee_id) if ident}
+    return users.people(ids)
+
+
 @dataclass(frozen=True)
 class TicketRow:
-    """One ticket in the list."""
+    """One ticket in the list or on the board."""
 
     id: int
     title: str
@@ -31,25 +68,40 @@ class TicketRow:
     priority: str
     status: str
     created_at: str
+    updated_at: str
+    assignee_id: str
+    assignee_name: str
+    requester_name: str
+    comment_count: int
+    note_count: int
+    merged_into_id: int
 
 
 @dataclass(frozen=True)
 class TicketView:
     """One ticket on its own page, with the classifier's suggestion ("" when there was none)."""
 
-    id: int
-    title: str
-    description: str
-    category: str
-    priority: str
-    status: str
-    created_at: str
-    updated_at: str
-    suggested_category: str
-    suggested_priority: str
+    id: int = 0
+    title: str = ""
+    description: str = ""
+    category: str = ""
+    priority: str = ""
+    status: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    suggested_category: str = ""
+    suggested_priority: str = ""
+    assignee_id: str = NOBODY
+    assignee_name: str = ""
+    requester_name: str = ""
+    version: int = 0
+    comment_count: int = 0
+    note_count: int = 0
+    merged_into_id: int = 0
+    description_parts: list[dict[str, str]] = field(default_factory=list)
 
 
-def to_row(ticket: TicketRead) -> TicketRow:
+def to_row(ticket: TicketRead, people: dict[int, Person]) -> TicketRow:
     return TicketRow(
         id=ticket.id,
         title=ticket.title,
@@ -58,10 +110,23 @@ def to_row(ticket: TicketRead) -> TicketRow:
         priority=ticket.priority.value,
         status=ticket.status.value,
         created_at=ticket.created_at.isoformat(),
+        updated_at=ticket.updated_at.isoformat(),
+        assignee_id=str(ticket.assignee_id) if ticket.assignee_id else NOBODY,
+        assignee_name=person_name(people.get(ticket.assignee_id or 0), ticket.assignee_id),
+        requester_name=person_name(people.get(ticket.created_by or 0), ticket.created_by),
+        comment_count=ticket.comment_count,
+        note_count=ticket.note_count or 0,
+        merged_into_id=ticket.merged_into_id or 0,
     )
 
 
+def to_rows(tickets: list[TicketRead]) -> list[TicketRow]:
+    people = people_of(tickets)
+    return [to_row(ticket, people) for ticket in tickets]
+
+
 def to_view(ticket: TicketRead) -> TicketView:
+    people = people_of([ticket])
     return TicketView(
         id=ticket.id,
         title=ticket.title,
@@ -73,4 +138,12 @@ def to_view(ticket: TicketRead) -> TicketView:
         updated_at=ticket.updated_at.isoformat(),
         suggested_category=ticket.suggested_category.value if ticket.suggested_category else "",
         suggested_priority=ticket.suggested_priority.value if ticket.suggested_priority else "",
+        assignee_id=str(ticket.assignee_id) if ticket.assignee_id else NOBODY,
+        assignee_name=person_name(people.get(ticket.assignee_id or 0), ticket.assignee_id),
+        requester_name=person_name(people.get(ticket.created_by or 0), ticket.created_by),
+        version=ticket.version,
+        comment_count=ticket.comment_count,
+        note_count=ticket.note_count or 0,
+        merged_into_id=ticket.merged_into_id or 0,
+        description_parts=segments(ticket.description),
     )

@@ -1,0 +1,56 @@
+"""`/api/me/` and `/api/tokens/`: who the token belongs to, and that user's own tokens."""
+
+from fastapi import Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from ticket_app.api.deps import CurrentActor
+from ticket_app.api.problems import problem_responses
+from ticket_app.api.routing import resource_router
+from ticket_app.domain import Role
+from ticket_app.services import api_tokens
+from ticket_app.services.api_tokens import TokenCreate, TokenCreated, TokenRead
+
+router = resource_router("me")
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+
+
+@router.get("/me/", response_model=Me, responses=problem_responses(401))
+async def me(actor: CurrentActor) -> Me:
+    return Me(id=actor.id, email=actor.email, name=actor.name, role=actor.role)
+
+
+@router.get("/tokens/", response_model=list[TokenRead], responses=problem_responses(401, 503))
+async def list_tokens(actor: CurrentActor) -> list[TokenRead]:
+    """Your tokens, newest first; the secrets are never shown again."""
+    return await run_in_threadpool(api_tokens.list_own, actor)
+
+
+@router.post(
+    "/tokens/",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenCreated,
+    responses=problem_responses(400, 401, 503),
+)
+async def create_token(body: TokenCreate, response: Response, actor: CurrentActor) -> TokenCreated:
+    """A new token for you; `token` in this answer is the only time the secret is shown."""
+    created = await run_in_threadpool(api_tokens.create, actor, body)
+    response.headers["Location"] = f"/api/tokens/{created.id}/"
+    return created
+
+
+@router.delete(
+    "/tokens/{token_id:int}/",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404, 503),
+)
+async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
+    """Revoke one of your tokens; it stops working within seconds, everywhere."""
+    await run_in_threadpool(api_tokens.revoke, actor, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,162 @@
+"""The UI's own sign-in, sign-out and first-admin setup: plain HTML form posts, not the API.
+
+A Reflex page cannot set an HttpOnly cookie over its websocket, so `/login` and `/setup` post
+real forms here. Each answer sets or clears the session cookie and redirects (303), so the
+browser reloads and its new websocket carries the cookie in its handshake, which is where
+Reflex reads it (`router.headers`). Posts must come from the app's own origin (the Origin
+header), sign-in is throttled per account and per client address, and failures go back to the
+form with a code the page turns into a message (never text from the request).
+"""
+
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ticket_app.api.clients import client_address
+from ticket_app.api.problems import problem
+from ticket_app.config import get_settings
+from ticket_app.services import passwords, sessions, setup, users
+from ticket_app.services.access import Actor
+from ticket_app.services.errors import InvalidInput, NotFound, NotSignedIn, Throttled
+
+router = APIRouter(prefix="/auth", include_in_schema=False)
+LOGIN = "/login"
+PUBLIC_PAGES = ("/login", "/setup", "/auth")
+Text = Annotated[str, Form(max_length=1000)]
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this app, never another site or the forms."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith(PUBLIC_PAGES):
+        return "/"
+    return target
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:  # some browsers omit it on same-origin posts; the Referer then says
+        referer = urlsplit(request.headers.get("referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    return origin in get_settings().allowed_origins
+
+
+def _back(page: str, **params: str) -> RedirectResponse:
+    query = urlencode({key: value for key, value in params.items() if value})
+    return RedirectResponse(f"{page}?{query}" if query else page, status_code=303)
+
+
+def _signed_in(actor: Actor, target: str) -> RedirectResponse:
+    secret = sessions.start(actor)
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(
+        sessions.COOKIE_NAME,
+        secret,
+        max_age=sessions.cookie_max_age(),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    email: Text = "",
+    password: Text = "",
+    next: Text = "/",
+) -> Response:
+    """The login form's post. A script that asks for JSON (`Accept: application/json`) gets
+    problem answers instead of redirects: 401 for wrong credentials, 429 with `Retry-After`
+    once throttled, 403 from another origin."""
+    wants_json = "application/json" in request.headers.get("accept", "")
+    if not _same_origin(request):
+        if wants_json:
+            return problem(403, "Sign in from the app's own pages.")
+        return _back(LOGIN, error="origin")
+    try:
+        actor = await run_in_threadpool(
+            users.authenticate, email, password, client_address(request)
+        )
+    except Throttled as error:
+        if wants_json:
+            return problem(429, str(error), headers={"Retry-After": str(error.retry_after)})
+        return _back(LOGIN, error="throttled", retry=str(error.retry_after), next=next)
+    except NotSignedIn as error:
+        if wants_json:
+            return problem(401, str(error))
+        return _back(LOGIN, error="credentials", next=next)
+    return await run_in_threadpool(_signed_in, actor, next)
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    if _same_origin(request):
+        secret = sessions.secret_from_cookies(request.headers.get("cookie"))
+        await run_in_threadpool(sessions.revoke, secret)
+    response = _back(LOGIN, notice="signed-out")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
+
+
+def _problem_code(error: InvalidInput) -> dict[str, str]:
+    """The first bad field, and for a password which rule it broke."""
+    first = error.errors[0]
+    reasons = {message: code for code, message in passwords.WEAKNESSES.items()}
+    return {"error": first.field, "reason": reasons.get(first.message, "")}
+
+
+@router.post("/setup")
+async def complete_setup(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)] = "",
+    email: Text = "",
+    name: Text = "",
+    password: Text = "",
+) -> Response:
+    if not _same_origin(request):
+        return _back(setup.SETUP_PATH, token=token, error="origin")
+    try:
+        actor = await run_in_threadpool(setup.create_first_admin, token, email, name, password)
+    except NotFound:
+        return _back(setup.SETUP_PATH, error="gone")
+    except InvalidInput as error:
+        return _back(setup.SETUP_PATH, token=token, **_problem_code(error))
+    return await run_in_threadpool(_signed_in, actor, "/")
+
+
+class SetupGate:
+    """ASGI middleware: the setup page answers 404 unless its address is still good (no
+    admin yet, the link unused and unexpired), so a desk with an admin has no setup page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and scope["path"].rstrip("/") == setup.SETUP_PATH
+        ):
+            token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])
+            if not await run_in_threadpool(setup.is_valid, token[0]):
+                page = HTMLResponse(GONE_PAGE, status_code=404)
+                await page(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+GONE_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>No setup</title></head>"
+    "<body><main><h1>There is no setup to do here</h1><p>The desk already has an admin, or "
+    "this address expired (restart the server for a new one).</p>"
+    "<p><a href='/login'>Sign in</a></p></main></body></html>"
+)

@@ -1,0 +1,142 @@
+"""`python -m ticket_app.manage`: the desk's management commands, for scripts and containers.
+
+    create-user EMAIL --name NAME --role admin|agent|requester --password-stdin
+    create-token EMAIL --name LABEL        prints the new token alone
+    set-password EMAIL --password-stdin
+    deactivate EMAIL
+    setup-link                             prints the first-admin setup address, if one is due
+    bootstrap-admin                        creates ADMIN_EMAIL's admin when no admin exists
+    check-counts                           reports counters and search index that drifted
+    rebuild-counts                         rebuilds them from the tickets
+
+Reads DATABASE_URL like the app and applies pending migrations first. Messages go to stderr,
+results to stdout; a problem exits non-zero with one clear line.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ticket_app import migrate
+from ticket_app.config import get_settings
+from ticket_app.services import api_tokens, counts, setup, users
+from ticket_app.services.errors import ServiceError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _password(arguments: argparse.Namespace) -> str:
+    if not arguments.password_stdin:
+        raise SystemExit("error: pass --password-stdin and give the password on standard input")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise SystemExit("error: no password on standard input")
+    return password
+
+
+def create_user(arguments: argparse.Namespace) -> int:
+    data = users.validate_user_create(
+        {
+            "email": arguments.email,
+            "name": arguments.name,
+            "role": arguments.role,
+            "password": _password(arguments),
+        }
+    )
+    user = users.create_user(None, data)
+    print(f"created {user.role} {user.email} (id {user.id})", file=sys.stderr)
+    return 0
+
+
+def create_token(arguments: argparse.Namespace) -> int:
+    print(api_tokens.token_for_cli(arguments.email, arguments.name))
+    return 0
+
+
+def set_password(arguments: argparse.Namespace) -> int:
+    users.set_password(arguments.email, _password(arguments))
+    print(f"password changed for {arguments.email}; their sessions ended", file=sys.stderr)
+    return 0
+
+
+def deactivate(arguments: argparse.Namespace) -> int:
+    user = users.deactivate(arguments.email)
+    print(f"deactivated {user.email}; their sessions and tokens stopped working", file=sys.stderr)
+    return 0
+
+
+def setup_link(_arguments: argparse.Namespace) -> int:
+    address = setup.pending_address()
+    if address is None:
+        print("the desk has an admin: no setup address", file=sys.stderr)
+        return 1
+    print(get_settings().app_url + address)
+    return 0
+
+
+def bootstrap_admin(_arguments: argparse.Namespace) -> int:
+    if done := setup.bootstrap_admin():
+        print(done, file=sys.stderr)
+    return 0
+
+
+def check_counts(_arguments: argparse.Namespace) -> int:
+    drift = counts.check()
+    for line in drift:
+        print(line)
+    print(
+        "counters and search index agree with the tickets"
+        if not drift
+        else "drift found: run `python -m ticket_app.manage rebuild-counts`",
+        file=sys.stderr,
+    )
+    return 1 if drift else 0
+
+
+def rebuild_counts(_arguments: argparse.Namespace) -> int:
+    counts.rebuild()
+    print("counters and search index rebuilt from the tickets", file=sys.stderr)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ticket_app.manage", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(run=run)
+        return sub
+
+    sub = command("create-user", create_user, "create a user with a role and a password")
+    sub.add_argument("email")
+    sub.add_argument("--name", required=True)
+    sub.add_argument("--role", required=True, choices=["admin", "agent", "requester"])
+    sub.add_argument("--password-stdin", action="store_true")
+    sub = command("create-token", create_token, "create an API token and print it alone")
+    sub.add_argument("email")
+    sub.add_argument("--name", required=True, help="a label to recognise the token by")
+    sub = command("set-password", set_password, "set a user's password; ends their sessions")
+    sub.add_argument("email")
+    sub.add_argument("--password-stdin", action="store_true")
+    sub = command("deactivate", deactivate, "deactivate a user; ends their sessions")
+    sub.add_argument("email")
+    command("setup-link", setup_link, "print the first-admin setup address, if one is due")
+    command("bootstrap-admin", bootstrap_admin, "create ADMIN_EMAIL's admin if none exists")
+    command("check-counts", check_counts, "report counters and search index that drifted")
+    command("rebuild-counts", rebuild_counts, "rebuild counters and search index")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    migrate.upgrade(quiet=True)
+    try:
+        return arguments.run(arguments)
+    except ServiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

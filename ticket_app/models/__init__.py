@@ -1,0 +1,39 @@
+"""The tables, as plain SQLModel classes; importing this package registers all of them."""
+
+from ticket_app.models.columns import UTCDateTime, utc_now
+from ticket_app.models.conversation import TicketComment, TicketHistory
+from ticket_app.models.identity import (
+    ApiToken,
+    DeskCounter,
+    DeskSecret,
+    SetupLink,
+    User,
+    UserSession,
+)
+from ticket_app.models.tickets import (
+    ASSIGNEE_COUNT_SHARDS,
+    COUNT_SHARDS,
+    SUGGESTION_OUTCOMES,
+    AssigneeCount,
+    Ticket,
+    TicketCount,
+)
+
+__all__ = [
+    "ASSIGNEE_COUNT_SHARDS",
+    "COUNT_SHARDS",
+    "SUGGESTION_OUTCOMES",
+    "ApiToken",
+    "AssigneeCount",
+    "DeskCounter",
+    "DeskSecret",
+    "SetupLink",
+    "Ticket",
+    "TicketComment",
+    "TicketCount",
+    "TicketHistory",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "utc_now",
+]

@@ -1,0 +1,169 @@
+"""Comments on a ticket: public replies the requester sees, internal notes for staff only.
+
+A comment is plain text (line breaks kept; never rendered as HTML or markdown) with the same
+rules as a description. Adding one writes the comment, its history entry and the ticket's
+counts and activity time in one transaction. A requester's reply to a resolved or closed
+ticket reopens it. Internal notes never reach a requester: not listed, not counted, and their
+history entries are not public.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from ticket_app.domain import COMMENT_MAX_LENGTH, HistoryKind, Status
+from ticket_app.models import TicketComment, User, utc_now
+from ticket_app.services import history
+from ticket_app.services.access import Actor, Permission, sees_internal
+from ticket_app.services.cursor import decode_cursor, encode_cursor
+from ticket_app.services.errors import Forbidden
+from ticket_app.services.schemas import check_limit, check_storable, validated
+from ticket_app.services.tickets import TICKETS, locked, refuse_if_merged, visible
+from ticket_app.services.transaction import transaction
+
+COMMENTS = TicketComment.__table__
+USERS = User.__table__
+CLOSED = (Status.RESOLVED.value, Status.CLOSED.value)
+
+
+def _body(value: str) -> str:
+    check_storable(value)
+    if not value.strip():
+        raise ValueError("must not be blank")
+    if len(value) > COMMENT_MAX_LENGTH:
+        raise ValueError(f"must be at most {COMMENT_MAX_LENGTH:,} characters (got {len(value):,})")
+    return value
+
+
+Body = Annotated[
+    str,
+    AfterValidator(_body),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": COMMENT_MAX_LENGTH, "pattern": r"\S"}
+    ),
+]
+
+
+class CommentCreate(BaseModel):
+    """A reply (`public`, the default) or an internal note (`public: false`, staff only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body = Field(description=f"Plain text, not blank, at most {COMMENT_MAX_LENGTH:,}")
+    public: bool = Field(default=True, description="false: an internal note, for staff only")
+
+
+class CommentRead(BaseModel):
+    """A comment as the API returns it."""
+
+    id: int
+    ticket_id: int
+    author_id: int
+    author_name: str
+    public: bool
+    body: str
+    created_at: datetime
+    origin_ticket_id: int | None = Field(
+        description="Set on comments that came with a merged ticket: the ticket they came from"
+    )
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[CommentRead]
+    total: int
+    next_cursor: str | None
+
+
+def validate_comment(data: dict[str, Any]) -> CommentCreate:
+    return validated(CommentCreate, data)
+
+
+def _columns() -> tuple[Any, ...]:
+    return (*COMMENTS.c, USERS.c.name.label("author_name"))
+
+
+def add_comment(actor: Actor, ticket_id: int, data: CommentCreate) -> CommentRead:
+    """Add a reply or note to a ticket the actor may see (and reopen it when a requester
+    replies to it after it was resolved or closed)."""
+    if not data.public and not actor.can(Permission.NOTES):
+        raise Forbidden("Only agents and admins can write internal notes.", field="public")
+    now = utc_now()
+    with transaction(write=True) as connection:
+        ticket = locked(connection, actor, ticket_id)
+        refuse_if_merged(ticket)
+        comment_id = connection.execute(
+            sa.insert(COMMENTS)
+            .values(
+                ticket_id=ticket.id,
+                author_id=actor.id,
+                public=data.public,
+                body=data.body,
+                created_at=now,
+            )
+            .returning(COMMENTS.c.id)
+        ).scalar_one()
+        counter = TICKETS.c.comment_count if data.public else TICKETS.c.note_count
+        changes: dict[str, Any] = {counter.name: counter + 1}
+        entries = [
+            history.entry(
+                ticket.id, actor, HistoryKind.COMMENTED, public=data.public, comment_id=comment_id
+            )
+        ]
+        if not actor.is_staff and ticket.status in CLOSED:
+            changes["status"] = Status.OPEN.value
+            entries.append(
+                history.entry(
+                    ticket.id,
+                    actor,
+                    HistoryKind.REOPENED,
+                    public=True,
+                    field="status",
+                    old=ticket.status,
+                    new=Status.OPEN.value,
+                )
+            )
+        connection.execute(
+            sa.update(TICKETS)
+            .where(TICKETS.c.id == ticket.id)
+            .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
+        )
+        history.record(connection, entries)
+        row = connection.execute(
+            sa.select(*_columns())
+            .join(USERS, USERS.c.id == COMMENTS.c.author_id)
+            .where(COMMENTS.c.id == comment_id)
+        ).one()
+    return CommentRead.model_validate(row._mapping)
+
+
+def list_comments(
+    actor: Actor, ticket_id: int, limit: int, cursor: str | None = None
+) -> CommentPage:
+    """The ticket's comments the actor may read, oldest first, `limit` at a time; the total
+    comes from the ticket's own counts (merged-in comments included)."""
+    check_limit(limit)
+    fingerprint = f"comments:{ticket_id}"
+    after = decode_cursor(cursor, fingerprint)[-1] if cursor else None
+    internal = sees_internal(actor)
+    query = (
+        sa.select(*_columns())
+        .join(USERS, USERS.c.id == COMMENTS.c.author_id)
+        .where(COMMENTS.c.ticket_id == ticket_id)
+        .order_by(COMMENTS.c.id)
+        .limit(limit + 1)
+    )
+    if not internal:
+        query = query.where(COMMENTS.c.public.is_(True))
+    if after is not None:
+        query = query.where(COMMENTS.c.id > after)
+    with transaction() as connection:
+        ticket = visible(connection, actor, ticket_id)
+        rows = connection.execute(query).all()
+    items = [CommentRead.model_validate(row._mapping) for row in rows[:limit]]
+    next_cursor = encode_cursor((items[-1].id,), fingerprint) if len(rows) > limit else None
+    total = ticket.comment_count + (ticket.note_count if internal else 0)
+    return CommentPage(items=items, total=total, next_cursor=next_cursor)

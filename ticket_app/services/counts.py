@@ -1,0 +1,166 @@
+"""Checking and rebuilding what the triggers keep: the counter tables and SQLite's search index.
+
+They drift only when tickets change behind the triggers' back (a TRUNCATE, a restore, a seed
+that disabled them), and nothing else would notice. `check` compares each with the tickets
+(one GROUP BY, a full read: an operator's command, not a request path); `rebuild` recomputes
+them in one transaction that holds writers off meanwhile.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError
+
+from ticket_app.models import ASSIGNEE_COUNT_SHARDS, COUNT_SHARDS
+from ticket_app.services.listing import ASSIGNEE_COUNTS, COUNTS, TICKETS, is_postgres
+from ticket_app.services.transaction import transaction
+
+TICKET_KEY = ("shard", "category", "priority", "status", "suggestion")
+ASSIGNEE_KEY = ("status", "assignee_key", "category", "priority", "shard")
+
+
+def _outcome() -> sa.ColumnElement[str]:
+    """The triggers' rule: did the final values keep the classifier's suggestion?"""
+    t = TICKETS.c
+    return sa.case(
+        (sa.and_(t.suggested_category.is_(None), t.suggested_priority.is_(None)), "none"),
+        (sa.and_(t.category == t.suggested_category, t.priority == t.suggested_priority), "agreed"),
+        else_="changed",
+    )
+
+
+def _expected_ticket_counts() -> sa.Select[Any]:
+    t = TICKETS.c
+    keys = [
+        (t.id % COUNT_SHARDS).label("shard"),
+        t.category,
+        t.priority,
+        t.status,
+        _outcome().label("suggestion"),
+    ]
+    return sa.select(*keys, sa.func.count().label("tickets")).group_by(*keys)
+
+
+def _expected_assignee_counts() -> sa.Select[Any]:
+    t = TICKETS.c
+    keys = [
+        t.status,
+        sa.func.coalesce(t.assignee_id, 0).label("assignee_key"),
+        t.category,
+        t.priority,
+        (t.id % ASSIGNEE_COUNT_SHARDS).label("shard"),
+    ]
+    return sa.select(*keys, sa.func.count().label("tickets")).group_by(*keys)
+
+
+def _table_counts(connection: Connection, table: sa.Table, key: tuple[str, ...]) -> dict:
+    rows = connection.execute(sa.select(*(table.c[name] for name in key), table.c.tickets))
+    return {tuple(row[:-1]): int(row[-1]) for row in rows if row[-1]}
+
+
+def _differences(
+    name: str, held: dict[tuple[Any, ...], int], expected: dict[tuple[Any, ...], int]
+) -> Iterator[str]:
+    for key in sorted(set(held) | set(expected), key=str):
+        holds, should = held.get(key, 0), expected.get(key, 0)
+        if holds != should:
+            label = "/".join(str(part) for part in key)
+            yield f"{name} {label}: holds {holds}, the tickets say {should}"
+
+
+def _search_index_drift(connection: Connection) -> list[str]:
+    if is_postgres(connection):
+        return []  # the trigram indexes are ordinary indexes: PostgreSQL keeps them exact
+    try:
+        connection.execute(
+            sa.text(
+                "INSERT INTO tickets_search (tickets_search, rank) VALUES ('integrity-check', 1)"
+            )
+        )
+    except DatabaseError:
+        return ["tickets_search: the search index does not match the tickets"]
+    return []
+
+
+def check() -> list[str]:
+    """One line per counter that disagrees with the tickets, and for a stale search index."""
+    with transaction() as connection:
+        expected = {
+            tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_ticket_counts())
+        }
+        assigned = {
+            tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_assignee_counts())
+        }
+        drift = [
+            *_differences("ticket_counts", _table_counts(connection, COUNTS, TICKET_KEY), expected),
+            *_differences(
+                "assignee_counts",
+                _table_counts(connection, ASSIGNEE_COUNTS, ASSIGNEE_KEY),
+                assigned,
+            ),
+        ]
+    with transaction(write=True) as connection:
+        drift += _search_index_drift(connection)
+    return drift
+
+
+def rebuild() -> None:
+    """Recompute the counters (and SQLite's search index) from the tickets.
+
+    The revision that live pages watch keeps growing: the old sum of changes is carried into
+    the new rows, plus one, so every open page reloads once.
+    """
+    with transaction(write=True) as connection:
+        if is_postgres(connection):
+            connection.execute(sa.text("LOCK TABLE tickets IN SHARE MODE"))
+        changes = connection.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0))
+        ).scalar_one()
+        connection.execute(sa.delete(COUNTS))
+        expected = _expected_ticket_counts().subquery()
+        connection.execute(
+            sa.insert(COUNTS).from_select(
+                [*TICKET_KEY, "tickets", "changes"],
+                sa.select(
+                    *(expected.c[name] for name in TICKET_KEY), expected.c.tickets, sa.literal(0)
+                ),
+            )
+        )
+        _carry_revision(connection, int(changes) + 1)
+        connection.execute(sa.delete(ASSIGNEE_COUNTS))
+        assigned = _expected_assignee_counts().subquery()
+        connection.execute(
+            sa.insert(ASSIGNEE_COUNTS).from_select(
+                [*ASSIGNEE_KEY, "tickets"],
+                sa.select(*(assigned.c[name] for name in ASSIGNEE_KEY), assigned.c.tickets),
+            )
+        )
+        if not is_postgres(connection):
+            connection.execute(
+                sa.text("INSERT INTO tickets_search (tickets_search) VALUES ('rebuild')")
+            )
+
+
+def _carry_revision(connection: Connection, changes: int) -> None:
+    """Put the revision's old total on one counter row (one exists whenever a ticket does)."""
+    first = connection.execute(sa.select(*(COUNTS.c[name] for name in TICKET_KEY)).limit(1)).first()
+    if first is None:
+        connection.execute(
+            sa.insert(COUNTS).values(
+                shard=0,
+                category="general",
+                priority="medium",
+                status="closed",
+                suggestion="none",
+                tickets=0,
+                changes=changes,
+            )
+        )
+        return
+    connection.execute(
+        sa.update(COUNTS)
+        .where(*(COUNTS.c[name] == first._mapping[name] for name in TICKET_KEY))
+        .values(changes=changes)
+    )

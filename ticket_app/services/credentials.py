@@ -1,0 +1,70 @@
+"""What browser sessions and API tokens share: random secrets, their stored digests, and a
+brief cache of who a secret belongs to.
+
+Secrets carry 256 bits from `secrets`, so a plain SHA-256 is the right digest (a slow hash
+only matters for guessable passwords) and a lookup is one indexed equality. The cache keeps a
+resolved identity for `AUTH_CACHE_SECONDS` (2 s by default): revocation bites within that.
+"""
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from typing import Generic, TypeVar
+
+from ticket_app.config import get_settings
+
+T = TypeVar("T")
+CACHE_SIZE = 4096
+TOUCH_EVERY_SECONDS = 60  # last-used times are written at most this often per credential
+
+
+def new_secret(prefix: str) -> str:
+    """`prefix` plus 43 URL-safe characters of randomness."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """The hex SHA-256 stored in place of a secret."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class BriefCache(Generic[T]):
+    """A small thread-safe map from digest to a value, each kept for a few seconds."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, T | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        _caches.append(self)
+
+    def get(self, key: str) -> tuple[bool, T | None]:
+        """(found, value); a cached None means "known to be invalid"."""
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return False, None
+            return True, entry[1]
+
+    def put(self, key: str, value: T | None) -> None:
+        ttl = get_settings().auth_cache_seconds
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._items[key] = (time.monotonic() + ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > CACHE_SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_caches: list[BriefCache[object]] = []
+
+
+def forget_all() -> None:
+    """Drop every cached identity in this process (after a revocation made here)."""
+    for cache in _caches:
+        cache.clear()

@@ -1,0 +1,336 @@
+"""Lists of tickets: filters, search, the four orders with their keyset cursors, and totals
+that never count a million rows.
+
+- Every order is a keyset walk down an index: newest and oldest on (created_at, id), activity
+  on (updated_at, id), priority as one walk per priority in rank order (critical first) on
+  (priority, created_at, id). So page 100 costs what page 1 does, in every order.
+- Totals come from the counter tables the triggers keep: `ticket_counts` for the value
+  filters, `assignee_counts` once an assignee filter is set. What the counters cannot answer
+  (a search, a requester's own tickets) is counted up to COUNT_CAP and then reported as
+  capped, so a common word costs as little as a rare one.
+- Search is a case-insensitive substring match served by a trigram index on both databases
+  (pg_trgm GIN indexes; SQLite's FTS5 trigram table).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import operators
+
+from ticket_app.domain import PRIORITY_RANK, Priority, Sort
+from ticket_app.models import AssigneeCount, Ticket, TicketCount
+from ticket_app.services.access import Actor, visible_tickets
+from ticket_app.services.cursor import Position, decode_cursor, encode_cursor
+from ticket_app.services.schemas import COUNT_CAP, SEARCH_MIN_RUN, TicketFilters
+
+TICKETS = Ticket.__table__
+COUNTS = TicketCount.__table__
+ASSIGNEE_COUNTS = AssigneeCount.__table__
+COLUMNS = tuple(TICKETS.c)
+NEWEST_FIRST = (TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
+RANKED = sorted(Priority, key=PRIORITY_RANK.__getitem__)
+VALUE_FIELDS = ("category", "priority", "status")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Filters resolved against the acting user: concrete ids and visibility conditions.
+
+    `assignee_key` is None for no assignee filter, 0 for "nobody", else a user id (the
+    counters' key); `requester_id` is None for no requester filter.
+    """
+
+    filters: TicketFilters
+    assignee_key: int | None
+    requester_id: int | None
+    visibility: tuple[sa.ColumnElement[bool], ...]
+
+    @property
+    def counted_exactly(self) -> bool:
+        """Whether the counter tables can answer this list's total."""
+        return not (self.filters.search or self.visibility or self.requester_id is not None)
+
+
+def resolve(actor: Actor, filters: TicketFilters) -> Resolved:
+    """`me`, `none` and ids turned into what the queries use, with the actor's visibility."""
+    assignee_key: int | None = None
+    if filters.assignee == "none":
+        assignee_key = 0
+    elif filters.assignee == "me":
+        assignee_key = actor.id
+    elif filters.assignee:
+        assignee_key = int(filters.assignee)
+    requester_id = None
+    if filters.requester:
+        requester_id = actor.id if filters.requester == "me" else int(filters.requester)
+    return Resolved(filters, assignee_key, requester_id, tuple(visible_tickets(actor)))
+
+
+def is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _without_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """SQLite's unary `+`: the term still filters but cannot drive an index, so the planner
+    starts from the (few) search matches instead of walking a whole value range."""
+    return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def uses_fts(connection: Connection, text: str) -> bool:
+    """Whether SQLite's FTS5 trigram table serves this search (PostgreSQL uses ILIKE)."""
+    return bool(text) and not is_postgres(connection) and len(text) >= SEARCH_MIN_RUN
+
+
+def search_condition(connection: Connection, text: str) -> sa.ColumnElement[bool]:
+    """Substring match on title or description, served by a trigram index.
+
+    PostgreSQL: ILIKE, which the pg_trgm GIN indexes serve. SQLite: the FTS5 trigram table
+    (a quoted phrase is a substring match there). `parse_filters` refuses texts no trigram
+    index can serve, so neither falls back to reading every ticket.
+    """
+    if is_postgres(connection):
+        pattern = f"%{_escape_like(text)}%"
+        return sa.or_(
+            TICKETS.c.title.ilike(pattern, escape="\\"),
+            TICKETS.c.description.ilike(pattern, escape="\\"),
+        )
+    phrase = '"' + text.replace('"', '""') + '"'
+    matches = sa.text("SELECT rowid FROM tickets_search WHERE tickets_search MATCH :phrase")
+    return TICKETS.c.id.in_(matches.bindparams(phrase=phrase))
+
+
+def value_conditions(
+    table: sa.Table, filters: TicketFilters, indexed: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """The enumerated filters on `table` (tickets and the counters share the column names)."""
+    conditions = []
+    for name in VALUE_FIELDS:
+        if values := getattr(filters, name):
+            column = table.c[name] if indexed else _without_index(table.c[name])
+            wanted = [value.value for value in values]
+            conditions.append(column == wanted[0] if len(wanted) == 1 else column.in_(wanted))
+    return conditions
+
+
+def conditions(connection: Connection, resolved: Resolved) -> list[sa.ColumnElement[bool]]:
+    """Every condition of the list on `tickets`, visibility included."""
+    filters = resolved.filters
+    indexed = not uses_fts(connection, filters.search)
+    wanted = value_conditions(TICKETS, filters, indexed)
+
+    def column(name: str) -> sa.ColumnElement[Any]:
+        return TICKETS.c[name] if indexed else _without_index(TICKETS.c[name])
+
+    if resolved.assignee_key == 0:
+        wanted.append(TICKETS.c.assignee_id.is_(None))
+    elif resolved.assignee_key is not None:
+        wanted.append(column("assignee_id") == resolved.assignee_key)
+    if resolved.requester_id is not None:
+        wanted.append(column("created_by") == resolved.requester_id)
+    if filters.search:
+        wanted.append(search_condition(connection, filters.search))
+    return [*wanted, *resolved.visibility]
+
+
+def _counted(connection: Connection, resolved: Resolved) -> int:
+    """The exact total from the counters (only when `resolved.counted_exactly`)."""
+    if resolved.assignee_key is None:
+        table, extra = COUNTS, []
+    else:
+        table = ASSIGNEE_COUNTS
+        extra = [ASSIGNEE_COUNTS.c.assignee_key == resolved.assignee_key]
+    query = sa.select(sa.func.coalesce(sa.func.sum(table.c.tickets), 0)).where(
+        *value_conditions(table, resolved.filters), *extra
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def capped_count(connection: Connection, wanted: list[sa.ColumnElement[bool]]) -> int:
+    """How many tickets match, counting no further than COUNT_CAP + 1."""
+    matches = sa.select(sa.literal(1)).where(*wanted).limit(COUNT_CAP + 1).subquery()
+    return int(connection.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one())
+
+
+def total(connection: Connection, resolved: Resolved) -> tuple[int, bool]:
+    """(total, capped) for the list without paging."""
+    if resolved.counted_exactly:
+        return _counted(connection, resolved), False
+    counted = capped_count(connection, conditions(connection, resolved))
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def rank(priority: str) -> int:
+    return PRIORITY_RANK[Priority(priority)]
+
+
+def position(sort: Sort, row: Any) -> Position:
+    """The keyset position of `row` in `sort`: what a cursor after it holds."""
+    if sort == Sort.ACTIVITY:
+        return (row.updated_at, row.id)
+    if sort == Sort.PRIORITY:
+        return (rank(row.priority), row.created_at, row.id)
+    return (row.created_at, row.id)
+
+
+def _time_order(sort: Sort) -> tuple[sa.ColumnElement[Any], bool]:
+    """The time column a sort walks and whether it walks it newest first."""
+    if sort == Sort.ACTIVITY:
+        return TICKETS.c.updated_at, True
+    return TICKETS.c.created_at, sort != Sort.OLDEST
+
+
+def _after(
+    time: sa.ColumnElement[Any], descending: bool, after: Position | None
+) -> list[sa.ColumnElement[bool]]:
+    if after is None:
+        return []
+    key = sa.tuple_(time, TICKETS.c.id)
+    return [key < after if descending else key > after]
+
+
+def _ordered(time: sa.ColumnElement[Any], descending: bool) -> tuple[Any, Any]:
+    return (time.desc(), TICKETS.c.id.desc()) if descending else (time.asc(), TICKETS.c.id.asc())
+
+
+def walk(
+    connection: Connection,
+    wanted: list[sa.ColumnElement[bool]],
+    sort: Sort,
+    after: Position | None,
+    limit: int,
+    columns: tuple[Any, ...] = COLUMNS,
+) -> list[sa.Row[Any]]:
+    """Up to `limit` rows after `after` in `sort`, each order walking its own index."""
+    if sort != Sort.PRIORITY:
+        time, descending = _time_order(sort)
+        query = (
+            sa.select(*columns)
+            .where(*wanted, *_after(time, descending, after))
+            .order_by(*_ordered(time, descending))
+            .limit(limit)
+        )
+        return list(connection.execute(query).all())
+    rows: list[sa.Row[Any]] = []
+    start = after[0] if after else 0
+    for priority in RANKED:
+        here = PRIORITY_RANK[priority]
+        if here < start:
+            continue
+        within = after[1:] if after and here == start else None
+        query = (
+            sa.select(*columns)
+            .where(
+                *wanted,
+                TICKETS.c.priority == priority.value,
+                *_after(TICKETS.c.created_at, True, within),
+            )
+            .order_by(*NEWEST_FIRST)
+            .limit(limit - len(rows))
+        )
+        rows += connection.execute(query).all()
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _rank_expression(column: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
+    return sa.case({p.value: r for p, r in PRIORITY_RANK.items()}, value=column)
+
+
+def _searched_page(
+    connection: Connection,
+    resolved: Resolved,
+    after: Position | None,
+    limit: int,
+) -> tuple[list[sa.Row[Any]], int, bool]:
+    """A searched page and its total from one pass over the trigram matches.
+
+    The keys of at most COUNT_CAP + 1 matches are collected once, counted, and the page is
+    taken from them in the list's order. Past the cap (a common word) the count stops and
+    the page comes from the ordered walk instead, which meets dense matches at once.
+    """
+    sort = resolved.filters.sort
+    wanted = conditions(connection, resolved)
+    matches = (
+        sa.select(TICKETS.c.id, TICKETS.c.created_at, TICKETS.c.updated_at, TICKETS.c.priority)
+        .where(*wanted)
+        .limit(COUNT_CAP + 1)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    counted = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
+    if sort == Sort.PRIORITY:
+        key: list[Any] = [_rank_expression(matches.c.priority), matches.c.created_at, matches.c.id]
+        order = [key[0].asc(), key[1].desc(), key[2].desc()]
+        keyset = []
+        if after is not None:
+            keyset = [
+                sa.or_(
+                    key[0] > after[0],
+                    sa.and_(key[0] == after[0], sa.tuple_(key[1], key[2]) < after[1:]),
+                )
+            ]
+    else:
+        time_name = "updated_at" if sort == Sort.ACTIVITY else "created_at"
+        descending = sort != Sort.OLDEST
+        pair = sa.tuple_(matches.c[time_name], matches.c.id)
+        order = [
+            getattr(matches.c[time_name], "desc" if descending else "asc")(),
+            getattr(matches.c.id, "desc" if descending else "asc")(),
+        ]
+        keyset = [] if after is None else [pair < after if descending else pair > after]
+    page_ids = sa.select(matches.c.id).where(*keyset).order_by(*order).limit(limit)
+    query = sa.select(*COLUMNS, counted.label("total")).where(TICKETS.c.id.in_(page_ids))
+    rows = list(connection.execute(query).all())
+    if rows:
+        found = int(rows[0].total)
+    elif after is None:  # an empty first page: nothing matches, no need to count again
+        found = 0
+    else:  # past the last match: the count needs a pass of its own
+        found = int(connection.execute(sa.select(counted)).scalar())
+    if found > COUNT_CAP:
+        return walk(connection, wanted, sort, after, limit), COUNT_CAP, True
+    rows.sort(key=lambda row: _sort_key(sort, row))
+    return rows, found, False
+
+
+def _sort_key(sort: Sort, row: Any) -> tuple[Any, ...]:
+    """The order of `sort` as a Python key, for rows fetched by id."""
+    key = position(sort, row)
+    if sort == Sort.OLDEST:
+        return key
+    if sort == Sort.PRIORITY:
+        return (key[0], -key[1].timestamp(), -key[2])
+    return (-key[0].timestamp(), -key[1])
+
+
+@dataclass(frozen=True)
+class PageRows:
+    rows: list[sa.Row[Any]]
+    total: int
+    capped: bool
+    next_cursor: str | None
+
+
+def page(connection: Connection, resolved: Resolved, limit: int, cursor: str | None) -> PageRows:
+    """One page of the list in its order, its total, and the cursor of the next page."""
+    fingerprint = resolved.filters.fingerprint()
+    after = decode_cursor(cursor, fingerprint) if cursor else None
+    if resolved.filters.search:
+        rows, found, capped = _searched_page(connection, resolved, after, limit + 1)
+    else:
+        rows = walk(
+            connection, conditions(connection, resolved), resolved.filters.sort, after, limit + 1
+        )
+        found, capped = total(connection, resolved)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(position(resolved.filters.sort, rows[-1]), fingerprint)
+    return PageRows(rows=rows, total=found, capped=capped, next_cursor=next_cursor)

@@ -1,0 +1,39 @@
+"""Cheap numbers that grow on every change, for live pages to notice what moved.
+
+`tickets` is the sum of `ticket_counts.changes` (every write of a ticket row moves it, through
+the counting triggers); `access` moves when a session is revoked or a user's role, password or
+activity changes, so open pages re-check who is signed in. Both come from one small query.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ticket_app.models import DeskCounter, TicketCount
+from ticket_app.services.transaction import transaction
+
+COUNTS = TicketCount.__table__
+COUNTERS = DeskCounter.__table__
+ACCESS = "access"
+
+
+@dataclass(frozen=True)
+class Revision:
+    tickets: int
+    access: int
+
+
+def current() -> Revision:
+    tickets = sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0)).scalar_subquery()
+    access = sa.select(COUNTERS.c.value).where(COUNTERS.c.name == ACCESS).scalar_subquery()
+    with transaction() as connection:
+        row = connection.execute(sa.select(tickets, sa.func.coalesce(access, 0))).one()
+    return Revision(tickets=int(row[0]), access=int(row[1]))
+
+
+def bump_access(connection: Connection) -> None:
+    """Record, in the caller's transaction, that who may do what has changed."""
+    connection.execute(
+        sa.update(COUNTERS).where(COUNTERS.c.name == ACCESS).values(value=COUNTERS.c.value + 1)
+    )

@@ -1,0 +1,79 @@
+"""The UI's gate: no event reaches a signed-in page's state without a valid session.
+
+Any websocket client may send any event name with any arguments, so the rule is enforced
+once, before handlers run (a Reflex middleware), rather than in each handler:
+- an event for a state below `SessionState` is dropped unless the tab's session resolves to
+  an active user; the tab is sent to the login page instead;
+- when the session behind a tab changes (signed out, or another person signed in on the same
+  browser tab), every page state is reset before anything is sent, so the previous person's
+  data never reaches the next one, not even in the hydrate that follows a page load.
+Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
+and it is re-checked at every use.
+"""
+
+import hashlib
+from functools import lru_cache
+
+import reflex as rx
+from reflex.middleware import Middleware
+from reflex.state import BaseState, StateUpdate
+from reflex_base.event import Event
+
+from ticket_app.ui.state.session import SessionState, resolve_actor, session_secret, sign_in_address
+
+BOUND_SESSION = "_bound_session"
+
+
+@lru_cache(maxsize=512)
+def _target(root: type[BaseState], event_name: str) -> type[BaseState] | None:
+    """The state class whose handler `event_name` calls (None for Reflex's own events)."""
+    path = event_name.rpartition(".")[0]
+    try:
+        return root.get_class_substate(path)
+    except ValueError:
+        return None
+
+
+def _protected(state_class: type[BaseState] | None) -> bool:
+    return state_class is not None and issubclass(state_class, SessionState)
+
+
+def _fingerprint(secret: str | None) -> str:
+    return hashlib.sha256((secret or "").encode()).hexdigest()[:16]
+
+
+async def _forget_previous_viewer(root: BaseState) -> None:
+    """Reset every signed-in page's state (loading each, so none is left behind)."""
+    for state_class in _signed_in_states(type(root)):
+        state = await root.get_state(state_class)
+        state.reset()
+
+
+def _signed_in_states(root: type[BaseState]) -> list[type[BaseState]]:
+    found: list[type[BaseState]] = []
+    pending = [root]
+    while pending:
+        current = pending.pop()
+        for substate in current.get_substates():
+            if issubclass(substate, SessionState):
+                found.append(substate)
+            pending.append(substate)
+    return found
+
+
+class SignedInOnly(Middleware):
+    """See the module docstring."""
+
+    async def preprocess(self, app: rx.App, state: BaseState, event: Event) -> StateUpdate | None:
+        secret = session_secret(state)
+        bound = _fingerprint(secret)
+        session = await state.get_state(SessionState)
+        if getattr(session, BOUND_SESSION) != bound:
+            await _forget_previous_viewer(state)
+            setattr(session, BOUND_SESSION, bound)
+        if not _protected(_target(type(state), event.name)):
+            return None
+        if await resolve_actor(state) is not None:
+            return None
+        target = sign_in_address(state.router.url.path)
+        return StateUpdate(events=Event.from_event_type(rx.redirect(target, is_external=True)))

@@ -1,0 +1,192 @@
+"""The conversation on a ticket page: the reply box and the timeline of what happened.
+
+Comment text is shown exactly as written: line breaks kept, links clickable, nothing ever
+rendered as HTML or markdown (the state splits the text into plain runs and links).
+"""
+
+import reflex as rx
+
+from ticket_app.ui.components.times import relative_time
+from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.timeline import TimelineItem
+
+KIND_ICONS = {
+    "created": "circle-plus",
+    "changed": "pencil",
+    "assigned": "user-check",
+    "commented": "message-square",
+    "reopened": "rotate-ccw",
+    "merged": "merge",
+    "merged_into": "merge",
+}
+
+
+def plain_text(parts: rx.Var[list[dict[str, str]]]) -> rx.Component:
+    """Text runs and links, in a block that keeps line breaks."""
+    return rx.text(
+        rx.foreach(
+            parts,
+            lambda part: rx.cond(
+                part["href"],
+                rx.link(
+                    part["text"],
+                    href=part["href"],
+                    is_external=True,
+                    rel="noopener noreferrer nofollow",
+                ),
+                rx.text(part["text"], as_="span"),
+            ),
+        ),
+        white_space="pre-wrap",
+        word_break="break-word",
+        size="2",
+        line_height="1.6",
+    )
+
+
+def reply_box() -> rx.Component:
+    state = DetailState
+    return rx.form(
+        rx.flex(
+            rx.el.label(
+                rx.text(
+                    rx.cond(state.reply_public, "Reply to the requester", "Internal note"),
+                    size="2",
+                    weight="medium",
+                ),
+                html_for="reply",
+            ),
+            rx.text_area(
+                id="reply",
+                name="reply",
+                value=state.reply,
+                on_change=state.set_reply.debounce(300),
+                placeholder=rx.cond(
+                    state.reply_public,
+                    "Write a reply. The requester sees it.",
+                    "Write a note. Only agents and admins see it.",
+                ),
+                rows="4",
+                resize="vertical",
+                aria_describedby="reply-error",
+                background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
+            ),
+            rx.cond(
+                state.reply_error,
+                rx.text(
+                    state.reply_error, id="reply-error", size="1", color_scheme="red", role="alert"
+                ),
+            ),
+            rx.flex(
+                rx.cond(
+                    state.is_staff,
+                    rx.el.label(
+                        rx.flex(
+                            rx.switch(
+                                checked=~state.reply_public,
+                                on_change=state.set_internal,
+                                id="reply-internal",
+                            ),
+                            rx.text("Internal note", size="2"),
+                            spacing="2",
+                            align="center",
+                        ),
+                    ),
+                ),
+                rx.button(
+                    rx.icon("send", size=16),
+                    rx.cond(state.reply_public, "Send reply", "Add note"),
+                    type="submit",
+                    loading=state.sending,
+                    color_scheme=rx.cond(state.reply_public, "indigo", "amber"),
+                ),
+                justify="between",
+                align="center",
+                spacing="3",
+                wrap="wrap",
+            ),
+            direction="column",
+            spacing="2",
+        ),
+        on_submit=state.send_reply,
+        reset_on_submit=True,
+        aria_label="Reply",
+    )
+
+
+def _entry(item: TimelineItem) -> rx.Component:
+    return rx.el.li(
+        rx.flex(
+            rx.center(
+                rx.icon(
+                    rx.match(item.kind, *KIND_ICONS.items(), "circle-dot"),
+                    size=14,
+                    aria_hidden="true",
+                ),
+                width="28px",
+                height="28px",
+                border_radius="9999px",
+                background_color=rx.cond(item.internal, "var(--amber-4)", "var(--accent-3)"),
+                flex_shrink="0",
+            ),
+            rx.flex(
+                rx.text(
+                    rx.text(item.actor, weight="medium", as_="span"),
+                    " ",
+                    item.summary,
+                    rx.cond(item.via, rx.text(" ", item.via, as_="span", color_scheme="gray")),
+                    " · ",
+                    relative_time(item.at),
+                    size="2",
+                ),
+                rx.cond(
+                    item.body_parts,
+                    rx.box(
+                        rx.cond(
+                            item.internal,
+                            rx.badge(
+                                "Internal note",
+                                color_scheme="amber",
+                                variant="soft",
+                                margin_bottom="var(--space-1)",
+                            ),
+                        ),
+                        plain_text(item.body_parts),
+                        padding="var(--space-3)",
+                        border_radius="var(--radius-3)",
+                        background_color=rx.cond(item.internal, "var(--amber-2)", "var(--gray-2)"),
+                        border=rx.cond(
+                            item.internal, "1px dashed var(--amber-7)", "1px solid var(--gray-a4)"
+                        ),
+                    ),
+                ),
+                direction="column",
+                spacing="2",
+                min_width="0",
+                flex="1",
+            ),
+            spacing="3",
+        ),
+        list_style="none",
+    )
+
+
+def timeline() -> rx.Component:
+    state = DetailState
+    return rx.flex(
+        rx.el.ul(
+            rx.foreach(state.items, _entry),
+            display="flex",
+            flex_direction="column",
+            gap="var(--space-4)",
+            padding="0",
+            margin="0",
+            aria_label="What happened, newest first",
+        ),
+        rx.cond(
+            state.has_older,
+            rx.button("Show older", on_click=state.show_older, variant="soft", width="fit-content"),
+        ),
+        direction="column",
+        spacing="3",
+    )
