@@ -19,7 +19,7 @@ def counts(rows: list[dict]) -> dict[str, int]:
     return {row["key"]: row["count"] for row in rows}
 
 
-def test_an_empty_desk(database_url):
+def test_an_empty_desk(viewer):
     state = loaded()
     assert (state.total_tickets, state.open_tickets, state.average_per_day) == (0, 0, 0.0)
     assert state.agreement_share == "–"
@@ -28,12 +28,12 @@ def test_an_empty_desk(database_url):
     assert state.daily_data[-1]["tickets"] == 0
 
 
-def test_totals_breakdowns_and_agreement(make_ticket):
+def test_totals_breakdowns_and_agreement(make_ticket, viewer):
     suggested = Suggestion(Category.BILLING, Priority.HIGH, "local", False, 0.8)
     make_ticket(category=Category.BILLING, priority=Priority.HIGH, suggestion=suggested)
     changed = make_ticket(category=Category.ACCOUNT, priority=Priority.HIGH, suggestion=suggested)
     make_ticket(category=Category.TECHNICAL, priority=Priority.LOW)
-    tickets.update_ticket(changed.id, TicketPatch(status="resolved"))
+    tickets.update_ticket(viewer.actor, changed.id, TicketPatch(status="resolved"))
     state = loaded()
     assert (state.total_tickets, state.open_tickets) == (3, 2)
     assert counts(state.category_data) == {
@@ -47,3 +47,16 @@ def test_totals_breakdowns_and_agreement(make_ticket):
     assert state.priority_data[3]["fill"] == "var(--red-9)"
     assert (state.agreed, state.suggested, state.agreement_share) == (1, 2, "50%")
     assert state.daily_data[-1]["tickets"] == 3
+    assert [(row.name, row.count) for row in state.assignee_data] == [("Unassigned", 2)]
+
+
+def test_a_requester_sees_only_their_own_numbers(make_ticket, make_person, sign_in):
+    rita = make_person("requester", "Rita")
+    make_ticket("Someone else's")
+    make_ticket("Rita's", by=rita)
+    sign_in(rita)
+    state = loaded()
+    assert (state.total_tickets, state.open_tickets) == (1, 1)
+    assert state.assignee_data == []
+    assert state.agreement_share == "–"
+    assert state.daily_data[-1]["tickets"] == 1

@@ -10,7 +10,7 @@ from ticket_app.services.schemas import TicketFilters
 from ticket_app.ui.state import form as form_module
 from ticket_app.ui.state.form import FormState
 
-from .conftest import run, toast_text
+from .conftest import at_url, new, run, toast_text
 
 DESCRIPTION = "The invoice for March was charged twice to my card."
 
@@ -39,14 +39,14 @@ def classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def typed(title: str = "Charged twice", description: str = DESCRIPTION) -> FormState:
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     run(FormState.set_title, state, title)
     run(FormState.set_description, state, description)
     return state
 
 
 def test_title_messages_follow_the_api_rules():
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     run(FormState.set_title, state, "   ")
     assert state.title_error == "Title must not be blank."
     run(FormState.set_title, state, "x" * 201)
@@ -56,7 +56,7 @@ def test_title_messages_follow_the_api_rules():
 
 
 def test_only_touched_fields_show_messages():
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     run(FormState.set_title, state, "Printer on fire")
     assert state.description_error == ""  # not typed in yet, so no complaint
     run(FormState.set_description, state, "  ")
@@ -64,7 +64,7 @@ def test_only_touched_fields_show_messages():
 
 
 def test_values_that_are_not_text_are_ignored():
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     for value in (None, 42, ["a"], {"title": "x"}):
         run(FormState.set_title, state, value)
         run(FormState.set_description, state, value)
@@ -72,7 +72,7 @@ def test_values_that_are_not_text_are_ignored():
 
 
 def test_a_short_description_asks_for_no_suggestion(classifier):
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     assert run(FormState.set_description, state, "printer broken") is None
     assert run(FormState.set_description, state, "x" * 19 + "   ") is None
 
@@ -155,7 +155,7 @@ def test_a_failing_classifier_leaves_no_spinner(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_submit_shows_every_message_and_saves_nothing_when_invalid():
-    state = new(FormState)
+    state = at_url(new(FormState), "/")
     assert run(FormState.submit, state, {"title": " ", "description": ""}) is None
     assert state.title_error == "Title must not be blank."
     assert state.description_error == "Description must not be blank."
@@ -188,14 +188,14 @@ def test_submit_refuses_a_second_click_while_saving(classifier):
     assert run(FormState.submit, state, {}) is None
 
 
-def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(database_url, classifier):
+def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(viewer, classifier):
     state = typed()
     run(FormState.suggest, state)
     run(FormState.set_category, state, "account")
     run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
     toast = run(FormState.save, state)
     assert "success" in toast_text(toast)
-    ticket = tickets.get_ticket(state.created_id)
+    ticket = tickets.get_ticket(viewer.actor, state.created_id)
     assert (ticket.category, ticket.priority) == (Category.ACCOUNT, Priority.HIGH)
     assert (ticket.suggested_category, ticket.suggested_priority) == (
         Category.BILLING,
@@ -208,18 +208,50 @@ def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(databa
     assert state._pending is None
 
 
-def test_save_without_a_suggestion_lets_the_service_classify(database_url, classifier):
-    state = new(FormState)
+def test_save_without_a_suggestion_lets_the_service_classify(viewer, classifier):
+    state = at_url(new(FormState), "/")
     run(FormState.submit, state, {"title": "Login fails", "description": "short"})
     run(FormState.save, state)
-    ticket = tickets.get_ticket(state.created_id)
+    ticket = tickets.get_ticket(viewer.actor, state.created_id)
     assert ticket.suggested_category is not None  # the service asked the classifier itself
 
 
-def test_save_runs_only_after_a_valid_submit(database_url):
-    state = new(FormState)
+def test_save_runs_only_after_a_valid_submit(viewer):
+    state = at_url(new(FormState), "/")
     assert run(FormState.save, state) is None
-    assert tickets.list_tickets(TicketFilters()).total == 0
+    assert tickets.list_tickets(viewer.actor, TicketFilters()).total == 0
+
+
+def test_a_requester_gets_no_suggestion_and_the_desk_classifies(make_person, sign_in, classifier):
+    rita = make_person("requester", "Rita")
+    sign_in(rita)
+    state = typed()
+    run(FormState.suggest, state)
+    assert classifier == []  # the classifier is for staff; the service classifies the ticket
+    assert (state.category, state.priority) == ("", "")
+    run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
+    run(FormState.save, state)
+    ticket = tickets.get_ticket(rita.actor, state.created_id)
+    assert ticket.created_by == rita.id
+    assert ticket.suggested_category is not None
+
+
+def test_a_tab_cannot_park_a_megabyte_in_the_form(classifier):
+    state = typed()
+    run(FormState.set_description, state, "x" * 1_000_000)
+    run(FormState.set_title, state, "y" * 1_000_000)
+    assert len(state.description) == 20_001
+    assert len(state.title) == 201
+    assert "at most" in state.description_error
+    assert "at most" in state.title_error
+
+
+def test_without_a_session_nothing_is_saved(viewer):
+    state = at_url(new(FormState), "/", secret="")
+    run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
+    redirect = run(FormState.save, state)
+    assert redirect.handler.fn.__qualname__ == "_redirect"
+    assert tickets.list_tickets(viewer.actor, TicketFilters()).total == 0
 
 
 def test_a_database_outage_keeps_the_form_and_says_so(

@@ -21,13 +21,18 @@ def revision(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return value
 
 
+async def watching(state: TicketsState) -> list:
+    """Run the page's watch loop (an async generator) to its end; what it yielded."""
+    return [event async for event in TicketsState.watch_changes.fn(state)]
+
+
 def test_the_loop_reloads_on_a_change_and_stops_when_the_tab_leaves(make_ticket, revision):
     state = at_url(new(TicketsState), "/tickets")
     run(TicketsState.load, state)
     state._seen_revision = revision[0]
 
     async def scenario() -> None:
-        loop = asyncio.create_task(TicketsState.watch_changes.fn(state))
+        loop = asyncio.create_task(watching(state))
         await asyncio.sleep(0.1)
         assert state.rows == []
         await asyncio.to_thread(make_ticket, "Arrived meanwhile")
@@ -45,15 +50,55 @@ def test_the_loop_reloads_on_a_change_and_stops_when_the_tab_leaves(make_ticket,
     asyncio.run(scenario())
 
 
+def test_a_session_that_ends_sends_the_open_page_to_sign_in(make_ticket, revision):
+    from ticket_app.services import sessions
+
+    from .conftest import _session
+
+    state = at_url(new(TicketsState), "/tickets")
+    run(TicketsState.load, state)
+    state._seen_revision = revision[0]
+
+    async def scenario() -> list:
+        loop = asyncio.create_task(watching(state))
+        await asyncio.sleep(0.05)
+        await asyncio.to_thread(sessions.revoke, _session["secret"])  # signed out in another tab
+        revision[0] = 2
+        return await asyncio.wait_for(loop, 2)
+
+    (event,) = asyncio.run(scenario())
+    assert event.handler.fn.__qualname__ == "_redirect"
+
+
+def test_retry_makes_a_page_live_when_its_first_load_failed(database_url, revision, monkeypatch):
+    from ticket_app.services.errors import DatabaseUnavailable
+
+    def down():
+        raise DatabaseUnavailable()
+
+    watcher = live_state.get_watcher()
+    monkeypatch.setattr(watcher, "latest", None)
+    monkeypatch.setattr(live_state.revisions, "current", down)
+    state = at_url(new(TicketsState), "/tickets")
+    assert run(TicketsState.load, state) is None  # nothing loaded, no watcher started
+    assert state.error.startswith("The database is unavailable")
+    monkeypatch.undo()
+    monkeypatch.setattr(live_state, "get_watcher", lambda: watcher)
+    assert run(TicketsState.retry, state) == TicketsState.watch_changes
+    assert state.loaded
+    assert not state.error
+    assert run(TicketsState.retry, state) is None  # live already: a retry only reloads
+
+
 def test_a_page_load_arms_exactly_one_watcher(database_url, revision):
     state = at_url(new(TicketsState), "/tickets")
 
     async def scenario() -> None:
-        await asyncio.wait_for(TicketsState.watch_changes.fn(state), 0.5)  # nothing armed it
+        await asyncio.wait_for(watching(state), 0.5)  # nothing armed it
         await TicketsState.load.fn(state)
-        armed = asyncio.create_task(TicketsState.watch_changes.fn(state))
+        armed = asyncio.create_task(watching(state))
         await asyncio.sleep(0.05)
-        await asyncio.wait_for(TicketsState.watch_changes.fn(state), 0.5)  # a second call
+        await asyncio.wait_for(watching(state), 0.5)  # a second call
         assert not armed.done()
         armed.cancel()
 

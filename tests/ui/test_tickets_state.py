@@ -5,7 +5,7 @@ import pytest
 from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable
-from ticket_app.services.schemas import TicketFilters
+from ticket_app.services.schemas import TicketFilters, validate_patch
 from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url, read_filters
 
 from .conftest import at_url, new, run, spec_args, toast_text
@@ -43,19 +43,18 @@ def test_the_url_keeps_only_set_filters_in_a_stable_order():
     )
 
 
-def test_load_passes_the_url_filters_to_the_service(database_url, monkeypatch):
+def test_load_passes_the_url_filters_to_the_service(viewer, monkeypatch):
     calls = []
     real = tickets.list_tickets
 
-    def spy(filters, limit, cursor):
-        calls.append((filters, limit, cursor))
-        return real(filters, limit, cursor)
+    def spy(actor, filters, limit, cursor):
+        calls.append((actor.id, filters, limit, cursor))
+        return real(actor, filters, limit, cursor)
 
     monkeypatch.setattr(tickets, "list_tickets", spy)
     state = loaded("/tickets?priority=high,critical&search=vpn")
-    assert calls == [
-        (TicketFilters(priority=(Priority.HIGH, Priority.CRITICAL), search="vpn"), PAGE_SIZE, None)
-    ]
+    wanted = TicketFilters(priority=(Priority.HIGH, Priority.CRITICAL), search="vpn")
+    assert calls == [(viewer.id, wanted, PAGE_SIZE, None)]
     assert (state.priority_filter, state.search, state.has_filters) == (
         "high,critical",
         "vpn",
@@ -75,20 +74,65 @@ def test_filters_and_search_narrow_the_list(make_ticket):
     assert [row.title for row in everything.rows] == ["Printer", "Refund", "VPN drops"]
 
 
-def test_changing_a_filter_puts_it_in_the_url():
-    state = at_url(new(TicketsState), "/tickets?search=vpn")
-    state.search = "vpn"
-    redirect = run(TicketsState.set_status_filter, state, "in_progress")
-    assert spec_args(redirect)["path"] == "/tickets?status=in_progress&search=vpn"
-    assert spec_args(redirect)["replace"] is True
-    state.status_filter = "in_progress"
-    redirect = run(TicketsState.set_status_filter, state, "all")
-    assert spec_args(redirect)["path"] == "/tickets?search=vpn"
+def replaced_url(spec) -> str:
+    """The address a filter change put in the browser's history entry."""
+    script = spec_args(spec)["javascript_code"]
+    assert script.startswith("window.history.replaceState(")
+    return script.split(", '', ", 1)[1].rstrip(")").strip('"')
+
+
+def test_changing_a_filter_shows_the_rows_and_keeps_the_address_in_one_round_trip(
+    make_ticket, viewer
+):
+    make_ticket("VPN drops", "The VPN drops.")
+    moving = make_ticket("VPN slow", "The VPN is slow.")
+    tickets.update_ticket(viewer.actor, moving.id, validate_patch({"status": "in_progress"}))
+    state = loaded("/tickets?search=vpn")
+    assert state.total == 2
+    spec = run(TicketsState.set_status_filter, state, "in_progress")
+    assert replaced_url(spec) == "/tickets?status=in_progress&search=vpn"
+    assert [row.title for row in state.rows] == ["VPN slow"]
+    spec = run(TicketsState.set_status_filter, state, "all")
+    assert replaced_url(spec) == "/tickets?search=vpn"
+    assert state.total == 2
 
 
 def test_a_search_for_the_word_all_is_a_search():
-    redirect = run(TicketsState.set_search, new(TicketsState), "all")
-    assert spec_args(redirect)["path"] == "/tickets?search=all"
+    spec = run(TicketsState.set_search, at_url(new(TicketsState), "/tickets"), "all")
+    assert replaced_url(spec) == "/tickets?search=all"
+
+
+def test_the_assignee_filter_and_an_inline_assignment(make_ticket, make_person, viewer):
+    alan = make_person("agent", "Alan Agent")
+    mine = make_ticket("Mine")
+    make_ticket("Not yet anybody's")
+    state = loaded()
+    assert {person["name"] for person in state.assignees} == {"Ada Admin", "Alan Agent"}
+    toast = run(TicketsState.change_assignee, state, mine.id, str(alan.id))
+    assert "assigned to Alan Agent" in toast_text(toast)
+    assert tickets.get_ticket(viewer.actor, mine.id).assignee_id == alan.id
+    run(TicketsState.set_assignee_filter, state, str(alan.id))
+    assert [row.title for row in state.rows] == ["Mine"]
+    assert state.rows[0].assignee_name == "Alan Agent"
+    run(TicketsState.set_assignee_filter, state, "none")
+    assert [row.title for row in state.rows] == ["Not yet anybody's"]
+    toast = run(TicketsState.change_assignee, state, mine.id, "nobody")
+    assert tickets.get_ticket(viewer.actor, mine.id).assignee_id is None
+    for bad in ("x", "-1", None, 5):
+        assert "error" in toast_text(run(TicketsState.change_assignee, state, mine.id, bad))
+
+
+def test_a_requester_sees_only_their_own_tickets(make_ticket, make_person, sign_in):
+    rita = make_person("requester", "Rita")
+    make_ticket("Someone else's")
+    make_ticket("Rita's", by=rita)
+    sign_in(rita)
+    state = loaded()
+    assert [row.title for row in state.rows] == ["Rita's"]
+    assert state.total == 1
+    assert state.assignees == []
+    toast = run(TicketsState.change_status, state, state.rows[0].id, "resolved")
+    assert "error" in toast_text(toast)  # requesters may only close
 
 
 @pytest.mark.parametrize(
@@ -100,10 +144,13 @@ def test_a_search_for_the_word_all_is_a_search():
         (TicketsState.set_search, "x" * 201),
         (TicketsState.set_search, "nul\x00byte"),
         (TicketsState.set_search, ["list"]),
+        (TicketsState.set_search, "ab"),
+        (TicketsState.set_assignee_filter, "someone"),
+        (TicketsState.set_sort_order, "random"),
     ],
 )
 def test_bad_filter_values_are_refused_like_the_api(handler, value):
-    state = new(TicketsState)
+    state = at_url(new(TicketsState), "/tickets")
     assert run(handler, state, value) is None
     if isinstance(value, str):
         assert state.filter_error
@@ -127,12 +174,12 @@ def test_pages_walk_the_cursor_and_come_back(make_ticket):
     assert [row.id for row in state.rows] == first_page
 
 
-def test_a_page_that_emptied_goes_back_to_the_first(make_ticket):
+def test_a_page_that_emptied_goes_back_to_the_first(make_ticket, viewer):
     made = [make_ticket(f"Ticket {number}") for number in range(PAGE_SIZE + 2)]
     state = loaded()
     run(TicketsState.next_page, state)
     for ticket in made[:2]:
-        tickets.delete_ticket(ticket.id)
+        tickets.delete_ticket(viewer.actor, ticket.id)
     run(TicketsState.retry, state)
     assert state.page == 1
     assert len(state.rows) == PAGE_SIZE
@@ -145,22 +192,22 @@ def test_rows_carry_an_excerpt_not_the_whole_description(make_ticket):
     assert row.excerpt.endswith("…")
 
 
-def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch):
+def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch, viewer):
     ticket = make_ticket()
     state = loaded()
     patches = []
     real = tickets.update_ticket
 
-    def spy(ticket_id, patch):
+    def spy(actor, ticket_id, patch, expected=None):
         patches.append((ticket_id, patch.model_fields_set))
-        return real(ticket_id, patch)
+        return real(actor, ticket_id, patch, expected)
 
     monkeypatch.setattr(tickets, "update_ticket", spy)
     toast = run(TicketsState.change_status, state, ticket.id, "resolved")
     assert patches == [(ticket.id, {"status"})]
     assert "is now resolved" in toast_text(toast)
     assert state.rows[0].status == "resolved"
-    assert tickets.get_ticket(ticket.id).status == Status.RESOLVED
+    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.RESOLVED
 
 
 @pytest.mark.parametrize(
@@ -174,19 +221,19 @@ def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch):
         (1, None),
     ],
 )
-def test_inline_status_change_refuses_bad_arguments(make_ticket, ticket_id, status):
+def test_inline_status_change_refuses_bad_arguments(make_ticket, viewer, ticket_id, status):
     ticket = make_ticket()
     toast = run(TicketsState.change_status, loaded(), ticket_id, status)
     assert "error" in toast_text(toast)
-    assert tickets.get_ticket(ticket.id).status == Status.OPEN
+    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.OPEN
 
 
-def test_a_missing_ticket_is_reported_not_raised(database_url):
-    toast = run(TicketsState.change_status, new(TicketsState), 999, "closed")
+def test_a_missing_ticket_is_reported_not_raised(viewer):
+    toast = run(TicketsState.change_status, at_url(new(TicketsState), "/tickets"), 999, "closed")
     assert "No ticket has id 999" in toast_text(toast)
 
 
-def test_an_unreachable_database_shows_a_message(database_url, monkeypatch):
+def test_an_unreachable_database_shows_a_message(viewer, monkeypatch):
     def unavailable(*args, **kwargs):
         raise DatabaseUnavailable()
 
