@@ -5,10 +5,15 @@ file, for the whole session. From a fresh clone the first run installs the front
 packages and builds it (minutes), later runs reuse `.web/`. No Gemini key is passed, so the
 offline model answers every suggestion. Screenshots go to a temporary folder, or with
 UPDATE_SCREENSHOTS=1 (`make screenshots`) to docs/screenshots/ for the README.
+
+The desk starts empty, as a newcomer's does: the first admin is made through the setup
+address the server prints, in the browser; the admin's API token (from the management CLI)
+then adds the other people. Every tab signs in through the real login page.
 """
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -107,21 +112,55 @@ def _get(url: str) -> int:
         return 0
 
 
+PASSWORD = "correct horse battery staple"
+ADMIN = {"name": "Ada Admin", "email": "ada@example.com"}
+PEOPLE = {  # who else works at the desk, by the name the tests use
+    "agent": {"name": "Alan Agent", "email": "alan@example.com", "role": "agent"},
+    "agent_b": {"name": "Bea Agent", "email": "bea@example.com", "role": "agent"},
+    "requester": {"name": "Rita Requester", "email": "rita@example.com", "role": "requester"},
+    "requester_b": {"name": "Rob Requester", "email": "rob@example.com", "role": "requester"},
+}
+
+
 class Api:
-    """The REST API of the running app, as another system would call it."""
+    """The REST API of the running app, as another system would call it with a token."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, token: str = "") -> None:
         self.base_url = base_url
+        self.token = token
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        """(status, headers with lower-case names, JSON body or None), not raising on errors."""
         request = urllib.request.Request(
             self.base_url + path,
             method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"content-type": "application/json"},
+            headers={
+                "content-type": "application/json",
+                "authorization": f"Bearer {self.token}",
+                **(headers or {}),
+            },
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+                headers = {key.lower(): value for key, value in response.headers.items()}
+                return response.status, headers, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            headers = {key.lower(): value for key, value in error.headers.items()}
+            return error.code, headers, json.loads(raw) if raw else None
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        status, _, answer = self.call(method, path, body)
+        assert status < 400, f"{method} {path}: {status} {answer}"
+        return answer
 
     def create(self, title: str, description: str | None = None, **fields: str) -> dict[str, Any]:
         body = {"title": title, "description": description or f"{title}. Details inside.", **fields}
@@ -135,6 +174,14 @@ class Api:
 
     def stats(self) -> dict[str, Any]:
         return self._call("GET", "/api/tickets/stats/")
+
+    def comment(self, ticket_id: int, body: str, public: bool = True) -> dict[str, Any]:
+        return self._call(
+            "POST", f"/api/tickets/{ticket_id}/comments/", {"body": body, "public": public}
+        )
+
+    def history(self, ticket_id: int) -> list[dict[str, Any]]:
+        return self._call("GET", f"/api/tickets/{ticket_id}/history/?limit=200")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -171,6 +218,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("PYTEST_CURRENT_TEST", None)
     subprocess.run([sys.executable, "-m", "ticket_app.migrate"], cwd=ROOT, env=env, check=True)
     log_path = data_dir / "reflex.log"
+    _APP_ENV.update(DATA_DIR=env["DATA_DIR"], DATABASE_URL=env["DATABASE_URL"], LOG=str(log_path))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -193,7 +241,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while _get(f"{origin}/api/health/") != 200 or _get(f"{origin}/") != 200:
+        while _get(f"{origin}/api/health/") != 200 or _get(f"{origin}/login") != 200:
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log_path.read_text(errors="replace")[-4000:]
                 pytest.fail(f"the app did not start on {origin}:\n{tail}")
@@ -203,9 +251,56 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _stop(process)
 
 
+def _manage(_app_url: str, *arguments: str) -> str:
+    """Run the management CLI against the app's database; its standard output."""
+    env = {**os.environ, **_APP_ENV}
+    done = subprocess.run(
+        [sys.executable, "-m", "ticket_app.manage", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+_APP_ENV: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
-def api(app_url: str) -> Api:
-    return Api(app_url)
+def setup_address(app_url: str) -> str:
+    """The first-admin address the server printed at start (the newcomer's first step)."""
+    log = Path(_APP_ENV["LOG"]).read_text(errors="replace")
+    found = re.search(r"No admin yet: open (\S+/setup\?token=[0-9a-f]{64})", log)
+    assert found, f"the server printed no setup address:\n{log[-2000:]}"
+    return found[1]
+
+
+@pytest.fixture(scope="session")
+def api(browser: Browser, app_url: str, setup_address: str) -> Api:
+    """The admin's API client: the admin is created through the setup page in a browser,
+    then gets a token from the management CLI and adds the other people."""
+    context = browser.new_context(base_url=app_url)
+    page = context.new_page()
+    page.goto(setup_address)
+    page.get_by_label("Your name").fill(ADMIN["name"])
+    page.get_by_label("Email").fill(ADMIN["email"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create the admin account").click()
+    expect(page.get_by_role("link", name=re.compile("^Signed in as Ada Admin"))).to_be_visible()
+    context.close()
+    admin = Api(
+        app_url, _manage(app_url, "create-token", ADMIN["email"], "--name", "browser tests")
+    )
+    for person in PEOPLE.values():
+        admin._call("POST", "/api/users/", {**person, "password": PASSWORD})
+    return admin
+
+
+def api_as(app_url: str, who: str) -> Api:
+    """An API client acting as one of PEOPLE (a token of their own)."""
+    return Api(app_url, _manage(app_url, "create-token", PEOPLE[who]["email"], "--name", "tests"))
 
 
 @pytest.fixture(scope="session")
@@ -236,12 +331,20 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill and send the login page the browser is on."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 @pytest.fixture
 def open_page(browser: Browser, app_url: str, seeded: list[dict[str, Any]]) -> Iterator[Any]:
-    """`open_page(path, width=1280)`: a new tab (own session) at `path` in the app."""
+    """`open_page(path, width=1280, who="admin")`: a new browser (its own cookies) signed in
+    through the login page as `who` (the admin or one of PEOPLE), at `path`."""
     contexts = []
 
-    def open_(path: str, width: int = 1280) -> Page:
+    def open_(path: str, width: int = 1280, who: str = "admin") -> Page:
         context = browser.new_context(
             viewport={"width": width, "height": 900 if width > 600 else 844},
             base_url=app_url,
@@ -251,6 +354,10 @@ def open_page(browser: Browser, app_url: str, seeded: list[dict[str, Any]]) -> I
         contexts.append(context)
         page = context.new_page()
         page.goto(path)
+        expect(page).to_have_url(re.compile(r"/login"))  # every page needs a session first
+        sign_in(page, ADMIN["email"] if who == "admin" else PEOPLE[who]["email"])
+        expect(page).not_to_have_url(re.compile(r"/login"))
+        expect(page.get_by_role("banner")).to_be_visible()
         return page
 
     yield open_

@@ -34,14 +34,24 @@ def test_a_wrong_method_is_a_problem_listing_the_allowed_ones(app_url):
     assert json.loads(body)["status"] == 405
 
 
-def test_the_issue_curl_command_classifies(app_url):
+def test_the_issue_curl_command_classifies(app_url, api):
     """`curl -X POST .../classify/ -d '{...}'`: curl labels the body as form data."""
     status, _, body = call(
         f"{app_url}/api/tickets/classify/",
         method="POST",
         body=b'{"description":"I was charged twice this month"}',
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": f"Bearer {api.token}",
+        },
     )
     assert status == 200
     answer = json.loads(body)
     assert (answer["suggested_category"], answer["source"]) == ("billing", "local")
+
+
+def test_without_a_token_the_api_answers_401_and_says_how_to_sign(app_url):
+    status, headers, body = call(f"{app_url}/api/tickets/")
+    assert status == 401
+    assert headers["www-authenticate"] == "Bearer"
+    assert "Authorization: Bearer" in json.loads(body)["detail"]

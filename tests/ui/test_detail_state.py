@@ -105,13 +105,13 @@ def test_the_same_field_changed_meanwhile_asks_before_overwriting(make_ticket, m
 def test_a_reply_and_a_note_appear_in_the_timeline_newest_first(make_ticket):
     ticket = make_ticket()
     state = opened(ticket.id)
-    assert "Reply sent" in toast_text(
-        run(DetailState.send_reply, state, {"reply": "We are on it.\nhttps://status.example.com"})
+    _, toast = run(
+        DetailState.send_reply, state, {"reply": "We are on it.\nhttps://status.example.com"}
     )
+    assert "Reply sent" in toast_text(toast)
     run(DetailState.set_internal, state, True)
-    assert "Internal note" in toast_text(
-        run(DetailState.send_reply, state, {"reply": "Looks like the VPN."})
-    )
+    _, toast = run(DetailState.send_reply, state, {"reply": "Looks like the VPN."})
+    assert "Internal note" in toast_text(toast)
     note, reply, created = state.items[:3]
     assert (note.internal, note.body_parts[0]["text"]) == (True, "Looks like the VPN.")
     assert reply.summary == "replied"

@@ -19,7 +19,7 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
-from ticket_app.ui.state.session import SessionState, resolve_actor, session_secret, sign_in_address
+from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 
 BOUND_SESSION = "_bound_session"
 
@@ -75,5 +75,4 @@ class SignedInOnly(Middleware):
             return None
         if await resolve_actor(state) is not None:
             return None
-        target = sign_in_address(state.router.url.path)
-        return StateUpdate(events=Event.from_event_type(rx.redirect(target, is_external=True)))
+        return StateUpdate(events=Event.from_event_type(rx.redirect(here(state))))

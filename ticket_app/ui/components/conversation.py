@@ -59,8 +59,6 @@ def reply_box() -> rx.Component:
             rx.text_area(
                 id="reply",
                 name="reply",
-                value=state.reply,
-                on_change=state.set_reply.debounce(300),
                 placeholder=rx.cond(
                     state.reply_public,
                     "Write a reply. The requester sees it.",
@@ -109,7 +107,7 @@ def reply_box() -> rx.Component:
             spacing="2",
         ),
         on_submit=state.send_reply,
-        reset_on_submit=True,
+        reset_on_submit=False,
         aria_label="Reply",
     )
 

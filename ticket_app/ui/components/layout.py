@@ -53,7 +53,7 @@ def _link(route: str, label: str, icon: str) -> rx.Component:
         underline="none",
         color_scheme=rx.cond(current, ACCENT, "gray"),
         high_contrast=~current,
-        padding_x="var(--space-3)",
+        padding_x=["var(--space-2)", "var(--space-3)"],
         padding_y="var(--space-2)",
         border_radius="var(--radius-3)",
         background_color=rx.cond(current, f"var(--{ACCENT}-a3)", "transparent"),
@@ -78,7 +78,9 @@ def _viewer() -> rx.Component:
             rx.flex(
                 rx.icon("circle-user", size=18, aria_hidden="true"),
                 rx.text(SessionState.viewer_name, size="2", display=["none", "none", "inline"]),
-                rx.badge(role, variant="soft", color_scheme="gray"),
+                rx.badge(
+                    role, variant="soft", color_scheme="gray", display=["none", "inline-flex"]
+                ),
                 align="center",
                 spacing="2",
             ),
@@ -146,9 +148,10 @@ def navbar() -> rx.Component:
             align="center",
             max_width=CONTENT_MAX_WIDTH,
             margin_x="auto",
-            padding_x=["var(--space-3)", "var(--space-5)"],
+            padding_x=["var(--space-2)", "var(--space-5)"],
             padding_y="var(--space-2)",
-            spacing="3",
+            spacing=rx.breakpoints(initial="1", sm="3"),
+            wrap="wrap",
         ),
         position="sticky",
         top="0",

@@ -81,7 +81,7 @@ class AccountState(SessionState):
             return None
         except ServiceError as error:
             return rx.toast.error(describe(error))
-        return rx.redirect("/login?notice=password-changed", is_external=True)
+        return rx.redirect("/login?notice=password-changed")
 
     async def _token_change(self, change: Any, actor: Actor, *args: Any) -> Any:
         result = await write(change, actor, *args)

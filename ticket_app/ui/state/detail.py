@@ -11,7 +11,6 @@ from typing import Any
 
 import reflex as rx
 
-from ticket_app.domain import COMMENT_MAX_LENGTH
 from ticket_app.services import comments, tickets, timeline, users
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
@@ -35,7 +34,6 @@ class DetailState(LiveState, SessionState):
     found: bool = False
     items: list[TimelineItem] = rx.field(default_factory=list)
     has_older: bool = False
-    reply: str = ""
     reply_public: bool = True
     reply_error: str = ""
     sending: bool = False
@@ -74,7 +72,7 @@ class DetailState(LiveState, SessionState):
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: the id comes from the URL, so it is checked like any browser input."""
         self.error = ""
-        self.reply = self.reply_error = ""
+        self.reply_error = ""
         self.conflict_field = ""
         self.items = []
         try:
@@ -247,18 +245,14 @@ class DetailState(LiveState, SessionState):
         return await self._update("status", "closed")
 
     @rx.event
-    def set_reply(self, value: str) -> None:
-        if isinstance(value, str):
-            self.reply = value[: COMMENT_MAX_LENGTH + 1]
-            self.reply_error = ""
-
-    @rx.event
     def set_internal(self, value: bool) -> None:
         """The reply box's "Internal note" switch (the service refuses notes from requesters)."""
         self.reply_public = value is not True
 
     @rx.event
-    async def send_reply(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:
+    async def send_reply(
+        self, form_data: dict[str, Any]
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         """Post the reply or note; the text comes from the form, as the agent sees it."""
         actor = await self._actor()
         if actor is None:
@@ -279,7 +273,8 @@ class DetailState(LiveState, SessionState):
             self.sending = False
             return rx.toast.error(describe(error))
         self.sending = False
-        self.reply = ""
+        self.reply_error = ""
         self.reply_public = True
         await self._reload()
-        return rx.toast.success("Reply sent." if data.public else "Internal note added.")
+        sent = "Reply sent." if data.public else "Internal note added."
+        return [rx.set_value("reply", ""), rx.toast.success(sent)]

@@ -19,9 +19,18 @@ from ticket_app.services.access import Actor
 LOGIN_PATH = "/login"
 
 
-def sign_in_address(path: str) -> str:
-    """The login page, coming back to `path` after signing in."""
-    return f"{LOGIN_PATH}?next={quote(path, safe='/')}" if path and path != "/" else LOGIN_PATH
+def sign_in_address(path: str, query: str = "") -> str:
+    """The login page, coming back to `path` (and its query) after signing in."""
+    path = path.rstrip("/")
+    if not path and not query:
+        return LOGIN_PATH
+    target = (path or "/") + (f"?{query}" if query else "")
+    return f"{LOGIN_PATH}?next={quote(target, safe='/')}"
+
+
+def here(state: rx.State) -> str:
+    """Where to come back to after signing in: the tab's page with its query."""
+    return sign_in_address(state.router.url.path, state.router.url.query)
 
 
 def session_secret(state: rx.State) -> str | None:
@@ -67,7 +76,7 @@ class SessionState(rx.State):
         return actor
 
     def _to_sign_in(self) -> rx.event.EventSpec:
-        return rx.redirect(sign_in_address(self.router.url.path), is_external=True)
+        return rx.redirect(here(self))
 
     @rx.event
     async def guard(self) -> rx.event.EventSpec | None:

@@ -98,7 +98,13 @@ class TicketsState(LiveState, SessionState):
 
     @rx.var
     def has_filters(self) -> bool:
-        return any(getattr(self, var) for var in FILTER_VARS.values() if var != "sort_order")
+        return bool(
+            self.category_filter
+            or self.priority_filter
+            or self.status_filter
+            or self.search
+            or self.assignee_filter
+        )
 
     @rx.var
     def several_pages(self) -> bool:
@@ -118,7 +124,15 @@ class TicketsState(LiveState, SessionState):
     @rx.var
     def quick_views(self) -> list[dict[str, str]]:
         """The built-in views as links, marking the one shown."""
-        current = {name: getattr(self, var) for name, var in FILTER_VARS.items()}
+        shown = (
+            self.category_filter,
+            self.priority_filter,
+            self.status_filter,
+            self.search,
+            self.assignee_filter,
+            self.sort_order,
+        )
+        current = dict(zip(FILTER_VARS, shown, strict=True))
         return [
             {
                 "label": label,
