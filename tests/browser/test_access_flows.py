@@ -35,7 +35,8 @@ def test_a_visit_without_a_session_goes_to_login_and_back_after_it(browser, app_
 def test_the_setup_address_is_gone_once_an_admin_exists(browser, app_url, api, setup_address):
     page = fresh_browser(browser, app_url)
     response = page.goto(setup_address)
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.get_by_text("There is no setup to do here")).to_be_visible()
     page.context.close()
 

@@ -92,4 +92,5 @@ def test_requester_and_two_agents_work_one_ticket(open_page, app_url, api: Api):
     status, _, problem = api.call(
         "PATCH", f"/api/tickets/{ticket_id}/", {"priority": "low"}, {"If-Match": f'"{stale}"'}
     )
-    assert status == 412 and problem["status"] == 412
+    assert status == 412
+    assert problem["status"] == 412
