@@ -86,6 +86,7 @@ APP_TABLES = (  # in an order that deletes children before parents
     "api_tokens",
     "user_sessions",
     "setup_links",
+    "saved_views",
     "users",
 )
 

@@ -18,6 +18,7 @@ from ticket_app.models.tickets import (
     Ticket,
     TicketCount,
 )
+from ticket_app.models.views import SavedView
 
 __all__ = [
     "ASSIGNEE_COUNT_SHARDS",
@@ -27,6 +28,7 @@ __all__ = [
     "AssigneeCount",
     "DeskCounter",
     "DeskSecret",
+    "SavedView",
     "SetupLink",
     "Ticket",
     "TicketComment",
