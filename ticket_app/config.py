@@ -11,6 +11,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 class ConfigError(ValueError):
@@ -52,6 +53,13 @@ def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
 
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _str(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration; see the README's configuration table."""
@@ -70,6 +78,7 @@ class Settings:
     classifier_cache_seconds: int
     classifier_cache_size: int
     live_poll_seconds: float
+    log_level: str
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -103,6 +112,7 @@ def _load() -> Settings:
         classifier_cache_seconds=_int("CLASSIFIER_CACHE_SECONDS", 600),
         classifier_cache_size=_int("CLASSIFIER_CACHE_SIZE", 2048, minimum=1),
         live_poll_seconds=_float("LIVE_POLL_SECONDS", 2.0, minimum=0.2),
+        log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
     )
 
 

@@ -3,9 +3,11 @@
 import reflex as rx
 
 from ticket_app.api.app import create_api
+from ticket_app.logs import configure_logging
 from ticket_app.ui import add_pages
 from ticket_app.ui.theme import GLOBAL_STYLE
 
+configure_logging()
 app = rx.App(
     api_transformer=create_api(),
     style=GLOBAL_STYLE,
