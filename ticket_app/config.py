@@ -78,6 +78,7 @@ class Settings:
     classifier_cache_seconds: int
     classifier_cache_size: int
     live_poll_seconds: float
+    live_watchers_max: int
     log_level: str
 
     @property
@@ -112,6 +113,7 @@ def _load() -> Settings:
         classifier_cache_seconds=_int("CLASSIFIER_CACHE_SECONDS", 600),
         classifier_cache_size=_int("CLASSIFIER_CACHE_SIZE", 2048, minimum=1),
         live_poll_seconds=_float("LIVE_POLL_SECONDS", 2.0, minimum=0.2),
+        live_watchers_max=_int("LIVE_WATCHERS_MAX", 1000, minimum=1),
         log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
     )
 

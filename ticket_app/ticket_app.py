@@ -6,6 +6,7 @@ from ticket_app.api.app import create_api
 from ticket_app.logs import configure_logging
 from ticket_app.ui import add_pages
 from ticket_app.ui.theme import GLOBAL_STYLE
+from ticket_app.ui.watchers import track_connections
 
 configure_logging()
 app = rx.App(
@@ -18,3 +19,4 @@ app = rx.App(
     html_lang="en",
 )
 add_pages(app)
+app.register_lifespan_task(track_connections)

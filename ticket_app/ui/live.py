@@ -8,6 +8,7 @@ query per real change, instead of N queries per interval. With no page open it s
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -30,6 +31,7 @@ class RevisionWatcher:
         self._interval = interval
         self.latest: int | None = None
         self._subscribers = 0
+        self._reported = 0
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
@@ -59,9 +61,19 @@ class RevisionWatcher:
         """Poll now instead of at the end of the interval: this process just wrote a change."""
         self._wake.set()
 
+    def _report(self) -> None:
+        """A log line whenever the number of watching pages changed, at most one per poll:
+        how an operator (and a test) sees how many live pages this process carries."""
+        if self._subscribers != self._reported:
+            self._reported = self._subscribers
+            logger.info(
+                "live updates: %d pages watching in process %d", self._reported, os.getpid()
+            )
+
     async def _poll(self) -> None:
         try:
             while self._subscribers > 0:
+                self._report()
                 self._wake.clear()
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
@@ -77,6 +89,7 @@ class RevisionWatcher:
         finally:
             # A stopped poller's number goes stale; the next subscriber must not trust it.
             self.latest = None
+            self._report()
 
 
 @lru_cache(maxsize=1)
