@@ -9,19 +9,15 @@ total is counted up to SEARCH_COUNT_CAP, so a common word costs as little as a r
 SQLAlchemy Core on plain connections: no ORM identity map to fill on the hot paths.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.sql import operators
 
 from ticket_app.classifier import Suggestion, classify
-from ticket_app.db import get_engine
 from ticket_app.domain import (
     DEFAULT_CATEGORY,
     DEFAULT_PRIORITY,
@@ -32,7 +28,7 @@ from ticket_app.domain import (
 )
 from ticket_app.models import Ticket, TicketCount, utc_now
 from ticket_app.services.cursor import decode_cursor, encode_cursor
-from ticket_app.services.errors import DatabaseUnavailable, InvalidInput, NotFound
+from ticket_app.services.errors import InvalidInput, NotFound
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
     Stats,
@@ -42,6 +38,7 @@ from ticket_app.services.schemas import (
     TicketRead,
     check_limit,
 )
+from ticket_app.services.transaction import transaction as _transaction
 
 TRIGRAM_MIN_LENGTH = 3
 SEARCH_COUNT_CAP = 10_000
@@ -78,20 +75,6 @@ class SuggestionAgreement:
     @property
     def share(self) -> float | None:
         return self.agreed / self.suggested if self.suggested else None
-
-
-@contextmanager
-def _transaction() -> Iterator[Connection]:
-    """One transaction: committed on success, rolled back on any error, so nothing is ever
-    half-written. Refused values become InvalidInput; an unreachable database becomes
-    DatabaseUnavailable."""
-    try:
-        with get_engine().begin() as connection:
-            yield connection
-    except (IntegrityError, DataError):
-        raise InvalidInput.single("body", "the database refused the values") from None
-    except (OperationalError, InterfaceError) as error:
-        raise DatabaseUnavailable() from error
 
 
 def _ticket(row: sa.Row[Any]) -> TicketRead:

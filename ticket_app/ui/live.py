@@ -4,6 +4,9 @@ The poller reads `tickets.revision()` (a cheap sum over the counter rows) every
 `live_poll_seconds` while at least one page is watching, and wakes the waiting pages only when
 the number moved. N open browsers therefore cost one small query per interval plus one page
 query per real change, instead of N queries per interval. With no page open it stops polling.
+A failed read (the database down or busy, or anything else) never stops it: it is logged once
+per outage and retried after a wait that doubles up to MAX_BACKOFF_SECONDS, and a write made
+through this process (`nudge`) retries at once.
 """
 
 import asyncio
@@ -19,6 +22,8 @@ from ticket_app.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
+MAX_BACKOFF_SECONDS = 30.0
+
 
 class RevisionWatcher:
     """Polls a revision number and lets any number of coroutines wait for it to change.
@@ -32,6 +37,7 @@ class RevisionWatcher:
         self.latest: int | None = None
         self._subscribers = 0
         self._reported = 0
+        self._failures = 0
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
@@ -70,22 +76,46 @@ class RevisionWatcher:
                 "live updates: %d pages watching in process %d", self._reported, os.getpid()
             )
 
+    def _failed(self, error: Exception) -> None:
+        """Log the first failed read of an outage; the later ones only lengthen the wait."""
+        self._failures += 1
+        if self._failures > 1:
+            return
+        if isinstance(error, ServiceError):
+            logger.warning("live updates paused: cannot read the revision: %s", error)
+        else:
+            logger.exception("live updates paused: reading the revision failed")
+
+    def _succeeded(self) -> None:
+        if self._failures:
+            logger.info("live updates resumed after %d failed reads", self._failures)
+        self._failures = 0
+
+    def _pause(self) -> float:
+        """The interval, doubled for every failed read in a row up to MAX_BACKOFF_SECONDS."""
+        interval = self._interval()
+        if not self._failures:
+            return interval
+        return max(interval, min(interval * 2**self._failures, MAX_BACKOFF_SECONDS))
+
     async def _poll(self) -> None:
+        """Poll while anyone watches. No error ends it: a page must never freeze for good."""
         try:
             while self._subscribers > 0:
                 self._report()
                 self._wake.clear()
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
-                except ServiceError as error:
-                    logger.warning("live updates: cannot read the revision: %s", error)
+                except Exception as error:  # whatever it is: logged, then retried
+                    self._failed(error)
                 else:
+                    self._succeeded()
                     if revision != self.latest:
                         self.latest = revision
                         self._changed.set()
                         self._changed = asyncio.Event()
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._interval())
+                    await asyncio.wait_for(self._wake.wait(), self._pause())
         finally:
             # A stopped poller's number goes stale; the next subscriber must not trust it.
             self.latest = None
