@@ -25,14 +25,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-def _reset_caches() -> None:
+def reset_caches() -> None:
+    """Forget the settings and the engines, so the next use reads the environment again."""
     from ticket_app.config import get_settings
-    from ticket_app.db import get_engine
+    from ticket_app.db import get_engine, get_health_engine
 
     get_settings.cache_clear()
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
+    for cached in (get_engine, get_health_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +57,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         GEMINI_API_KEY="",
         SECRET_KEY="test-secret",
     )
-    _reset_caches()
+    reset_caches()
     from ticket_app.migrate import upgrade
 
     upgrade(url)
     yield url
-    _reset_caches()
+    reset_caches()
     if admin is not None:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -70,6 +70,8 @@ class Settings:
     max_body_bytes: int
     secret_key: str
     db_pool_size: int
+    db_pool_timeout_seconds: float
+    db_statement_timeout_seconds: float
     gemini_api_key: str
     gemini_model: str
     gemini_base_url: str
@@ -105,6 +107,8 @@ def _load() -> Settings:
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
         secret_key=_str("SECRET_KEY", "support-desk:" + database_url),
         db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
+        db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 2.0, minimum=0.1),
+        db_statement_timeout_seconds=_float("DB_STATEMENT_TIMEOUT_SECONDS", 5.0, minimum=0.1),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),

@@ -424,9 +424,3 @@ def revision() -> int:
     query = sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0))
     with _transaction() as connection:
         return int(connection.execute(query).scalar_one())
-
-
-def check_database() -> None:
-    """Raise DatabaseUnavailable unless the database answers a query."""
-    with _transaction() as connection:
-        connection.execute(sa.text("SELECT 1"))
