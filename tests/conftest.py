@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+LIMIT = 0.5  # seconds: DB_STATEMENT_TIMEOUT_SECONDS under the `tight_limits` fixture
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,6 +89,35 @@ def empty_database(request: pytest.FixtureRequest) -> None:
         else:
             connection.execute(sa.text("DELETE FROM tickets"))
             connection.execute(sa.text("DELETE FROM ticket_counts"))
+
+
+@pytest.fixture
+def tight_limits(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Short limits and a pool of one (plus one overflow), for this test only."""
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_SECONDS", str(LIMIT))
+    monkeypatch.setenv("DB_POOL_TIMEOUT_SECONDS", "0.3")
+    monkeypatch.setenv("DB_POOL_SIZE", "1")
+    reset_caches()
+    yield
+    monkeypatch.undo()
+    reset_caches()
+
+
+@pytest.fixture
+def locked_tickets(database_url: str, tight_limits: None) -> Iterator[Connection]:
+    """Another session holds the tickets table: PostgreSQL readers and writers, or SQLite's
+    one write lock (readers of a WAL database never wait)."""
+    from ticket_app.db import create_db_engine
+
+    other = create_db_engine(database_url)
+    with other.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
+        connection.rollback()
+    other.dispose()
 
 
 @pytest.fixture

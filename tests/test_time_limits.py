@@ -7,48 +7,18 @@ or a forgotten open transaction does), or holds every pooled connection.
 """
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
-from tests.conftest import reset_caches
-from ticket_app.db import create_db_engine, get_engine
+from tests.conftest import LIMIT
+from ticket_app.db import get_engine
 from ticket_app.services.errors import DatabaseBusy
 from ticket_app.services.transaction import transaction
 
-LIMIT = 0.5  # seconds: DB_STATEMENT_TIMEOUT_SECONDS in these tests
 TICKET = {"title": "Printer on fire", "description": "Smoke comes out of the paper tray."}
-
-
-@pytest.fixture
-def tight_limits(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Short limits and a pool of one (plus one overflow), for this test only."""
-    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_SECONDS", str(LIMIT))
-    monkeypatch.setenv("DB_POOL_TIMEOUT_SECONDS", "0.3")
-    monkeypatch.setenv("DB_POOL_SIZE", "1")
-    reset_caches()
-    yield
-    monkeypatch.undo()
-    reset_caches()
-
-
-@pytest.fixture
-def locked_tickets(database_url: str, tight_limits: None) -> Iterator[Connection]:
-    """Another session holds the tickets table: PostgreSQL readers and writers, or SQLite's
-    one write lock (readers of a WAL database never wait)."""
-    other = create_db_engine(database_url)
-    with other.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        yield connection
-        connection.rollback()
-    other.dispose()
 
 
 def assert_busy_problem(response) -> None:

@@ -9,7 +9,8 @@ short limits), so a busy pool cannot make a working app look dead. Migrations ge
 limit: building an index over a million tickets takes longer than any request may.
 
 SQLite gets WAL mode so the API, the UI and the live poller can share the file; PostgreSQL
-gets pre-ping so a restarted server is survived.
+gets pre-ping so a restarted server is survived. Every engine hides bound parameters from its
+error messages: those are what customers wrote, and errors get logged.
 """
 
 import math
@@ -83,7 +84,7 @@ def _sqlite_engine(url: str, statement_timeout: float | None, pool: dict[str, An
     _prepare_sqlite_file(url)
     busy_ms = UNLIMITED_BUSY_MS if statement_timeout is None else int(statement_timeout * 1000)
     connect_args = {"check_same_thread": False, "timeout": busy_ms / 1000}
-    engine = sa.create_engine(url, connect_args=connect_args, **pool)
+    engine = sa.create_engine(url, connect_args=connect_args, hide_parameters=True, **pool)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -104,7 +105,12 @@ def _postgres_engine(url: str, statement_timeout: float | None, pool: dict[str, 
     if statement_timeout is not None:
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
     return sa.create_engine(
-        url, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args, **pool
+        url,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args=connect_args,
+        hide_parameters=True,
+        **pool,
     )
 
 
