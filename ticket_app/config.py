@@ -12,6 +12,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
 
 
 class ConfigError(ValueError):
@@ -72,6 +73,7 @@ class Settings:
     db_pool_size: int
     db_pool_timeout_seconds: float
     db_statement_timeout_seconds: float
+    sqlite_synchronous: str
     gemini_api_key: str
     gemini_model: str
     gemini_base_url: str
@@ -109,6 +111,7 @@ def _load() -> Settings:
         db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
         db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 2.0, minimum=0.1),
         db_statement_timeout_seconds=_float("DB_STATEMENT_TIMEOUT_SECONDS", 5.0, minimum=0.1),
+        sqlite_synchronous=_choice("SQLITE_SYNCHRONOUS", "full", SQLITE_SYNCHRONOUS),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),

@@ -8,8 +8,10 @@ module turns either into a 503. The health check has an engine of its own (one c
 short limits), so a busy pool cannot make a working app look dead. Migrations get no time
 limit: building an index over a million tickets takes longer than any request may.
 
-SQLite gets WAL mode so the API, the UI and the live poller can share the file; PostgreSQL
-gets pre-ping so a restarted server is survived. Every engine hides bound parameters from its
+SQLite gets WAL mode so the API, the UI and the live poller can share the file, and
+`synchronous=FULL` unless SQLITE_SYNCHRONOUS trades it: a ticket acknowledged to its writer
+is on disk and survives a power cut (NORMAL may lose the last commits). PostgreSQL gets
+pre-ping so a restarted server is survived. Every engine hides bound parameters from its
 error messages: those are what customers wrote, and errors get logged.
 """
 
@@ -83,13 +85,14 @@ def _limit_sqlite_statements(engine: Engine, seconds: float) -> None:
 def _sqlite_engine(url: str, statement_timeout: float | None, pool: dict[str, Any]) -> Engine:
     _prepare_sqlite_file(url)
     busy_ms = UNLIMITED_BUSY_MS if statement_timeout is None else int(statement_timeout * 1000)
+    synchronous = get_settings().sqlite_synchronous
     connect_args = {"check_same_thread": False, "timeout": busy_ms / 1000}
     engine = sa.create_engine(url, connect_args=connect_args, hide_parameters=True, **pool)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
