@@ -235,3 +235,18 @@ def test_a_database_outage_keeps_the_form_and_says_so(
     assert "error" in toast_text(toast)
     assert "database is unavailable" in toast_text(toast)
     assert (state.title, state.submitting) == ("Charged twice", False)
+
+
+def test_text_over_its_limit_is_never_kept_in_the_state():
+    """Any tab can send any text: a megabyte must not stay in the server's state."""
+    state = FormState()
+    run(FormState.set_title, state, "Printer on fire")
+    run(FormState.set_title, state, "x" * 1_000_000)
+    assert state.title == "Printer on fire"
+    assert state.title_error == "Title must be at most 200 characters (got 1000000)."
+    run(FormState.set_description, state, "y" * 1_000_000)
+    assert state.description == ""
+    assert state.description_error.startswith("Description must be at most 20,000 characters")
+    assert run(FormState.submit, state, {"title": "z" * 1000, "description": "w" * 30_000}) is None
+    assert (state.title, state.description) == ("Printer on fire", "")
+    assert state.description_error.startswith("Description must be at most 20,000 characters")
