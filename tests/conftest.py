@@ -122,8 +122,11 @@ def locked_tickets(database_url: str, tight_limits: None) -> Iterator[Connection
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    """The REST API over ASGI, as an API client sees it."""
+    """The REST API over ASGI, as an API client sees it at the app's own address."""
     from ticket_app.api.app import create_api
+    from ticket_app.config import get_settings
 
-    with TestClient(create_api(), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_api(), base_url=get_settings().app_url, raise_server_exceptions=False
+    ) as test_client:
         yield test_client

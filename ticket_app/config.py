@@ -8,10 +8,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
 
 
@@ -68,6 +70,7 @@ class Settings:
     database_url: str
     app_url: str
     cors_origins: tuple[str, ...]
+    extra_hosts: tuple[str, ...]
     max_body_bytes: int
     secret_key: str
     db_pool_size: int
@@ -94,6 +97,14 @@ class Settings:
                 own.append(self.app_url.replace(f"//{local}:", f"//{alias}:"))
         return tuple(dict.fromkeys([*own, *self.cors_origins]))
 
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """The names requests may be addressed to (Host, without the port): APP_URL's, the
+        loopback names when APP_URL is a loopback one, and ALLOWED_HOSTS."""
+        own = (urlsplit(self.app_url).hostname or "").rstrip(".")
+        loopback = LOOPBACK_HOSTS if own in LOOPBACK_HOSTS else ()
+        return frozenset({own, *loopback, *self.extra_hosts})
+
 
 def _load() -> Settings:
     data_dir = Path(_str("DATA_DIR", str(DEFAULT_DATA_DIR)))
@@ -106,6 +117,7 @@ def _load() -> Settings:
         database_url=database_url,
         app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
         cors_origins=_list("CORS_ORIGINS"),
+        extra_hosts=tuple(host.lower() for host in _list("ALLOWED_HOSTS")),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
         secret_key=_str("SECRET_KEY", "support-desk:" + database_url),
         db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),

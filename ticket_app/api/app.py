@@ -1,7 +1,9 @@
-"""Build the FastAPI app that serves `/api`; Reflex mounts the UI backend beneath it."""
+"""Build the FastAPI app that serves `/api`; Reflex mounts the UI backend beneath it, so the
+middleware added here wraps the pages and the websocket too."""
 
 from fastapi import FastAPI
 
+from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
 from ticket_app.api.openapi import install_openapi
@@ -25,4 +27,6 @@ def create_api() -> FastAPI:
     install_openapi(api)
     api.add_middleware(JsonByDefault)
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    # Outermost: it also guards the pages and the websocket Reflex mounts beneath /api.
+    api.add_middleware(HostAllowList, hosts=get_settings().allowed_hosts)
     return api

@@ -6,6 +6,7 @@ handler would pay a second thread hop for FastAPI's response validation.
 
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import Query, Request, Response, status
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ticket_app.api.problems import problem, problem_responses
 from ticket_app.api.routing import SlashOptionalRouter, add_fallback
 from ticket_app.classifier import classify
+from ticket_app.config import get_settings
 from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable
@@ -146,7 +148,9 @@ async def list_tickets(
     if page.total_capped:
         response.headers["X-Total-Count-Capped"] = "true"
     if page.next_cursor:
-        next_url = request.url.include_query_params(cursor=page.next_cursor, limit=limit)
+        own = urlsplit(get_settings().app_url)  # never the request's Host
+        next_url = request.url.replace(scheme=own.scheme, netloc=own.netloc)
+        next_url = next_url.include_query_params(cursor=page.next_cursor, limit=limit)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     return page.items
 
