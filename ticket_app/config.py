@@ -4,6 +4,8 @@ Each setting has a safe default so the embedded run (SQLite, offline classifier)
 configuration at all. Other modules call `get_settings()`; nothing else reads `os.environ`.
 """
 
+import ipaddress
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +17,8 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
+
+logger = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -56,6 +60,48 @@ def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
 
+def _flag(name: str) -> bool:
+    value = _str(name, "false").lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return value in ("true", "1", "yes")
+
+
+def _is_local(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _redis_url(allow_no_password: bool) -> str:
+    """REFLEX_REDIS_URL, refused without a password unless Redis is on this machine.
+
+    Redis holds the UI state as pickles: whoever can write to it runs code in the app.
+    REDIS_ALLOW_NO_PASSWORD=true accepts a password-less remote Redis, with a warning.
+    """
+    url = _str("REFLEX_REDIS_URL")
+    parts = urlsplit(url)
+    if not url or parts.password or parts.scheme == "unix" or _is_local(parts.hostname or ""):
+        return url
+    where = f"{parts.hostname}:{parts.port or 6379}"
+    if not allow_no_password:
+        raise ConfigError(
+            f"REFLEX_REDIS_URL names a Redis at {where} without a password. Redis holds the UI"
+            " state as pickles, so anyone who can write to it runs code in this app: give it"
+            " a password (redis://:PASSWORD@host:6379/0), or set REDIS_ALLOW_NO_PASSWORD=true"
+            " if only this app can reach it."
+        )
+    logger.warning(
+        "REDIS_ALLOW_NO_PASSWORD=true: using the Redis at %s without a password. Anyone who"
+        " can reach it can run code in this app through the UI state stored there.",
+        where,
+    )
+    return url
+
+
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _str(name, default).lower()
     if value not in choices:
@@ -77,6 +123,7 @@ class Settings:
     db_pool_timeout_seconds: float
     db_statement_timeout_seconds: float
     sqlite_synchronous: str
+    redis_url: str
     gemini_api_key: str
     gemini_model: str
     gemini_base_url: str
@@ -124,6 +171,7 @@ def _load() -> Settings:
         db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 2.0, minimum=0.1),
         db_statement_timeout_seconds=_float("DB_STATEMENT_TIMEOUT_SECONDS", 5.0, minimum=0.1),
         sqlite_synchronous=_choice("SQLITE_SYNCHRONOUS", "full", SQLITE_SYNCHRONOUS),
+        redis_url=_redis_url(allow_no_password=_flag("REDIS_ALLOW_NO_PASSWORD")),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),
