@@ -168,7 +168,8 @@ class ReflexTab:
 
         The hydrate event rides in the CONNECT packet; the server answers with the state and
         runs the page's on_load handlers. Returns once the page is hydrated (its on_load
-        handlers, not the background events they started, are done).
+        handlers, not the background events they started, are done). A refused handshake
+        (another Origin or Host) raises `socketio.exceptions.ConnectionError`.
         """
         if self._client is not None:
             raise RuntimeError("this tab is already open; use navigate()")
