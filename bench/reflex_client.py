@@ -34,6 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import aiohttp
 import socketio
 
 ROOT_STATE = "reflex___state____state"
@@ -119,6 +120,7 @@ class ReflexTab:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self._client: socketio.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
         self._arrived = asyncio.Event()
 
     async def __aenter__(self) -> "ReflexTab":
@@ -174,24 +176,34 @@ class ReflexTab:
         if self._client is not None:
             raise RuntimeError("this tab is already open; use navigate()")
         self.path, self.params = path, dict(params or {})
+        self._http = aiohttp.ClientSession()
+        # The headers go to the websocket request as they are: given to connect(), a Cookie
+        # header would pass through aiohttp's cookie jar, which sends none to an IP address.
         client = socketio.AsyncClient(
             reconnection=False,
-            websocket_extra_options={"protocols": _subprotocols()},
+            http_session=self._http,
+            websocket_extra_options={
+                "protocols": _subprotocols(),
+                "headers": self._handshake_headers(),
+            },
         )
         client.on("event", self._on_update, namespace=EVENT_PATH)
         client.on("new_token", self._on_new_token, namespace=EVENT_PATH)
         self._client = client
         seen = len(self.updates)
         sent_at = time.perf_counter()
-        await client.connect(
-            f"{self.base_url}?token={self.token}",
-            headers=self._handshake_headers(),
-            auth={"event": self._event(HYDRATE)},
-            transports=["websocket"],
-            namespaces=[EVENT_PATH],
-            socketio_path=EVENT_PATH,
-            wait_timeout=timeout,
-        )
+        try:
+            await client.connect(
+                f"{self.base_url}?token={self.token}",
+                auth={"event": self._event(HYDRATE)},
+                transports=["websocket"],
+                namespaces=[EVENT_PATH],
+                socketio_path=EVENT_PATH,
+                wait_timeout=timeout,
+            )
+        except BaseException:
+            await self.close()
+            raise
         return await self._reply(sent_at, seen, self._hydrated, timeout)
 
     async def navigate(
@@ -241,8 +253,11 @@ class ReflexTab:
     async def close(self) -> None:
         """Disconnect, as closing the tab does."""
         client, self._client = self._client, None
+        http, self._http = self._http, None
         if client is not None:
             await client.shutdown()
+        if http is not None:
+            await http.close()
 
     def _hydrated(self, update: Update) -> bool:
         return update.delta.get(ROOT_STATE, {}).get("is_hydrated" + VAR_SUFFIX) is True
