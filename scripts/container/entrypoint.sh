@@ -8,7 +8,7 @@ set -eu
 # takes it in REFLEX_REDIS_URL, URL-encoded, and refuses a remote Redis without one.
 if [ -n "${REDIS_PASSWORD_FILE:-}" ] && [ -n "${REFLEX_REDIS_URL:-}" ]; then
     password="$(python -c 'import sys, urllib.parse as p; print(p.quote(sys.stdin.read(), safe=""))' <"$REDIS_PASSWORD_FILE")"
-    REFLEX_REDIS_URL="redis://:${password}@${REFLEX_REDIS_URL#redis://}"
+    REFLEX_REDIS_URL="${REFLEX_REDIS_URL%%://*}://:${password}@${REFLEX_REDIS_URL#*://}"
     export REFLEX_REDIS_URL
 fi
 
