@@ -102,7 +102,7 @@ USER 10001:10001
 EXPOSE 8000
 
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/api/health/' % os.environ.get('PORT', '8000'), timeout=4)"]
+    CMD ["python", "/app/scripts/container/healthcheck.py"]
 
 # exec form: the entrypoint execs the server, which becomes PID 1 and gets SIGTERM.
 ENTRYPOINT ["/app/scripts/container/entrypoint.sh"]

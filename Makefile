@@ -8,7 +8,7 @@ PORT ?= 8000
 export REFLEX_USE_NPM := 1
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: run test screenshots container-check lint format clean
+.PHONY: run test screenshots container-check audit lint format clean
 
 $(VENV)/.run-deps: requirements.txt requirements-frontend.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ test: $(VENV)/.dev-deps
 screenshots: $(VENV)/.dev-deps
 	UPDATE_SCREENSHOTS=1 scripts/test -m browser
 
+$(VENV)-audit/.deps: requirements-audit.txt
+	test -x $(VENV)-audit/bin/python || $(PYTHON) -m venv $(VENV)-audit
+	$(VENV)-audit/bin/python -m pip install --quiet -r requirements-audit.txt
+	touch $@
+
+## audit: known vulnerabilities in the pinned Python and npm dependencies (needs the advisory services)
+audit: $(VENV)/.run-deps $(VENV)-audit/.deps
+	AUDIT_PYTHON=$(VENV)-audit/bin/python scripts/audit
+
 ## container-check: build the image and check the compose stack end to end (needs Docker; slow)
 container-check:
 	scripts/container-check $(ARGS)
@@ -46,4 +55,4 @@ format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf .web .states data .pytest_cache
+	rm -rf .web .states data .pytest_cache $(VENV)-audit

@@ -54,11 +54,11 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def run_step(command: list[str], env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
@@ -74,7 +74,7 @@ def _healthy(port: int) -> bool:
         connection.close()
 
 
-def _stop(process: subprocess.Popen[bytes], grace: float = 30) -> None:
+def stop(process: subprocess.Popen[bytes], grace: float = 30) -> None:
     """Ctrl-C to the process group we started (Reflex stops its workers), then harder."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         try:
@@ -103,7 +103,7 @@ def start_app(env: dict[str, str], port: int, log: Path, timeout: float) -> subp
     deadline = time.monotonic() + timeout
     while not _healthy(port):
         if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
+            stop(process)
             tail = log.read_text(errors="replace")[-3000:]
             raise SystemExit(f"the app did not become healthy; end of {log}:\n{tail}")
         time.sleep(1)
@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     for port in (args.port, args.port + 1):
-        if not _port_free(port):
+        if not port_free(port):
             raise SystemExit(f"port {port} is in use; pick another with --port")
     url = args.database
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if dialect == "postgresql":
         seeding.ensure_pg_database(make_url(url))
-    _run([sys.executable, "-m", "ticket_app.migrate"], env)
+    run_step([sys.executable, "-m", "ticket_app.migrate"], env)
     report["database"] = _server_version(url, dialect)
     result = seeding.seed(url, args.tickets, args.seed, force=args.reseed)
     report["seed"] = asdict(result)
@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sampler = MemorySampler(app.pid)
         sampler.start()
         with tempfile.NamedTemporaryFile(suffix=".json") as cases:
-            _run(
+            run_step(
                 [
                     sys.executable, "-m", "bench.load", "--base-url", app_url,
                     "--requests", str(args.requests), "--writes", str(args.writes),
@@ -272,9 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["memory"] = asdict(sampler.stop())
     finally:
         if app is not None:
-            _stop(app)
+            stop(app)
         if redis is not None:
-            _stop(redis, grace=5)
+            stop(redis, grace=5)
     report["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     report["targets"] = {key: _verdict(case) for case in report["cases"] if (key := case["key"])}
 

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+LIMIT = 0.5  # seconds: DB_STATEMENT_TIMEOUT_SECONDS under the `tight_limits` fixture
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -28,14 +29,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-def _reset_caches() -> None:
+def reset_caches() -> None:
+    """Forget the settings and the engines, so the next use reads the environment again."""
     from ticket_app.config import get_settings
-    from ticket_app.db import get_engine
+    from ticket_app.db import get_engine, get_health_engine
 
     get_settings.cache_clear()
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
+    for cached in (get_engine, get_health_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +61,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         GEMINI_API_KEY="",
         SECRET_KEY="test-secret",
     )
-    _reset_caches()
+    reset_caches()
     from ticket_app.migrate import upgrade
 
     upgrade(url)
     yield url
-    _reset_caches()
+    reset_caches()
     if admin is not None:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -187,13 +190,17 @@ def requester(make_person) -> Person:
 def api(engine: Engine) -> Iterator[Any]:
     """`api(person=None)`: the REST API over ASGI, with that person's token (or none)."""
     from ticket_app.api.app import create_api
+    from ticket_app.config import get_settings
 
     app = create_api()
     clients: list[TestClient] = []
 
     def open_(person: Person | None = None) -> TestClient:
+        """A client at the app's own address (the Host allow-list refuses any other)."""
         headers = person.headers if person else {}
-        test_client = TestClient(app, raise_server_exceptions=False, headers=headers)
+        test_client = TestClient(
+            app, base_url=get_settings().app_url, raise_server_exceptions=False, headers=headers
+        )
         test_client.__enter__()
         clients.append(test_client)
         return test_client
@@ -207,3 +214,31 @@ def api(engine: Engine) -> Iterator[Any]:
 def client(api, admin: Person) -> TestClient:
     """The REST API as an admin's API client sees it."""
     return api(admin)
+
+
+@pytest.fixture
+def tight_limits(engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Short limits and a pool of one (plus one overflow), for this test only."""
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_SECONDS", str(LIMIT))
+    monkeypatch.setenv("DB_POOL_TIMEOUT_SECONDS", "0.3")
+    monkeypatch.setenv("DB_POOL_SIZE", "1")
+    reset_caches()
+    yield
+    monkeypatch.undo()
+    reset_caches()
+
+
+@pytest.fixture
+def locked_tickets(database_url: str, tight_limits: None) -> Iterator[Connection]:
+    """Another session holds the tickets table: PostgreSQL readers and writers, or SQLite's
+    one write lock (readers of a WAL database never wait)."""
+    from ticket_app.db import WRITE_LOCK_OPTION, create_db_engine
+
+    other = create_db_engine(database_url)
+    with other.connect().execution_options(**{WRITE_LOCK_OPTION: True}) as connection:
+        connection.begin()  # on SQLite: BEGIN IMMEDIATE, the one write lock
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
+        yield connection
+        connection.rollback()
+    other.dispose()

@@ -4,6 +4,8 @@ from datetime import datetime
 
 import pytest
 
+from tests.conftest import reset_caches
+
 TICKET_FIELDS = {
     "id",
     "title",
@@ -173,22 +175,16 @@ def test_health_checks_the_database(client):
 @pytest.fixture
 def unreachable_database(engine, monkeypatch, tmp_path):
     """Point the app at a database that cannot be reached, then restore the real one."""
-    from ticket_app.config import get_settings
-    from ticket_app.db import get_engine
-
     url = (
         f"sqlite:///{tmp_path}"  # a directory: SQLite cannot open it
         if engine.dialect.name == "sqlite"
         else "postgresql://nobody:secret@127.0.0.1:9/none"
     )
     monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_caches()
     yield
     monkeypatch.undo()
-    get_settings.cache_clear()
-    get_engine().dispose()
-    get_engine.cache_clear()
+    reset_caches()
 
 
 def test_health_is_503_problem_when_the_database_is_unreachable(client, unreachable_database):

@@ -4,13 +4,21 @@ Each setting has a safe default so the embedded run (SQLite, offline classifier)
 configuration at all. Other modules call `get_settings()`; nothing else reads `os.environ`.
 """
 
+import ipaddress
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
+
+logger = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -52,6 +60,55 @@ def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
 
+def _flag(name: str) -> bool:
+    value = _str(name, "false").lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return value in ("true", "1", "yes")
+
+
+def _is_local(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _redis_url(allow_no_password: bool) -> str:
+    """REFLEX_REDIS_URL, refused without a password unless Redis is on this machine.
+
+    Redis holds the UI state as pickles: whoever can write to it runs code in the app.
+    REDIS_ALLOW_NO_PASSWORD=true accepts a password-less remote Redis, with a warning.
+    """
+    url = _str("REFLEX_REDIS_URL")
+    parts = urlsplit(url)
+    if not url or parts.password or parts.scheme == "unix" or _is_local(parts.hostname or ""):
+        return url
+    where = f"{parts.hostname}:{parts.port or 6379}"
+    if not allow_no_password:
+        raise ConfigError(
+            f"REFLEX_REDIS_URL names a Redis at {where} without a password. Redis holds the UI"
+            " state as pickles, so anyone who can write to it runs code in this app: give it"
+            " a password (redis://:PASSWORD@host:6379/0), or set REDIS_ALLOW_NO_PASSWORD=true"
+            " if only this app can reach it."
+        )
+    logger.warning(
+        "REDIS_ALLOW_NO_PASSWORD=true: using the Redis at %s without a password. Anyone who"
+        " can reach it can run code in this app through the UI state stored there.",
+        where,
+    )
+    return url
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _str(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration; see the README's configuration table."""
@@ -59,9 +116,14 @@ class Settings:
     database_url: str
     app_url: str
     cors_origins: tuple[str, ...]
+    extra_hosts: tuple[str, ...]
     max_body_bytes: int
     secret_key: str
     db_pool_size: int
+    db_pool_timeout_seconds: float
+    db_statement_timeout_seconds: float
+    sqlite_synchronous: str
+    redis_url: str
     gemini_api_key: str
     gemini_model: str
     gemini_base_url: str
@@ -80,12 +142,14 @@ class Settings:
     admin_email: str
     admin_name: str
     admin_password: str
-    redis_url: str
 
     @property
     def secure_cookies(self) -> bool:
         """Cookies only over HTTPS when the app is served over HTTPS."""
         return self.app_url.startswith("https://")
+
+    live_watchers_max: int
+    log_level: str
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -95,6 +159,14 @@ class Settings:
             if f"//{local}:" in self.app_url:
                 own.append(self.app_url.replace(f"//{local}:", f"//{alias}:"))
         return tuple(dict.fromkeys([*own, *self.cors_origins]))
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """The names requests may be addressed to (Host, without the port): APP_URL's, the
+        loopback names when APP_URL is a loopback one, and ALLOWED_HOSTS."""
+        own = (urlsplit(self.app_url).hostname or "").rstrip(".")
+        loopback = LOOPBACK_HOSTS if own in LOOPBACK_HOSTS else ()
+        return frozenset({own, *loopback, *self.extra_hosts})
 
 
 _TAKEN_FROM_REFLEX: dict[str, str] = {}
@@ -129,9 +201,14 @@ def _load() -> Settings:
         database_url=database_url,
         app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
         cors_origins=_list("CORS_ORIGINS"),
+        extra_hosts=tuple(host.lower() for host in _list("ALLOWED_HOSTS")),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
         secret_key=_str("SECRET_KEY"),
         db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
+        db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 2.0, minimum=0.1),
+        db_statement_timeout_seconds=_float("DB_STATEMENT_TIMEOUT_SECONDS", 5.0, minimum=0.1),
+        sqlite_synchronous=_choice("SQLITE_SYNCHRONOUS", "full", SQLITE_SYNCHRONOUS),
+        redis_url=_redis_url(allow_no_password=_flag("REDIS_ALLOW_NO_PASSWORD")),
         gemini_api_key=_str("GEMINI_API_KEY"),
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),
@@ -150,7 +227,8 @@ def _load() -> Settings:
         admin_email=_str("ADMIN_EMAIL"),
         admin_name=_str("ADMIN_NAME", "Admin"),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),
-        redis_url=_str("REFLEX_REDIS_URL"),
+        live_watchers_max=_int("LIVE_WATCHERS_MAX", 1000, minimum=1),
+        log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
     )
 
 

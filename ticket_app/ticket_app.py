@@ -4,10 +4,13 @@ backend, and the start-up task that offers the first-admin setup address."""
 import reflex as rx
 
 from ticket_app.api.app import create_api
+from ticket_app.logs import configure_logging
 from ticket_app.startup import announce_setup
 from ticket_app.ui import add_pages
 from ticket_app.ui.theme import GLOBAL_STYLE
+from ticket_app.ui.watchers import track_connections
 
+configure_logging()
 app = rx.App(
     api_transformer=create_api(),
     style=GLOBAL_STYLE,
@@ -19,3 +22,4 @@ app = rx.App(
 )
 add_pages(app)
 app.register_lifespan_task(announce_setup)
+app.register_lifespan_task(track_connections)

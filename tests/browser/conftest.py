@@ -1,9 +1,5 @@
-"""The real app in a subprocess, driven by headless Chromium through Playwright.
-
-One `reflex run --env prod` serves page, websocket and API on a free port with its own SQLite
-file, for the whole session. From a fresh clone the first run installs the frontend's npm
-packages and builds it (minutes), later runs reuse `.web/`. No Gemini key is passed, so the
-offline model answers every suggestion. Screenshots go to a temporary folder, or with
+"""The real app in a subprocess (`tests/served_app.py`), driven by headless Chromium through
+Playwright, one app for the whole session. Screenshots go to a temporary folder, or with
 UPDATE_SCREENSHOTS=1 (`make screenshots`) to docs/screenshots/ for the README.
 
 The desk starts empty, as a newcomer's does: the first admin is made through the setup
@@ -15,13 +11,9 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +22,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.served_app import ROOT, served_app
+
 # Every run takes the screenshots (a broken page shows up there); only `make screenshots`
 # (UPDATE_SCREENSHOTS=1) writes them over the committed ones in docs/screenshots/.
 SCREENSHOTS = (
@@ -38,7 +31,6 @@ SCREENSHOTS = (
     if os.environ.get("UPDATE_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "support-desk-screenshots"
 )
-START_TIMEOUT = 900  # seconds: a cold start installs npm packages and builds the frontend
 STEP_TIMEOUT = 30_000  # ms for a page or an action on a busy CI machine; live checks set 5 s
 CHROMIUM_ARGS = [
     "--headless",
@@ -91,25 +83,11 @@ SEED: list[dict[str, str]] = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _chromium() -> str:
     found = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(found).exists():
         pytest.fail("The browser tests need Debian's chromium (apt-get install chromium).")
     return found
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except (urllib.error.URLError, OSError):
-        return 0
 
 
 PASSWORD = "correct horse battery staple"
@@ -184,71 +162,17 @@ class Api:
         return self._call("GET", f"/api/tickets/{ticket_id}/history/?limit=200")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's process group (reflex starts workers), SIGKILL if it lingers."""
-    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start the app once per session and return its origin."""
-    port = _free_port()
     data_dir = tmp_path_factory.mktemp("browser-data")
-    origin = f"http://localhost:{port}"
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'tickets.db'}",
-        "APP_URL": origin,
-        "GEMINI_API_KEY": "",
-        "REFLEX_USE_NPM": "1",
-        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
-    subprocess.run([sys.executable, "-m", "ticket_app.migrate"], cwd=ROOT, env=env, check=True)
-    log_path = data_dir / "reflex.log"
-    _APP_ENV.update(DATA_DIR=env["DATA_DIR"], DATABASE_URL=env["DATABASE_URL"], LOG=str(log_path))
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--frontend-port",
-                str(port),
-                "--backend-port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    with served_app(data_dir) as app:
+        _APP_ENV.update(
+            DATA_DIR=str(data_dir),
+            DATABASE_URL=f"sqlite:///{data_dir / 'tickets.db'}",
+            LOG=str(app.log_path),
         )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while _get(f"{origin}/api/health/") != 200 or _get(f"{origin}/login") != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-4000:]
-                pytest.fail(f"the app did not start on {origin}:\n{tail}")
-            time.sleep(2)
-        yield origin
-    finally:
-        _stop(process)
+        yield app.url
 
 
 def _manage(_app_url: str, *arguments: str) -> str:

@@ -1,6 +1,7 @@
 """The process-wide revision poller: one read per interval however many pages watch."""
 
 import asyncio
+import logging
 
 import pytest
 
@@ -16,12 +17,12 @@ class Revisions:
     def __init__(self, value: int = 7) -> None:
         self.value = value
         self.reads = 0
-        self.fail = False
+        self.fail: Exception | None = None
 
     def __call__(self) -> int:
         self.reads += 1
         if self.fail:
-            raise DatabaseUnavailable()
+            raise self.fail
         return self.value
 
 
@@ -97,7 +98,7 @@ def test_polling_stops_when_no_page_watches_and_restarts_on_the_next():
 
 def test_an_unreachable_database_is_retried_not_fatal(caplog: pytest.LogCaptureFixture):
     revisions = Revisions()
-    revisions.fail = True
+    revisions.fail = DatabaseUnavailable()
 
     async def scenario() -> int:
         watcher = watcher_for(revisions)
@@ -105,8 +106,34 @@ def test_an_unreachable_database_is_retried_not_fatal(caplog: pytest.LogCaptureF
             waiting = asyncio.create_task(watcher.wait_for_change(-1))
             await asyncio.sleep(INTERVAL * 3)
             assert not waiting.done()
-            revisions.fail = False
+            revisions.fail = None
             return await asyncio.wait_for(waiting, 1)
 
     assert asyncio.run(scenario()) == 7
     assert "cannot read the revision" in caplog.text
+
+
+def test_any_error_is_logged_once_and_retried_less_and_less_often(
+    caplog: pytest.LogCaptureFixture,
+):
+    """A pool timeout once escaped the service's errors and ended the poller: every live page
+    froze. Now no error ends it, an outage is one log line, and the retries back off."""
+    caplog.set_level(logging.INFO, logger="ticket_app.ui.live")
+    revisions = Revisions()
+    revisions.fail = RuntimeError("QueuePool limit reached")
+
+    async def scenario() -> int:
+        watcher = watcher_for(revisions)
+        with watcher.subscription():
+            waiting = asyncio.create_task(watcher.wait_for_change(-1))
+            await asyncio.sleep(INTERVAL * 15)
+            assert not waiting.done()
+            assert revisions.reads <= 6  # 15 without the backoff
+            revisions.fail = None
+            watcher.nudge()  # a write through this process: retry at once
+            return await asyncio.wait_for(waiting, 1)
+
+    assert asyncio.run(scenario()) == 7
+    assert caplog.text.count("live updates paused") == 1
+    assert "QueuePool limit reached" in caplog.text
+    assert "live updates resumed" in caplog.text

@@ -1,9 +1,11 @@
 """Build the FastAPI app that serves `/api` and the UI's sign-in forms; Reflex mounts the UI
-backend (pages, assets, websocket) beneath it, so its middleware sees every request."""
+backend (pages, assets, websocket) beneath it, so the middleware added here wraps the pages
+and the websocket too."""
 
 from fastapi import FastAPI
 
 from ticket_app.api import signin
+from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
 from ticket_app.api.openapi import install_openapi
@@ -33,4 +35,6 @@ def create_api() -> FastAPI:
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     api.add_middleware(signin.SetupGate)
     api.add_middleware(SecurityHeaders)
+    # Outermost: it also guards the pages and the websocket Reflex mounts beneath /api.
+    api.add_middleware(HostAllowList, hosts=get_settings().allowed_hosts)
     return api

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ticket_app.services.errors import (
+    DatabaseBusy,
     DatabaseUnavailable,
     FieldError,
     Forbidden,
@@ -158,7 +159,8 @@ async def _on_throttled(_request: Request, exc: Exception) -> ProblemResponse:
 
 
 async def _on_database_unavailable(_request: Request, exc: Exception) -> ProblemResponse:
-    logger.warning("database unavailable: %s", exc.__cause__ or exc)
+    state = "busy" if isinstance(exc, DatabaseBusy) else "unavailable"
+    logger.warning("database %s: %s", state, exc.__cause__ or exc)
     return problem(503, str(exc), headers={"Retry-After": "5"})
 
 

@@ -81,5 +81,14 @@ class Throttled(ServiceError):
 class DatabaseUnavailable(ServiceError):
     """The database could not be reached; nothing was written."""
 
+    message = "The database is unavailable. Nothing was changed; try again shortly."
+
     def __init__(self) -> None:
-        super().__init__("The database is unavailable. Nothing was changed; try again shortly.")
+        super().__init__(self.message)
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """The database did not answer in time (a statement over its time limit, or no free
+    connection); nothing was written."""
+
+    message = "The database is busy. Nothing was changed; try again in a few seconds."

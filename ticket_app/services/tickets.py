@@ -253,9 +253,3 @@ def delete_ticket(actor: Actor, ticket_id: int) -> None:
                 "id", f"{listed} were merged into this ticket; delete those first"
             )
         connection.execute(sa.delete(TICKETS).where(TICKETS.c.id == ticket_id))
-
-
-def check_database() -> None:
-    """Raise DatabaseUnavailable unless the database answers a query."""
-    with transaction() as connection:
-        connection.execute(sa.text("SELECT 1"))

@@ -6,10 +6,14 @@ pages only when it moved. N open browsers therefore cost one small query per int
 page query per real change, instead of N queries per interval. With no page open it stops
 polling. When the access counter moved (a sign-out, a deactivation, a role change anywhere),
 this process forgets its cached identities, so the woken pages re-check who is signed in.
+A failed read (the database down or busy, or anything else) never stops it: it is logged once
+per outage and retried after a wait that doubles up to MAX_BACKOFF_SECONDS, and a write made
+through this process (`nudge`) retries at once.
 """
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -20,6 +24,8 @@ from ticket_app.services.credentials import forget_all
 from ticket_app.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 30.0
 
 
 class RevisionWatcher:
@@ -35,6 +41,8 @@ class RevisionWatcher:
         self._interval = interval
         self.latest: Hashable | None = None
         self._subscribers = 0
+        self._reported = 0
+        self._failures = 0
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
@@ -64,15 +72,49 @@ class RevisionWatcher:
         """Poll now instead of at the end of the interval: this process just wrote a change."""
         self._wake.set()
 
+    def _report(self) -> None:
+        """A log line whenever the number of watching pages changed, at most one per poll:
+        how an operator (and a test) sees how many live pages this process carries."""
+        if self._subscribers != self._reported:
+            self._reported = self._subscribers
+            logger.info(
+                "live updates: %d pages watching in process %d", self._reported, os.getpid()
+            )
+
+    def _failed(self, error: Exception) -> None:
+        """Log the first failed read of an outage; the later ones only lengthen the wait."""
+        self._failures += 1
+        if self._failures > 1:
+            return
+        if isinstance(error, ServiceError):
+            logger.warning("live updates paused: cannot read the revision: %s", error)
+        else:
+            logger.exception("live updates paused: reading the revision failed")
+
+    def _succeeded(self) -> None:
+        if self._failures:
+            logger.info("live updates resumed after %d failed reads", self._failures)
+        self._failures = 0
+
+    def _pause(self) -> float:
+        """The interval, doubled for every failed read in a row up to MAX_BACKOFF_SECONDS."""
+        interval = self._interval()
+        if not self._failures:
+            return interval
+        return max(interval, min(interval * 2**self._failures, MAX_BACKOFF_SECONDS))
+
     async def _poll(self) -> None:
+        """Poll while anyone watches. No error ends it: a page must never freeze for good."""
         try:
             while self._subscribers > 0:
+                self._report()
                 self._wake.clear()
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
-                except ServiceError as error:
-                    logger.warning("live updates: cannot read the revision: %s", error)
+                except Exception as error:  # whatever it is: logged, then retried
+                    self._failed(error)
                 else:
+                    self._succeeded()
                     if revision != self.latest:
                         if _access_moved(self.latest, revision):
                             forget_all()
@@ -80,10 +122,11 @@ class RevisionWatcher:
                         self._changed.set()
                         self._changed = asyncio.Event()
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._interval())
+                    await asyncio.wait_for(self._wake.wait(), self._pause())
         finally:
             # A stopped poller's number goes stale; the next subscriber must not trust it.
             self.latest = None
+            self._report()
 
 
 def _access_moved(before: Hashable | None, after: Hashable) -> bool:

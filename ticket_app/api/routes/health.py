@@ -1,17 +1,22 @@
-"""`/api/health/`: public, for load balancers and container health checks."""
+"""`/api/health/`: public, for load balancers and container health checks.
+
+It answers on a connection and worker threads of its own, so requests that fill the app's
+pool or the shared threadpool cannot make a working app look dead.
+"""
 
 from typing import Literal
 
+import anyio
 from fastapi import Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from ticket_app.api.problems import problem, problem_responses
 from ticket_app.api.routing import resource_router
-from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable
+from ticket_app.services.health import check_database
 
 router = resource_router("health", public=True)
+HEALTH_THREADS = anyio.CapacityLimiter(2)
 
 
 class Health(BaseModel):
@@ -21,9 +26,9 @@ class Health(BaseModel):
 
 @router.get("/health/", response_model=Health, responses=problem_responses(503))
 async def health() -> Response | Health:
-    """Answers 200 only when the database answers a query."""
+    """Answers 200 only when the database answers a query, on a connection of its own."""
     try:
-        await run_in_threadpool(tickets.check_database)
+        await anyio.to_thread.run_sync(check_database, limiter=HEALTH_THREADS)
     except DatabaseUnavailable as error:
         return problem(503, str(error), headers={"Retry-After": "5"}, database="unavailable")
     return Health(status="ok", database="ok")

@@ -24,13 +24,7 @@ from ticket_app.ui.state.session import SessionState
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 CHOICES = ("category", "priority")
-# What the form keeps of a text: one character past the limit, so the message still shows
-# "too long" while no tab can park more than that in the server's state.
-KEPT = {"title": TITLE_MAX_LENGTH + 1, "description": DESCRIPTION_MAX_LENGTH + 1}
-
-
-def kept(field: str, value: str) -> str:
-    return value[: KEPT[field]]
+MAX_LENGTHS = {"title": TITLE_MAX_LENGTH, "description": DESCRIPTION_MAX_LENGTH}
 
 
 class FormState(SessionState):
@@ -67,12 +61,19 @@ class FormState(SessionState):
         """What the classifier reads: the same text the service classifies on create."""
         return f"{self.title.strip()}\n{self.description}"
 
-    def _field_errors(self) -> dict[str, str]:
+    def _field_errors(self, **typed: str) -> dict[str, str]:
+        """The API's messages for the form's text, `typed` in place of what is stored."""
         try:
-            validate_create({"title": self.title, "description": self.description})
+            validate_create({"title": self.title, "description": self.description, **typed})
         except InvalidInput as error:
             return field_messages(error)
         return {}
+
+    def _keep(self, field: str, value: str) -> None:
+        """Store text only within its field's limit: any tab could otherwise park megabytes in
+        the server's state. Its field's message says why longer text was not taken."""
+        if len(value) <= MAX_LENGTHS[field]:
+            setattr(self, field, value)
 
     def _show_errors(self, messages: dict[str, str]) -> None:
         """Messages for the fields the agent has touched (all of them after a submit)."""
@@ -92,18 +93,18 @@ class FormState(SessionState):
     def set_title(self, value: str) -> None:
         if not isinstance(value, str):
             return
-        self.title = kept("title", value)
         self._title_touched = True
-        self._show_errors(self._field_errors())
+        self._show_errors(self._field_errors(title=value))
+        self._keep("title", value)
 
     @rx.event
     def set_description(self, value: str) -> rx.event.EventSpec | None:
         """Debounced in the browser; asks for a suggestion once the text says something."""
         if not isinstance(value, str):
             return None
-        self.description = kept("description", value)
         self._description_touched = True
-        self._show_errors(self._field_errors())
+        self._show_errors(self._field_errors(description=value))
+        self._keep("description", value)
         return FormState.suggest if self._wants_suggestion() else None
 
     @rx.event(background=True)
@@ -184,12 +185,13 @@ class FormState(SessionState):
         """
         if self.submitting:
             return None
+        values = {"title": self.title, "description": self.description}
         if isinstance(form_data, dict):
             for field in ("title", "description"):
                 if isinstance(form_data.get(field), str):
-                    setattr(self, field, kept(field, form_data[field]))
+                    values[field] = form_data[field]
+                    self._keep(field, form_data[field])
         self._title_touched = self._description_touched = True
-        values = {"title": self.title, "description": self.description}
         values.update({field: getattr(self, field) for field in CHOICES if getattr(self, field)})
         try:
             data = validate_create(values)

@@ -2,15 +2,20 @@
 
 A page's on_load handler loads its data and then starts `watch_changes`. That background
 event waits on the shared `RevisionWatcher` (no polling of its own) and reloads the page when
-another agent, the API or this agent changed a ticket, or when who may see what changed. Reflex
-cancels the event when its on_load chain is superseded: the tab navigates to another page, or
-disconnects. The route check is a second guard so a watcher never refreshes a page the tab has
-left. The shared steps live here once: `loaded`/`error`, `retry` (which also starts the watcher
-when the first load failed), and `write` (do a service write, then wake every live page).
+another agent, the API or this agent changed a ticket, or when who may see what changed. Each
+tab has at most one watcher (`TabWatchers`), so a client that sends `load` again and again
+replaces its watcher instead of adding one, and the process keeps at most LIVE_WATCHERS_MAX.
+Reflex cancels the watcher when its on_load chain is superseded: the tab navigates to another
+page, or disconnects; the registry's sweep cancels one that a client started outside a page
+load once its socket closes. The route check is a last guard so a watcher never refreshes a
+page the tab has left. The shared steps live here once: `loaded`/`error`, `retry` (which also
+starts the watcher when the first load failed), and `write` (do a service write, then wake
+every live page).
 """
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
 import reflex as rx
@@ -19,6 +24,7 @@ from ticket_app.services import revisions
 from ticket_app.services.errors import ServiceError
 from ticket_app.ui.live import get_watcher
 from ticket_app.ui.state.messages import describe
+from ticket_app.ui.watchers import get_tab_watchers
 
 T = TypeVar("T")
 
@@ -88,8 +94,8 @@ class LiveState(rx.State, mixin=True):
     async def watch_changes(self) -> AsyncIterator[rx.event.EventSpec]:
         """Keep this tab's page current until Reflex cancels the task.
 
-        Like every handler it can be called by any client; unarmed calls return at once, so a
-        client cannot pile up watchers.
+        Like every handler it can be called by any client; unarmed calls return at once, and
+        a tab's new watcher replaces its previous one, so a client cannot pile up watchers.
         """
         watcher = get_watcher()
         async with self:
@@ -97,7 +103,12 @@ class LiveState(rx.State, mixin=True):
                 return
             self._watch_armed = False
             route = self.router.route_id
-        with watcher.subscription():
+            session = self.router.session
+        with ExitStack() as held:
+            tab = get_tab_watchers().watching(session.client_token, session.session_id)
+            if not held.enter_context(tab):
+                return  # the process keeps its limit of live pages: this one stays as loaded
+            held.enter_context(watcher.subscription())
             while True:
                 async with self:
                     seen = self._seen_revision

@@ -1,0 +1,112 @@
+"""A websocket client without a valid session gets no ticket data, whatever it sends.
+
+Reflex lets any client call any state's handler with any arguments. These tests speak the real
+event protocol (bench/reflex_client.py) against the served app: a planted ticket's secret word
+must never appear in anything the server sends back, and every event of a signed-in page is
+answered with the way to the login page. Requesters' tabs are checked the same way against a
+ticket that is not theirs, including the live pushes while staff change it.
+"""
+
+import asyncio
+import inspect
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from bench.reflex_client import ReflexTab, event_name
+from ticket_app.ui.state.session import SessionState
+
+from .conftest import Desk, post_form, run, session_cookie
+
+pytestmark = pytest.mark.served
+
+ARGUMENTS: tuple[Any, ...] = (1, "1", 2**31, "none", "all", "x" * 300, None, {"reply": "hi"})
+PAGES = ("/tickets", "/dashboard", "/tickets/1", "/account", "/admin/users", "/")
+
+
+def signed_in_handlers() -> list[tuple[str, list[str]]]:
+    """Every event handler of every state below SessionState: (event name, argument names)."""
+    found, pending = [], [SessionState]
+    while pending:
+        state = pending.pop()
+        pending.extend(state.get_substates())
+        for name, handler in state.event_handlers.items():
+            arguments = list(inspect.signature(handler.fn).parameters)[1:]
+            found.append((event_name(getattr(state, name)), arguments))
+    return found
+
+
+def frames(tab: ReflexTab) -> str:
+    """Everything the server sent to the tab, as text."""
+    return json.dumps([(update.delta, update.events) for update in tab.updates], default=str)
+
+
+async def hammer(tab: ReflexTab) -> None:
+    """Call every signed-in handler with each kind of argument, on every page."""
+    handlers = signed_in_handlers()
+    for page in PAGES:
+        await tab.navigate(page)
+        for name, arguments in handlers:
+            for value in ARGUMENTS:
+                await tab.send(name, dict.fromkeys(arguments, value))
+    await asyncio.sleep(2)  # let every answer arrive
+
+
+@pytest.fixture(scope="module")
+def secret(desk: Desk) -> str:
+    word = "secret" + uuid.uuid4().hex[:10]
+    desk.create_ticket(f"Quarterly numbers {word}", category="billing", priority="high")
+    return word
+
+
+@pytest.mark.parametrize("cookie", ["", "support_desk_session=sds_" + "A" * 43, "garbage=1"])
+def test_a_client_without_a_valid_session_learns_nothing(live_app, desk, secret, cookie):
+    async def scenario() -> str:
+        async with ReflexTab(live_app.url, cookie=cookie or None) as tab:
+            await tab.open("/tickets")
+            await hammer(tab)
+            return frames(tab)
+
+    sent = run(scenario())
+    assert secret not in sent
+    assert "Quarterly numbers" not in sent
+    assert '"/login' in sent  # the events were answered with the way to sign in
+
+
+def test_a_revoked_session_stops_a_tab_that_was_signed_in(live_app, desk, secret):
+    cookie = session_cookie(live_app, "alan@example.com")
+
+    async def scenario() -> tuple[bool, str]:
+        async with ReflexTab(live_app.url, cookie=cookie) as tab:
+            await tab.open("/tickets")
+            saw_it = secret in frames(tab)
+            await asyncio.to_thread(post_form, live_app, "/auth/sign-out", {}, cookie)
+            before = len(tab.updates)
+            await asyncio.sleep(3)  # the access revision moves; the open page re-checks
+            await tab.send(event_name(SessionState.guard))
+            await asyncio.sleep(1)
+            later = json.dumps([(u.delta, u.events) for u in tab.updates[before:]], default=str)
+            return saw_it, later
+
+    saw_it, later = run(scenario())
+    assert saw_it  # signed in, the agent saw the ticket
+    assert '"/login' in later
+    assert secret not in later
+
+
+def test_a_requester_tab_never_receives_anothers_ticket(live_app, desk, secret):
+    async def scenario() -> str:
+        async with ReflexTab(live_app.url, cookie=desk.cookies["requester"]) as tab:
+            await tab.open("/tickets")
+            await tab.navigate("/dashboard")
+            await tab.navigate("/tickets")
+            others = desk.create_ticket(f"Another {secret} arrives", category="general")
+            await asyncio.sleep(3)  # the live push to every open list
+            await tab.navigate(f"/tickets/{others['id']}")
+            await hammer(tab)
+            return frames(tab)
+
+    sent = run(scenario())
+    assert secret not in sent
