@@ -378,7 +378,7 @@ def field_errors(
     result: list[FieldError] = []
     for item in items:
         location = [str(part) for part in item["loc"]]
-        while location and location[0] in drop_prefix:
+        if location and location[0] in drop_prefix:  # where it came from: body, query, path
             location.pop(0)
         field = ".".join(location) or "body"
         kind = item["type"]
