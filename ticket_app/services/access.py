@@ -100,7 +100,7 @@ def check_ticket_change(actor: Actor, ticket: Any, changes: dict[str, Any]) -> N
     if actor.can(Permission.TRIAGE):
         return
     for field, value in changes.items():
-        if REQUESTER_CHANGES.get(field) != value:
+        if field not in REQUESTER_CHANGES or REQUESTER_CHANGES[field] != value:
             raise Forbidden(
                 f"Requesters may only close their own tickets; {field} is set by the desk.",
                 field=field,
