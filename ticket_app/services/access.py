@@ -70,10 +70,11 @@ class Actor:
         return permission in PERMISSIONS[self.role]
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Forbidden unless the actor's role has `permission`."""
+def require(actor: Actor, permission: Permission, field: str | None = None) -> None:
+    """Forbidden unless the actor's role has `permission` (naming `field`, the input that
+    asked for it, when there is one)."""
     if not actor.can(permission):
-        raise Forbidden(f"Your role ({actor.role}) may not {permission}.")
+        raise Forbidden(f"Your role ({actor.role}) may not {permission}.", field=field)
 
 
 def visible_tickets(actor: Actor) -> list[sa.ColumnElement[bool]]:
