@@ -65,29 +65,28 @@ def test_a_requester_cannot_triage_their_new_ticket(api, desk, field, value):
     assert api(desk.admin).get("/api/tickets/").headers["x-total-count"] == "6"
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "?status=open",
-        "?search=zebra",
-        "?search=zebra&status=open,closed&sort=oldest",
-        "?assignee=none",
-        "?requester=me",
-        "?priority=low,medium,high,critical",
-        "?limit=1",
-    ],
-)
-def test_a_requester_lists_and_counts_only_their_own(api, desk, query):
+LIST_QUERIES = [
+    "",
+    "?status=open",
+    "?search=zebra",
+    "?search=zebra&status=open,closed&sort=oldest",
+    "?assignee=none",
+    "?requester=me",
+    "?priority=low,medium,high,critical",
+]
+
+
+def test_a_requester_lists_and_counts_only_their_own(api, desk):
     own = {ticket["id"] for ticket in desk.ritas}
     client = api(desk.rita)
-    response = client.get(f"/api/tickets/{query}")
-    listed = ids(response)
-    assert set(listed) <= own
-    expected = own if "zebra" not in query else {desk.ritas[0]["id"]}
-    assert response.headers["x-total-count"] == str(len(expected))
-    if "limit" not in query:
-        assert set(listed) == expected
+    for query in LIST_QUERIES:
+        expected = own if "zebra" not in query else {desk.ritas[0]["id"]}
+        response = client.get(f"/api/tickets/{query}")
+        assert set(ids(response)) == expected, query
+        assert response.headers["x-total-count"] == str(len(expected)), query
+    first = client.get("/api/tickets/?limit=1")
+    assert first.headers["x-total-count"] == "2"
+    assert len(first.json()) == 1
 
 
 def test_a_requester_filtering_by_someone_else_sees_nothing(api, desk):
@@ -97,15 +96,15 @@ def test_a_requester_filtering_by_someone_else_sees_nothing(api, desk):
         assert response.headers["x-total-count"] == "0"
 
 
-@pytest.mark.parametrize("query", ["", "?search=zebra", "?status=open", "?category=general"])
-def test_a_requesters_stats_cover_their_own_tickets_only(api, desk, query):
-    mine = api(desk.rita).get(f"/api/tickets/stats/{query}").json()
-    expected = len(ids(api(desk.rita).get(f"/api/tickets/{query}")))
-    assert mine["total_tickets"] == expected
-    for breakdown in ("status_breakdown", "category_breakdown", "priority_breakdown"):
-        assert sum(mine[breakdown].values()) == expected
-    everyone = api(desk.agent).get(f"/api/tickets/stats/{query}").json()
-    assert everyone["total_tickets"] >= expected
+def test_a_requesters_stats_cover_their_own_tickets_only(api, desk):
+    for query in ("", "?search=zebra", "?status=open", "?category=general"):
+        mine = api(desk.rita).get(f"/api/tickets/stats/{query}").json()
+        expected = len(ids(api(desk.rita).get(f"/api/tickets/{query}")))
+        assert mine["total_tickets"] == expected, query
+        for breakdown in ("status_breakdown", "category_breakdown", "priority_breakdown"):
+            assert sum(mine[breakdown].values()) == expected, query
+    everyone = api(desk.agent).get("/api/tickets/stats/").json()
+    assert everyone["total_tickets"] == 6
 
 
 def test_someone_elses_ticket_is_not_found_wherever_a_requester_looks(api, desk):
@@ -133,26 +132,25 @@ def test_a_requester_may_close_their_own_ticket(api, desk):
     assert closed.json()["status"] == "closed"
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"status": "resolved"},
-        {"status": "in_progress"},
-        {"title": "Urgent!!!"},
-        {"description": "Rewritten"},
-        {"category": "billing"},
-        {"priority": "critical"},
-        {"assignee_id": None},
-        {"status": "closed", "priority": "critical"},
-    ],
-    ids=lambda change: ",".join(change),
-)
-def test_a_requester_may_change_nothing_else(api, desk, change):
+REQUESTER_MAY_NOT = [
+    {"status": "resolved"},
+    {"status": "in_progress"},
+    {"title": "Urgent!!!"},
+    {"description": "Rewritten"},
+    {"category": "billing"},
+    {"priority": "critical"},
+    {"assignee_id": None},
+    {"status": "closed", "priority": "critical"},
+]
+
+
+def test_a_requester_may_change_nothing_else(api, desk):
     ticket = desk.ritas[0]
-    response = api(desk.rita).patch(f"/api/tickets/{ticket['id']}/", json=change)
-    fields = refused(response, 403)
-    assert fields
-    assert set(fields) <= set(change)
+    for change in REQUESTER_MAY_NOT:
+        response = api(desk.rita).patch(f"/api/tickets/{ticket['id']}/", json=change)
+        fields = refused(response, 403)
+        assert fields, change
+        assert set(fields) <= set(change), change
     after = api(desk.admin).get(f"/api/tickets/{ticket['id']}/").json()
     assert after["version"] == ticket["version"]
 
