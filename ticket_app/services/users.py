@@ -7,7 +7,6 @@ poll. Emails are stored in lower case; the database keeps them unique.
 """
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Self
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from ticket_app.services import passwords, revisions, throttle
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.credentials import forget_all
 from ticket_app.services.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
-from ticket_app.services.schemas import check_storable, validated
+from ticket_app.services.schemas import Timestamp, check_storable, validated
 from ticket_app.services.transaction import transaction
 
 USERS = User.__table__
@@ -100,8 +99,8 @@ class UserRead(BaseModel):
     name: str
     role: Role
     active: bool
-    created_at: datetime
-    last_seen_at: datetime | None
+    created_at: Timestamp
+    last_seen_at: Timestamp | None
 
 
 class Person(BaseModel):
