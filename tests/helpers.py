@@ -7,12 +7,16 @@ Kept here rather than in a conftest so each test module imports what it uses by 
 from typing import Any
 
 import sqlalchemy as sa
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
+from tests.conftest import PASSWORD
 from tests.test_api_errors import problem_fields
 from tests.test_api_listing import next_link
 
 __all__ = [
     "bearer",
+    "cheap_passwords",
     "count_rows",
     "history_rows",
     "make_ticket",
@@ -75,3 +79,17 @@ def history_rows(engine: Any, ticket_id: int) -> list[tuple[Any, ...]]:
         )
         rows = connection.execute(query, {"ticket": ticket_id})
         return [(*row[:4], bool(row[4])) for row in rows]
+
+
+def cheap_passwords(monkeypatch: Any) -> str:
+    """Argon2id at its smallest cost for the rest of the test (hashing, verifying and the
+    unknown-email decoy alike, so wrong emails and wrong passwords still cost the same);
+    returns such a hash of the test password. Tests that sign in many times use it: at the
+    real cost each attempt takes about 0.4 s."""
+    from ticket_app.services import passwords
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    decoy = cheap.hash("decoy for unknown emails")
+    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
+    monkeypatch.setattr(passwords, "_decoy_hash", lambda: decoy)
+    return cheap.hash(PASSWORD)
