@@ -4,11 +4,16 @@ walking every page of a list, reading problems, and looking at tables with raw S
 Kept here rather than in a conftest so each test module imports what it uses by name.
 """
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy.engine import make_url
 
 from tests.conftest import PASSWORD
 from tests.test_api_errors import problem_fields
@@ -23,6 +28,7 @@ __all__ = [
     "next_link",
     "problem_fields",
     "refused",
+    "scratch_database",
     "walk_pages",
 ]
 
@@ -93,3 +99,23 @@ def cheap_passwords(monkeypatch: Any) -> str:
     monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
     monkeypatch.setattr(passwords, "_decoy_hash", lambda: decoy)
     return cheap.hash(PASSWORD)
+
+
+@contextmanager
+def scratch_database(database_url: str, directory: Path) -> Iterator[str]:
+    """The URL of a second, empty database beside the session's (a file in `directory` on
+    SQLite, a new database on the same PostgreSQL server), dropped afterwards."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{directory / 'scratch.db'}"
+        return
+    name = f"tickets_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
