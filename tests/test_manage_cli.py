@@ -69,29 +69,25 @@ def user_call(email: str, role: str = "agent", password: str = PASSWORD):
     return arguments, f"{password}\n"
 
 
-def test_create_user_reads_the_password_from_stdin_and_refuses_a_duplicate(manage, engine):
-    [made] = manage.together(user_call("cli.user@example.com"))
-    assert (made.code, made.out) == (0, "")
-    assert "created agent cli.user@example.com" in made.err
-    assert count_rows(engine, "users", "email = 'cli.user@example.com' AND role = 'agent'") == 1
-    [again] = manage.together(user_call("CLI.User@Example.com", role="admin"))
-    assert again.code == 1
-    assert again.err.strip().startswith("error:")
-    assert "already has an account" in again.err
-    assert count_rows(engine, "users") == 1
-
-
-def test_a_weak_password_or_an_unknown_role_creates_nobody(manage, engine):
-    weak, unknown = manage.together(
+def test_create_user_takes_the_password_on_stdin_and_refuses_bad_users(manage, engine, agent):
+    made, taken, weak, unknown = manage.together(
+        user_call("cli.user@example.com"),
+        user_call(agent.actor.email.upper(), role="admin"),
         user_call("weak@example.com", password="password123"),
         user_call("boss@example.com", role="boss"),
     )
+    assert (made.code, made.out) == (0, "")
+    assert "created agent cli.user@example.com" in made.err
+    assert count_rows(engine, "users", "email = 'cli.user@example.com' AND role = 'agent'") == 1
+    assert taken.code == 1
+    assert taken.err.startswith("error:")
+    assert "already has an account" in taken.err
     assert weak.code == 1
     assert "password" in weak.err
-    assert "Traceback" not in weak.err
     assert unknown.code == 2
     assert "invalid choice: 'boss'" in unknown.err
-    assert count_rows(engine, "users") == 0
+    assert all("Traceback" not in run.err for run in (made, taken, weak, unknown))
+    assert count_rows(engine, "users") == 2  # the agent and the CLI's user
 
 
 def test_create_token_prints_the_token_alone_and_it_works(manage, api, requester):
