@@ -5,11 +5,15 @@
 Sessions are checked with `sessions.resolve`, as every page load and websocket event does.
 """
 
+import contextlib
+import threading
+
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.helpers import bearer, refused
-from ticket_app.services import sessions
+from ticket_app.services import sessions, users
+from ticket_app.services.errors import Forbidden
 
 
 def test_a_new_token_shows_its_secret_once_and_works(api, requester):
@@ -182,3 +186,38 @@ def test_a_role_change_applies_to_the_token_at_once(api, admin, agent):
 def test_an_unknown_user_is_404(api, admin):
     refused(api(admin).get("/api/users/999999/"), 404)
     refused(api(admin).patch("/api/users/999999/", json={"name": "Nobody"}), 404)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(make_person, monkeypatch):
+    """The last-admin rule under concurrency: each change counts the other admins, and both
+    counts are taken (the barrier holds each transaction there) before either commits."""
+    first, second = make_person("admin", "First Admin"), make_person("admin", "Second Admin")
+    meet = threading.Barrier(2, timeout=1)
+    counted = users._other_active_admins
+
+    def count_then_meet(connection, user_id):
+        found = counted(connection, user_id)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meet.wait()  # the other change counts meanwhile, unless it must wait for this one
+        return found
+
+    monkeypatch.setattr(users, "_other_active_admins", count_then_meet)
+    outcomes: list[str] = []
+
+    def demote(actor, user_id):
+        try:
+            users.update_user(actor, user_id, users.UserPatch(role="agent"))
+            outcomes.append("demoted")
+        except Forbidden:
+            outcomes.append("refused")
+
+    threads = [
+        threading.Thread(target=demote, args=(first.actor, second.id)),
+        threading.Thread(target=demote, args=(second.actor, first.id)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert users.active_admins() == 1
