@@ -224,6 +224,18 @@ def _other_active_admins(connection: Connection, user_id: int) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def _lock_active_admins(connection: Connection) -> None:
+    """Lock every active admin's row, in id order, before any of them is counted: two changes
+    that each count the other admins (two admins demoting each other) then run one after the
+    other instead of both seeing an admin left. SQLite's write lock does this already."""
+    connection.execute(
+        sa.select(USERS.c.id)
+        .where(USERS.c.role == Role.ADMIN.value, USERS.c.active.is_(True))
+        .order_by(USERS.c.id)
+        .with_for_update()
+    ).all()
+
+
 def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead:
     """Rename, change the role, (de)activate or reset the password of a user (admins; `None`
     is the system).
@@ -235,6 +247,8 @@ def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead
         require(actor, Permission.MANAGE_USERS)
     changes = patch.model_dump(exclude_unset=True)
     with transaction(write=True) as connection:
+        if "role" in changes or changes.get("active") is False:
+            _lock_active_admins(connection)
         row = connection.execute(
             sa.select(USERS).where(USERS.c.id == user_id).with_for_update()
         ).first()
