@@ -11,9 +11,15 @@ import threading
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.helpers import bearer, refused
+from tests.helpers import bearer, cheap_passwords, refused
 from ticket_app.services import sessions, users
 from ticket_app.services.errors import Forbidden
+
+
+@pytest.fixture(autouse=True)
+def password_hash(monkeypatch) -> str:
+    """Cheap hashes (see `helpers.cheap_passwords`): users are created and re-passworded here."""
+    return cheap_passwords(monkeypatch)
 
 
 def test_a_new_token_shows_its_secret_once_and_works(api, requester):
