@@ -1,6 +1,5 @@
 """Migrations build the whole schema from nothing, tear it down, and agree with the models."""
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from tests.helpers import scratch_database
 from ticket_app.db import create_db_engine
 from ticket_app.migrate import alembic_config, include_name
 
@@ -20,18 +20,8 @@ APP_TABLES = {"tickets", "ticket_counts"}
 @pytest.fixture
 def empty_url(database_url, tmp_path) -> Iterator[str]:
     """A second, empty database on the same server as the session's."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"tickets_migrate_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, tmp_path) as url:
+        yield url
 
 
 def inspect(url: str, what) -> object:

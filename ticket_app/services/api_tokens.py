@@ -5,7 +5,7 @@ the brief cache); last-used times are written at most once a minute. A token sto
 when it is revoked, when it expires, and while its user is deactivated.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from ticket_app.services.credentials import (
     new_secret,
 )
 from ticket_app.services.errors import NotFound
-from ticket_app.services.schemas import validated
+from ticket_app.services.schemas import Timestamp, validated
 from ticket_app.services.transaction import transaction
 from ticket_app.services.users import Name
 
@@ -61,10 +61,10 @@ class TokenRead(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    expires_at: Timestamp | None
+    revoked_at: Timestamp | None
 
 
 class TokenCreated(TokenRead):

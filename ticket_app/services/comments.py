@@ -8,7 +8,6 @@ history entries are not public.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from ticket_app.services import history
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden
-from ticket_app.services.schemas import check_limit, check_storable, validated
+from ticket_app.services.schemas import Timestamp, check_limit, check_storable, validated
 from ticket_app.services.tickets import TICKETS, locked, refuse_if_merged, visible
 from ticket_app.services.transaction import transaction
 
@@ -65,7 +64,7 @@ class CommentRead(BaseModel):
     author_name: str
     public: bool
     body: str
-    created_at: datetime
+    created_at: Timestamp
     origin_ticket_id: int | None = Field(
         description="Set on comments that came with a merged ticket: the ticket they came from"
     )

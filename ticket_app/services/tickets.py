@@ -106,7 +106,7 @@ def _check_create(actor: Actor, data: TicketCreate) -> None:
                     f"Requesters cannot set the {field}; the desk suggests it.", field=field
                 )
     if data.status is not None:
-        require(actor, Permission.IMPORT)
+        require(actor, Permission.IMPORT, field="status")
 
 
 def create_ticket(

@@ -1,7 +1,5 @@
 """`/api/tickets/{id}/history/`: everything that happened to a ticket, oldest first."""
 
-from datetime import datetime
-
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -12,7 +10,7 @@ from ticket_app.api.problems import problem_responses
 from ticket_app.api.routes.tickets import next_page_link
 from ticket_app.api.routing import resource_router
 from ticket_app.services import timeline
-from ticket_app.services.schemas import PAGE_LIMIT_DEFAULT
+from ticket_app.services.schemas import PAGE_LIMIT_DEFAULT, Timestamp
 
 router = resource_router("history")
 
@@ -38,7 +36,7 @@ class HistoryEntry(BaseModel):
     field: str | None
     old_value: str | None
     new_value: str | None
-    at: datetime
+    at: Timestamp
     actor: Who | None = Field(description="null: the system (a migration, the CLI)")
     via: str = Field(description="`api` with the token's name when a token was used, else `ui`")
     token_name: str | None
