@@ -37,10 +37,6 @@ def test_a_reply_is_created_with_its_location_and_counted(api, agent, requester)
     assert after["version"] == ticket["version"] + 1
 
 
-@pytest.mark.xfail(
-    reason="POST answers a Location for a comment that no route serves (GET is a 404)",
-    strict=True,
-)
 def test_the_location_of_a_new_comment_answers(api, agent):
     ticket = make_ticket(api(agent))
     response = post(api(agent), ticket, "Where do I live?")

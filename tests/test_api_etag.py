@@ -89,3 +89,18 @@ def test_a_requester_never_learns_a_version_through_someone_elses_ticket(api, re
     response = api(requester).get(url(ticket), headers={"If-None-Match": '"1"'})
     refused(response, 404)
     assert "etag" not in response.headers
+
+
+def test_a_weak_tag_never_matches_if_match(client):
+    ticket = client.post(
+        "/api/tickets/",
+        json={"title": "t", "description": "d", "category": "general", "priority": "low"},
+    ).json()
+    url = f"/api/tickets/{ticket['id']}/"
+    current = client.get(url).headers["etag"]
+    response = client.patch(url, json={"priority": "high"}, headers={"If-Match": f"W/{current}"})
+    assert response.status_code == 412
+    assert (
+        client.patch(url, json={"priority": "high"}, headers={"If-Match": current}).status_code
+        == 200
+    )

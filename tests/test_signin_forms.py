@@ -36,7 +36,12 @@ def browser(engine):
     opened: list[TestClient] = []
 
     def open_(address: str = "10.0.0.1") -> TestClient:
-        client = TestClient(app, client=(address, 50000), follow_redirects=False)
+        client = TestClient(
+            app,
+            base_url=get_settings().app_url,
+            client=(address, 50000),
+            follow_redirects=False,
+        )
         opened.append(client.__enter__())
         return client
 

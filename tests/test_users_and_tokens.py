@@ -43,10 +43,6 @@ def test_a_new_token_shows_its_secret_once_and_works(api, requester):
     assert me.json()["id"] == requester.id
 
 
-@pytest.mark.xfail(
-    reason="POST answers a Location for a token that only DELETE serves (GET is a 405)",
-    strict=True,
-)
 def test_the_location_of_a_new_token_answers(api, agent):
     response = api(agent).post("/api/tokens/", json={"name": "Where?"})
     assert api(agent).get(response.headers["location"]).status_code == 200

@@ -109,6 +109,16 @@ def list_own(actor: Actor) -> list[TokenRead]:
         return [TokenRead.model_validate(row._mapping) for row in connection.execute(query)]
 
 
+def get_own(actor: Actor, token_id: int) -> TokenRead:
+    """One of the actor's own tokens; someone else's is not found."""
+    query = sa.select(TOKENS).where(TOKENS.c.id == token_id, TOKENS.c.user_id == actor.id)
+    with transaction() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise NotFound.thing("token of yours", token_id)
+    return TokenRead.model_validate(row._mapping)
+
+
 def revoke(actor: Actor, token_id: int) -> TokenRead:
     """Revoke one of the actor's own tokens; someone else's is not found."""
     with transaction(write=True) as connection:

@@ -229,9 +229,9 @@ def update_ticket(
     changes = patch.changes()
     with transaction(write=True) as connection:
         old = locked(connection, actor, ticket_id)
+        check_ticket_change(actor, old, changes)
         if expected_version is not None and old.version != expected_version:
             raise VersionMismatch(old.id, old.version)
-        check_ticket_change(actor, old, changes)
         refuse_if_merged(old)
         if "assignee_id" in changes:
             check_assignee(connection, changes["assignee_id"])

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Self
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from ticket_app.domain import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, STAFF_ROLES, Role
 from ticket_app.models import User, UserSession, utc_now
@@ -141,20 +142,21 @@ def prepare_password(data: UserCreate) -> str:
 
 def insert_user(connection: Connection, data: UserCreate, password_hash: str) -> UserRead:
     """Add the user in the caller's transaction; InvalidInput when the email is taken."""
+    taken = InvalidInput.single("email", f"{data.email} already has an account")
     if _find(connection, data.email) is not None:
-        raise InvalidInput.single("email", f"{data.email} already has an account")
-    row = connection.execute(
-        sa.insert(USERS)
-        .values(
-            email=data.email,
-            name=data.name,
-            role=data.role.value,
-            password_hash=password_hash,
-            active=True,
-            created_at=utc_now(),
-        )
-        .returning(*USERS.c)
-    ).one()
+        raise taken
+    insert = sa.insert(USERS).values(
+        email=data.email,
+        name=data.name,
+        role=data.role.value,
+        password_hash=password_hash,
+        active=True,
+        created_at=utc_now(),
+    )
+    try:
+        row = connection.execute(insert.returning(*USERS.c)).one()
+    except IntegrityError:  # the same email, added at the same moment by someone else
+        raise taken from None
     return _read(row)
 
 
