@@ -12,6 +12,7 @@ import reflex as rx
 
 from ticket_app.ui.access import SignedInOnly
 from ticket_app.ui.pages.account import account_page
+from ticket_app.ui.pages.board import board_page
 from ticket_app.ui.pages.dashboard import dashboard_page
 from ticket_app.ui.pages.detail import detail_page
 from ticket_app.ui.pages.signin import login_page, setup_page
@@ -19,6 +20,7 @@ from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
 from ticket_app.ui.pages.users_admin import users_page
 from ticket_app.ui.state.account import AccountState
+from ticket_app.ui.state.board import BoardState
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.session import SessionState
@@ -31,6 +33,7 @@ SIGNED_IN_PAGES: tuple[tuple[Callable[[], rx.Component], str, str, object | None
     (submit_page, "/", "New ticket", None),
     (tickets_page, "/tickets", "Tickets", TicketsState.load),
     (detail_page, "/tickets/[ticket_id]", "Ticket", DetailState.load),
+    (board_page, "/board", "Board", BoardState.load),
     (dashboard_page, "/dashboard", "Dashboard", DashboardState.load),
     (account_page, "/account", "Your account", AccountState.load),
     (users_page, "/admin/users", "Users", UsersState.load),
