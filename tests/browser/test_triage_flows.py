@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -90,7 +91,7 @@ def test_the_export_downloads_the_filtered_list(open_page, api: Api):
     expect(ticket_rows(page)).to_have_count(2)
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
     assert content.startswith("\ufeff")
     header, *rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
     assert header[:3] == ["id", "title", "description"]
