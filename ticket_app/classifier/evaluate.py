@@ -1,4 +1,4 @@
-"""Score the classifier on labelled tickets: `python -m ticket_app.classifier.evaluate FILE.jsonl`.
+"""Score the classifier: `python -m ticket_app.classifier.evaluate [FILE.jsonl]`.
 
 Each line is a JSON object with "text", "category", and optionally "priority" (null rows are
 skipped for priority), "source" (scores are also reported per source, since mixed sets flatter
@@ -8,6 +8,10 @@ matrices and the median latency per ticket. Pure Python: it runs wherever the ap
 
 Macro-F1 averages the per-label F1 over every label that occurs in the truth or in the
 predictions (as scikit-learn does), so predicting a label the set never uses costs score.
+
+Every run also scores an adversarial set (`adversarial.py`; the shipped one unless
+`--adversarial` names another): how many attacks the text's demands escalated above their
+honest priority, and how many genuinely urgent controls are still found.
 """
 
 import argparse
@@ -17,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ticket_app.classifier import adversarial
 from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
 from ticket_app.domain import Category, Priority
 
@@ -112,32 +117,21 @@ def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], 
     return run_offline
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path, help="JSON lines with text, category, priority")
-    parser.add_argument(
-        "--with-subject", action="store_true", help='classify "subject\\ntext" where known'
-    )
-    parser.add_argument(
-        "--pipeline", action="store_true", help="use classify() (Gemini when configured)"
-    )
-    parser.add_argument(
-        "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
-    )
-    args = parser.parse_args()
-    rows = read_rows(args.file)
-    predict = predictor(args.pipeline, args.model)
+def evaluate_labelled(
+    path: Path, predict: Callable[[str], tuple[str, str]], with_subject: bool, mode: str
+) -> None:
+    """The accuracy, macro-F1, confusion and latency report of one labelled file."""
+    rows = read_rows(path)
     predictions, latencies = [], []
     for row in rows:
         text = row["text"]
-        if args.with_subject and row.get("subject"):
+        if with_subject and row.get("subject"):
             text = f"{row['subject']}\n{text}"
         started = time.perf_counter()
         predictions.append(predict(text))
         latencies.append((time.perf_counter() - started) * 1000)
-    mode = "classify() pipeline" if args.pipeline else "offline model"
-    shown = "subject + text" if args.with_subject else "text only"
-    print(f"{mode} on {args.file.name}: {len(rows)} rows, {shown}")
+    shown = "subject + text" if with_subject else "text only"
+    print(f"{mode} on {path.name}: {len(rows)} rows, {shown}")
     latencies.sort()
     print(
         f"latency per ticket: median {statistics.median(latencies):.2f} ms, "
@@ -147,6 +141,35 @@ def main() -> None:
     for source in sorted({row.get("source") for row in rows if row.get("source")}):
         part = [i for i, row in enumerate(rows) if row.get("source") == source]
         report(source, [rows[i] for i in part], [predictions[i] for i in part])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "file", type=Path, nargs="?", help="JSON lines with text, category, priority"
+    )
+    parser.add_argument(
+        "--with-subject", action="store_true", help='classify "subject\\ntext" where known'
+    )
+    parser.add_argument(
+        "--pipeline", action="store_true", help="use classify() (Gemini when configured)"
+    )
+    parser.add_argument(
+        "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
+    )
+    parser.add_argument(
+        "--adversarial",
+        type=Path,
+        default=adversarial.ADVERSARIAL_PATH,
+        help="adversarial set: attacks and controls (default: shipped)",
+    )
+    args = parser.parse_args()
+    predict = predictor(args.pipeline, args.model)
+    mode = "classify() pipeline" if args.pipeline else "offline model"
+    if args.file:
+        evaluate_labelled(args.file, predict, args.with_subject, mode)
+    outcomes = adversarial.score(read_rows(args.adversarial), lambda text: predict(text)[1])
+    adversarial.report(f"{args.adversarial.name}, {mode}", outcomes)
 
 
 if __name__ == "__main__":
