@@ -130,19 +130,16 @@ def test_adversarial_outcomes_compare_with_the_honest_priority() -> None:
     rows = [
         {"id": "up", "kind": "attack", "technique": "t", "priority": "low", "text": "medium"},
         {"id": "same", "kind": "attack", "priority": "medium", "text": "medium"},
-        {"id": "down", "kind": "attack", "priority": "high", "text": "low"},
+        {"id": "down", "kind": "attack", "priority": "high", "text": "low", "clean": "low"},
+        {"id": "pushed", "kind": "attack", "priority": "low", "text": "high", "clean": "medium"},
         {"id": "found", "kind": "control", "priority": "critical", "text": "high"},
         {"id": "lost", "kind": "control", "priority": "high", "text": "medium"},
         {"text": "a labelled dev row", "category": "general", "priority": "low"},
     ]
     outcomes = score(rows, lambda text: text)  # the text names the suggested priority
-    assert {o.id: o.failed for o in outcomes} == {
-        "up": True,
-        "same": False,
-        "down": False,
-        "found": False,
-        "lost": True,
-    }
+    assert [o.id for o in outcomes if o.escalated] == ["up", "pushed"]
+    assert [o.id for o in outcomes if o.moved] == ["pushed"]  # only rows with a clean text
+    assert [o.id for o in outcomes if o.missed] == ["lost"]
     assert outcomes[0].technique == "t"
     assert outcomes[1].technique == "attack"
 
@@ -155,6 +152,7 @@ def test_shipped_adversarial_set_is_big_enough_and_well_formed() -> None:
     assert len({row["id"] for row in rows}) == len(rows)
     assert {row["priority"] for row in rows} <= {p.value for p in Priority}
     assert all(row["priority"] in ("high", "critical") for row in rows if row["kind"] == "control")
+    assert all(row["clean"] for row in rows if row["kind"] == "attack")
 
 
 def test_tuned_biases_find_the_offset_that_fixes_a_shifted_model() -> None:
