@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ticket_app.classifier import adversarial
 from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
+from ticket_app.classifier.types import CONFIDENCE_THRESHOLD
 from ticket_app.domain import Category, Priority
 
 CATEGORIES = [category.value for category in Category]
@@ -71,14 +72,35 @@ def fold(priorities: Sequence[str]) -> list[str]:
     return ["high" if priority == "critical" else priority for priority in priorities]
 
 
-def report(name: str, rows: list[dict], predictions: list[tuple[str, str]]) -> None:
+Prediction = tuple[str, str, float]  # category, priority, confidence
+
+
+def confidence_report(truth: Sequence[str], predictions: Sequence[Prediction]) -> None:
+    """How many rows are confident enough to pre-fill, and how often either side is right."""
+    right = [guess == true for true, (guess, _, _) in zip(truth, predictions, strict=True)]
+    scores = sorted(confidence for _, _, confidence in predictions)
+    sure = [
+        ok for ok, (_, _, c) in zip(right, predictions, strict=True) if c >= CONFIDENCE_THRESHOLD
+    ]
+    unsure = len(right) - len(sure)
+    line = f"confident (>= {CONFIDENCE_THRESHOLD}): {len(sure) / len(right):.1%} of rows"
+    if sure:
+        line += f", category accuracy {sum(sure) / len(sure):.3f}"
+    if unsure:
+        below = sum(right) - sum(sure)
+        line += f"; not sure: {unsure} rows, accuracy {below / unsure:.3f}"
+    print(line + f"; 5th percentile of confidence {scores[int(0.05 * (len(scores) - 1))]:.3f}")
+
+
+def report(name: str, rows: list[dict], predictions: list[Prediction]) -> None:
     truth = [row["category"] for row in rows]
-    guessed = [category for category, _ in predictions]
+    guessed = [category for category, _, _ in predictions]
     print(f"\n== {name} ({len(rows)} rows)")
     print(
         f"category: accuracy {accuracy(truth, guessed):.3f}"
         f"  macro-F1 {macro_f1(truth, guessed):.3f}"
     )
+    confidence_report(truth, predictions)
     print(confusion(truth, guessed, CATEGORIES))
     labelled = [i for i, row in enumerate(rows) if row.get("priority")]
     if not labelled:
@@ -98,27 +120,27 @@ def report(name: str, rows: list[dict], predictions: list[tuple[str, str]]) -> N
     print(confusion(truth, guessed, PRIORITIES))
 
 
-def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], tuple[str, str]]:
+def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], Prediction]:
     """The offline model alone (the default), or the whole `classify` path when asked."""
     if pipeline:
         from ticket_app.classifier import classify
 
-        def run_pipeline(text: str) -> tuple[str, str]:
+        def run_pipeline(text: str) -> Prediction:
             suggestion = classify(text)
-            return suggestion.category.value, suggestion.priority.value
+            return suggestion.category.value, suggestion.priority.value, suggestion.confidence
 
         return run_pipeline
     model = OfflineModel.load(model_path)
 
-    def run_offline(text: str) -> tuple[str, str]:
+    def run_offline(text: str) -> Prediction:
         prediction = model.predict(text)
-        return prediction.category.value, prediction.priority.value
+        return prediction.category.value, prediction.priority.value, prediction.confidence
 
     return run_offline
 
 
 def evaluate_labelled(
-    path: Path, predict: Callable[[str], tuple[str, str]], with_subject: bool, mode: str
+    path: Path, predict: Callable[[str], Prediction], with_subject: bool, mode: str
 ) -> None:
     """The accuracy, macro-F1, confusion and latency report of one labelled file."""
     rows = read_rows(path)

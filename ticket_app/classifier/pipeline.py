@@ -15,7 +15,9 @@ from ticket_app.domain import DEFAULT_CATEGORY, DEFAULT_PRIORITY
 logger = logging.getLogger("ticket_app.classifier")
 
 GEMINI_CONFIDENCE = 0.9
-"""Gemini returns labels, not probabilities: a fixed value for "validated Gemini answer"."""
+"""Gemini returns labels, not probabilities: a fixed value for "validated Gemini answer", scaled
+by how much of the text the offline model can place, since the schema makes Gemini name a
+category even for gibberish."""
 
 FALLBACK_CACHE_SECONDS = 30
 """A fallback answer is kept briefly only, so Gemini is asked again once it may have recovered,
@@ -60,7 +62,9 @@ def _ask_gemini(settings: Settings, text: str) -> Suggestion | None:
             "Gemini classification failed (%s); using the offline model", gemini.describe(error)
         )
         return None
-    return Suggestion(category, priority, "gemini", False, GEMINI_CONFIDENCE)
+    model = offline_model()
+    placed = model.placed(text) if model is not None else 1.0
+    return Suggestion(category, priority, "gemini", False, round(GEMINI_CONFIDENCE * placed, 4))
 
 
 def _ask_offline(text: str, used_fallback: bool) -> Suggestion | None:
