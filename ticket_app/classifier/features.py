@@ -26,7 +26,7 @@ CHAR_NGRAM_SIZES = (4,)
 _SYSTEMS = (
     r"(?:production|prod|site|website|web ?site|server|servers|service|services|system|systems|"
     r"platform|app|application|portal|checkout|store|shop|api|database|network|email|e-mail|"
-    r"everything|dashboard|erp|crm)"
+    r"everything|dashboard|erp|crm|gateway|payments|terminals|tills|internet|wi-?fi|vpn|phones)"
 )
 _PEOPLE = (
     r"(?:users|customers|clients|staff|employees|colleagues|agents|stores|branches|offices"
@@ -46,6 +46,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"|disconnecting)|(?:crash|fail|drop)s? (?:repeatedly|frequently|constantly|every few))\b",
         "everyone": rf"\ball (?:of )?(?:our |the |my )?{_PEOPLE}\b|\bevery(?:one|body)\b"
         rf"|\bno ?one\b|\bnobody\b|\bnone of (?:our|the|my) {_PEOPLE}\b"
+        r"|\b(?:no|not a) (?:single )?(?:user|customer|client|employee|colleague|member|patient"
+        r"|student|guest)\b"
         r"|\b(?:entire|whole) (?:company|team|organi[sz]ation|office|department|staff)\b"
         r"|\bcompany-wide\b|\bsite-wide\b",
         "many": r"\b(?:several|multiple|many|numerous|dozens of|hundreds of|thousands of"
@@ -65,7 +67,10 @@ CUES: dict[str, re.Pattern[str]] = {
         "money": r"\bcharged (?:twice|two times|three times|multiple times|again)\b"
         r"|\bdouble[- ]charged\b|\bduplicate (?:charge|payment)s?\b|\bovercharg"
         r"|\blosing (?:money|revenue|sales|orders|customers|business)\b|\bfraud"
-        r"|\bcannot (?:take|accept|process) (?:any )?payments\b|\bmoney (?:is )?lost\b",
+        r"|\bcannot (?:take|accept|process) (?:any )?payments\b|\bmoney (?:is )?lost\b"
+        r"|\b(?:(?:no|not a single) (?:customer|client|user|one) can|(?:customers|clients|users"
+        r"|we|nobody) (?:can(?:not|'t)|are unable to|could not)) (?:pay|check ?out|order)\b"
+        r"|\bpayments? (?:are |is )?(?:failing|declined|not going through)\b",
         "impact": r"\bdisrupt\w*|\bsignificant(?:ly)? (?:impact|affect)\w*|\bimpacting\b"
         r"|\bseverely\b|\bseriously\b|\bour (?:daily |business )?operations\b",
         # Courtesy, not impact: formal e-mails ask for a "prompt" reply whatever the matter.

@@ -56,7 +56,7 @@ _DEMAND = (
     r"|onmiddellijk|sofort|subito|umgehend|dringend|dringlich|eilig|eilt|spoed|pilne|pilny|akut"
     r"|bradskande|priorit(?:y|ies|ise|ize|ised|ized|isation|ization|aire|e|at|a|eit|et)"
     r"|prioridade?|priorytet|prio|escalat(?:e|ed|es|ing|ion)|important|importance|wichtig"
-    r"|highest|blocker|showstopper|p[0-4]|sev[0-4]|severity|sev"
+    r"|highest|blocker|showstopper|attention|p[0-4]|sev[0-4]|severity|sev"
 )
 _DEMAND_PHRASES = (
     r"as (?:soon|fast|quickly) as (?:possible|you can)|right now|right away|straight away"
@@ -139,6 +139,8 @@ _SPANS = [
         r"|polic(?:y|ies)|defaults?|restrictions?|programming|training|what you (?:were|have"
         r" been) told|everything (?:above|before)|(?:the )?above)\b[^.!?;:\n]*",
         rf"\bnew (?:rules?|instructions?|orders?|task)\b{_SENTENCE_REST}",
+        r"\b(?:system|admin|administrator|priority|triage|classifier) override\b(?:\s+(?:code"
+        r"|mode|key|token))?(?:\s+[\w-]+)?\s*[:=]?",
         r"\b(?:you are now|you're now|from now on|pretend (?:to be|you are|that)|act as"
         r"|you (?:must|will|shall|should) (?:always|now|only)|let'?s play a game|role-?play"
         r"|always (?:answer|respond|rate|reply|return|output|classify|mark|say))\b"
@@ -159,8 +161,10 @@ _SPANS = [
         rf"\b(?:impact|label|tier|level)\s*[:=]\s*[\"'(\[]?\s*{_URGENT_VALUE}\b",
         rf"\b{_URGENT_VALUE}(?:\s*-)?\s*(?:priority|prio|severity|urgency|importance|handling"
         r"|treatment|escalation|attention)\b",
-        rf"^[ \t]*(?:[-*][ \t]*)?[\"']?{_LABEL_FIELD}[\"']?[ \t]*[:=][ \t]*[\"']?[\w-]+"
-        r"(?:[ \t][\w-]+)?[\"']?[ \t]*$",
+        # A form-like field with a short value, on its own line or between bars: "Impact: ALL
+        # USERS | ..." claims an impact without describing one.
+        rf"(?:^|\|)[ \t]*(?:[-*][ \t]*)?[\"']?{_LABEL_FIELD}[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"[\w'-]+(?:[ \t]+[\w'-]+){0,2}[\"']?[ \t]*(?=\||$)",
         r"\b(?:top|front|head|start|first) (?:of|in) (?:the |your )?(?:queue|list|pile|line)\b",
         # Claims of rank: only the claim goes, the rest of the sentence stays.
         r"\b(?:as|i am|i'm|im|this is|speaking as|message from|on behalf of|sent by"
@@ -215,9 +219,9 @@ def _drop_instructing_turn(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """The text with disguised letters written plainly and accents dropped."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    text = "".join(char for char in text if unicodedata.category(char) not in ("Mn", "Cf"))
-    if not text.isascii():
+    if not text.isascii():  # most tickets are plain ASCII and skip the per-character work
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        text = "".join(char for char in text if unicodedata.category(char) not in ("Mn", "Cf"))
         text = _WORD.sub(_plain_latin, text)
     text = _SPELT_OUT.sub(_unspell, text)
     text = _STRETCHED.sub(r"\1", text)
