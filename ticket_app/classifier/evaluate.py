@@ -3,15 +3,16 @@
 Each line is a JSON object with "text", "category", and optionally "priority" (null rows are
 skipped for priority), "source" (scores are also reported per source, since mixed sets flatter
 a model that learns which source a text came from) and "subject". Prints accuracy and macro-F1
-for category and for priority (strict, and with critical folded into high), the confusion
-matrices and the median latency per ticket. Pure Python: it runs wherever the app runs.
+for category and for priority (strict, and with critical folded into high), how many rows are
+confident enough to pre-fill (`CONFIDENCE_THRESHOLD`), the confusion matrices and the median
+latency per ticket. Pure Python: it runs wherever the app runs.
 
 Macro-F1 averages the per-label F1 over every label that occurs in the truth or in the
 predictions (as scikit-learn does), so predicting a label the set never uses costs score.
 
 Every run also scores an adversarial set (`adversarial.py`; the shipped one unless
-`--adversarial` names another): how many attacks the text's demands escalated above their
-honest priority, and how many genuinely urgent controls are still found.
+`--adversarial` names another): how many attacks came back above their honest priority, how
+many of them because of the demand itself, and how many genuinely urgent controls are found.
 """
 
 import argparse

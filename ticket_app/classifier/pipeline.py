@@ -41,7 +41,7 @@ def _get_cache(settings: Settings) -> TTLCache[tuple[str, str], Suggestion]:
         return _cache
 
 
-def gemini_gate(settings: Settings) -> GeminiGate:
+def _get_gate(settings: Settings) -> GeminiGate:
     """The process's one gate for Gemini calls; a new one when its settings changed."""
     global _gate
     limits = (
@@ -75,7 +75,7 @@ def _default() -> Suggestion:
 
 def _ask_gemini(settings: Settings, text: str) -> Suggestion | None:
     """Gemini's validated answer; None when it failed or the gate kept the call from going out."""
-    gate = gemini_gate(settings)
+    gate = _get_gate(settings)
     if not gate.admit():
         return None
     answered = False
