@@ -1,5 +1,7 @@
 """The submit form's handlers: the API's validation, suggestions and the override rule."""
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from ticket_app.classifier import Suggestion
@@ -19,10 +21,27 @@ def suggestion(
     category: Category = Category.BILLING,
     priority: Priority = Priority.HIGH,
     source: str = "local",
+    confidence: float = 0.9,
 ) -> Suggestion:
     return Suggestion(
-        category=category, priority=priority, source=source, used_fallback=False, confidence=0.9
+        category=category,
+        priority=priority,
+        source=source,
+        used_fallback=False,
+        confidence=confidence,
     )
+
+
+def answering(
+    monkeypatch: pytest.MonkeyPatch, classify: Callable[[str], Suggestion]
+) -> Callable[[str], Awaitable[Suggestion]]:
+    """Put `classify` behind the form's async classifier entry."""
+
+    async def classify_async(text: str) -> Suggestion:
+        return classify(text)
+
+    monkeypatch.setattr(form_module, "classify_async", classify_async)
+    return classify_async
 
 
 @pytest.fixture
@@ -34,7 +53,7 @@ def classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         asked.append(text)
         return suggestion()
 
-    monkeypatch.setattr(form_module, "classify", classify)
+    answering(monkeypatch, classify)
     return asked
 
 
@@ -95,8 +114,51 @@ def test_a_suggestion_fills_both_fields_and_says_who_made_it(classifier):
     assert not state.classifying
 
 
+def test_an_unsure_suggestion_fills_nothing_and_says_so(monkeypatch: pytest.MonkeyPatch):
+    answers = iter([suggestion(), suggestion(Category.GENERAL, Priority.LOW, confidence=0.1)])
+    answering(monkeypatch, lambda text: next(answers))
+    state = typed()
+    run(FormState.suggest, state)
+    assert (state.category, state.priority) == ("billing", "high")
+    run(FormState.set_description, state, "hello hello hello hello hello hello")
+    run(FormState.suggest, state)
+    assert (state.category, state.priority) == ("", "")  # the earlier guess is taken back
+    assert (state.suggested_category, state.suggested_priority) == ("", "")
+    assert state.suggestion_note.startswith("Not sure")
+
+
+def test_a_tab_has_one_classification_in_flight(classifier):
+    state = typed()
+    state.classifying = True  # a call for this tab is still out
+    assert run(FormState.suggest, state) is None
+    assert classifier == []  # no second call queued behind it
+    state.classifying = False
+    run(FormState.suggest, state)
+    run(FormState.set_description, state, DESCRIPTION + " Twice, in fact.")
+    state.classifying = True
+    assert run(FormState.suggest, state) is None
+    state.classifying = False
+    assert len(classifier) == 1
+
+
+def test_text_changed_during_a_call_is_classified_when_it_returns(monkeypatch):
+    state = typed()
+    asked: list[str] = []
+
+    def typing_meanwhile(text: str) -> Suggestion:
+        asked.append(text)
+        if len(asked) == 1:
+            state.description = DESCRIPTION + " And again in April."
+        return suggestion()
+
+    answering(monkeypatch, typing_meanwhile)
+    assert run(FormState.suggest, state) == FormState.suggest  # the newer text is next
+    assert run(FormState.suggest, state) is None
+    assert asked[-1].endswith("And again in April.")
+
+
 def test_gemini_is_named_when_it_answered(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(form_module, "classify", lambda text: suggestion(source="gemini"))
+    answering(monkeypatch, lambda text: suggestion(source="gemini"))
     state = typed()
     run(FormState.suggest, state)
     assert state.suggestion_note == "Suggested by Gemini"
@@ -104,7 +166,7 @@ def test_gemini_is_named_when_it_answered(monkeypatch: pytest.MonkeyPatch):
 
 def test_an_override_is_never_overwritten_by_a_later_suggestion(monkeypatch: pytest.MonkeyPatch):
     answers = iter([suggestion(), suggestion(Category.TECHNICAL, Priority.CRITICAL)])
-    monkeypatch.setattr(form_module, "classify", lambda text: next(answers))
+    answering(monkeypatch, lambda text: next(answers))
     state = typed()
     run(FormState.suggest, state)
     run(FormState.set_priority, state, "low")
@@ -138,7 +200,7 @@ def test_a_suggestion_overtaken_by_a_newer_request_is_dropped(monkeypatch: pytes
         state._suggest_round += 1  # a newer request (or a submit) happened meanwhile
         return suggestion()
 
-    monkeypatch.setattr(form_module, "classify", slow_classify)
+    answering(monkeypatch, slow_classify)
     run(FormState.suggest, state)
     assert (state.category, state.priority, state.suggestion_source) == ("", "", "")
 
@@ -147,7 +209,7 @@ def test_a_failing_classifier_leaves_no_spinner(monkeypatch: pytest.MonkeyPatch)
     def broken(text: str) -> Suggestion:
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(form_module, "classify", broken)
+    answering(monkeypatch, broken)
     state = typed()
     with pytest.raises(RuntimeError):
         run(FormState.suggest, state)

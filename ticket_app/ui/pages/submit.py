@@ -96,7 +96,7 @@ def _suggestion_mark(
                 rx.badge(
                     rx.icon("sparkles", size=12),
                     FormState.suggestion_note,
-                    color_scheme="violet",
+                    color_scheme=rx.cond(FormState.suggestion_unsure, "amber", "violet"),
                     variant="soft",
                 ),
             ),

@@ -3,21 +3,22 @@ never overwrites the agent's own choice, and a submit that never waits for the m
 
 The classifier runs in a background event, so typing, choosing and submitting stay responsive
 however slow Gemini is; a suggestion that arrives after a newer request, or after the form was
-submitted, is dropped.
+submitted, is dropped. A tab has at most one classification in flight: text that changes
+meanwhile is classified once that one returns, so no client can queue up model calls. A
+suggestion the model is not sure of pre-fills nothing and says so.
 """
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
-from ticket_app.classifier import Suggestion, classify
+from ticket_app.classifier import Suggestion, classify_async
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.services import tickets
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
-from ticket_app.ui.labels import SOURCE_NOTES
+from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
@@ -41,6 +42,7 @@ class FormState(SessionState):
     suggested_category: str = ""
     suggested_priority: str = ""
     suggestion_source: str = ""
+    suggestion_unsure: bool = False
     classifying: bool = False
     submitting: bool = False
     created_id: int = 0
@@ -55,6 +57,8 @@ class FormState(SessionState):
     @rx.var
     def suggestion_note(self) -> str:
         """Who suggested the values: 'Suggested by Gemini', '... by the offline model'."""
+        if self.suggestion_unsure:
+            return UNSURE_NOTE
         return SOURCE_NOTES.get(self.suggestion_source, "")
 
     def _classifier_text(self) -> str:
@@ -108,39 +112,42 @@ class FormState(SessionState):
         return FormState.suggest if self._wants_suggestion() else None
 
     @rx.event(background=True)
-    async def suggest(self) -> None:
+    async def suggest(self) -> rx.event.EventSpec | None:
         """Classify the current text off the event loop and fill the fields not overridden
         (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
             actor = await self._actor()
             if actor is None or not actor.can(Permission.CLASSIFY):
-                return
-            if not self._wants_suggestion():
-                return
+                return None
+            if self.classifying or not self._wants_suggestion():
+                return None
             text = self._suggested_text = self._classifier_text()
             self._suggest_round += 1
             round_started = self._suggest_round
             self.classifying = True
         suggestion: Suggestion | None = None
         try:
-            suggestion = await asyncio.to_thread(classify, text)
+            suggestion = await classify_async(text)
         finally:
             async with self:
-                if round_started == self._suggest_round:
-                    self.classifying = False
-                    if suggestion is not None:
-                        self._apply(suggestion)
+                self.classifying = False
+                if round_started == self._suggest_round and suggestion is not None:
+                    self._apply(suggestion)
+                again = self._wants_suggestion()
+        return FormState.suggest if again else None
 
     def _apply(self, suggestion: Suggestion) -> None:
-        """Take the suggestion, except where the agent already chose a value."""
+        """Take the suggestion, except where the agent already chose a value; one the model
+        is not sure of fills nothing, and what an earlier one filled is emptied again."""
         self._suggestion = suggestion
-        self.suggested_category = suggestion.category.value
-        self.suggested_priority = suggestion.priority.value
         self.suggestion_source = suggestion.source
+        self.suggestion_unsure = not suggestion.confident
+        self.suggested_category = suggestion.category.value if suggestion.confident else ""
+        self.suggested_priority = suggestion.priority.value if suggestion.confident else ""
         if not self.category_overridden:
-            self.category = suggestion.category.value
+            self.category = self.suggested_category
         if not self.priority_overridden:
-            self.priority = suggestion.priority.value
+            self.priority = self.suggested_priority
 
     def _choice(self, field: str, value: Any) -> str | None:
         """A category or priority from the browser, checked like a PATCH of that field."""
@@ -235,7 +242,7 @@ class FormState(SessionState):
         self.category = self.priority = ""
         self.category_overridden = self.priority_overridden = False
         self.suggested_category = self.suggested_priority = self.suggestion_source = ""
-        self.classifying = self.submitting = False
+        self.suggestion_unsure = self.submitting = False
         self._suggestion = None
         self._suggested_text = ""
         self._suggest_round += 1
