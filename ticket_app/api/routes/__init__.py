@@ -7,7 +7,7 @@ a new route needs a token unless someone decides otherwise, visibly.
 
 from fastapi import FastAPI
 
-from ticket_app.api.routes import comments, health, me, tickets, timeline, users
+from ticket_app.api.routes import comments, health, me, merge, similar, tickets, timeline, users
 from ticket_app.api.routing import fallback_router
 
 ROUTERS = (
@@ -15,6 +15,8 @@ ROUTERS = (
     tickets.router,
     comments.router,
     timeline.router,
+    similar.router,
+    merge.router,
     me.router,
     users.router,
 )
