@@ -20,6 +20,7 @@ cost does not grow with the number of tickets:
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
 import sqlalchemy as sa
@@ -39,8 +40,8 @@ from ticket_app.similarity.terms import count, key, log_tf
 TERMS = SimilarTerm.__table__
 COUNTS = TicketCount.__table__
 LIMIT_MAX = 10
-QUERY_TERMS = 32  # a long description keeps its most frequent terms
-WALKED = 12
+QUERY_TERMS = 16  # a long description keeps its most frequent terms
+WALKED = 10
 NEWEST = 256
 RESCORED = 64
 OWN_CANDIDATES = 200
@@ -104,16 +105,27 @@ def _counted(query: sa.Select[Any]) -> sa.ScalarSelect[int]:
     return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
 
 
-def _frequencies(connection: Connection, keys: list[int]) -> tuple[int, list[int]]:
-    """(tickets in all, estimated tickets holding each term), in one round trip."""
+@lru_cache(maxsize=QUERY_TERMS)
+def _frequency_statement(terms: int) -> sa.Select[Any]:
+    """Tickets in all, then per term `t<i>` its capped count and its capped sampled count.
+
+    Statements are built once per shape, with the terms as parameters: building dozens of
+    subqueries on every keystroke would cost more than running them.
+    """
     columns: list[Any] = [
         sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.tickets), 0)).scalar_subquery()
     ]
-    for term in keys:
-        postings = sa.select(sa.literal(1)).select_from(TERMS).where(TERMS.c.term == term)
+    for index in range(terms):
+        postings = sa.select(sa.literal(1)).where(TERMS.c.term == sa.bindparam(f"t{index}"))
         columns.append(_counted(postings.limit(EXACT_CAP)))
         columns.append(_counted(postings.where(SAMPLED).limit(SAMPLE_CAP)))
-    row = connection.execute(sa.select(*columns)).one()
+    return sa.select(*columns)
+
+
+def _frequencies(connection: Connection, keys: list[int]) -> tuple[int, list[int]]:
+    """(tickets in all, estimated tickets holding each term), in one round trip."""
+    parameters = {f"t{index}": term for index, term in enumerate(keys)}
+    row = connection.execute(_frequency_statement(len(keys)), parameters).one()
     total, counts = int(row[0]), row[1:]
     estimates = []
     for exact, sampled in zip(counts[::2], counts[1::2], strict=True):
@@ -137,19 +149,18 @@ def _query(connection: Connection, title: str, description: str) -> _Query:
     return _Query({term_key: weight / norm for term_key, weight in raw.items()}, words)
 
 
-def _walked(query: _Query) -> sa.Select[Any]:
-    """The best RESCORED tickets by their partial scores over the WALKED heaviest terms'
-    NEWEST postings."""
-    heaviest = sorted(query.weights.items(), key=lambda item: -item[1])[:WALKED]
+def _walked(terms: int) -> sa.Select[Any]:
+    """The best RESCORED tickets by their partial scores over the NEWEST postings of terms
+    `w<i>`, each weighing `q<i>`."""
     walks = [
         sa.select(
-            sa.select(TERMS.c.ticket_id, (TERMS.c.weight * weight).label("part"))
-            .where(TERMS.c.term == term)
+            sa.select(TERMS.c.ticket_id, (TERMS.c.weight * sa.bindparam(f"q{index}")).label("part"))
+            .where(TERMS.c.term == sa.bindparam(f"w{index}"))
             .order_by(TERMS.c.ticket_id.desc())
             .limit(NEWEST)
             .subquery()
         )
-        for term, weight in heaviest
+        for index in range(terms)
     ]
     walk = sa.union_all(*walks).subquery("walk")
     return (
@@ -160,18 +171,28 @@ def _walked(query: _Query) -> sa.Select[Any]:
     )
 
 
-def _candidates(actor: Actor, query: _Query, exclude_id: int | None) -> sa.Select[Any]:
-    """The ids worth scoring exactly: visible, not merged, not the excluded one."""
-    wanted = [TICKETS.c.merged_into_id.is_(None), *visible_tickets(actor)]
-    if exclude_id is not None:
-        wanted.append(TICKETS.c.id != exclude_id)
-    if actor.can(Permission.READ_ALL):
-        return sa.select(TICKETS.c.id).where(TICKETS.c.id.in_(_walked(query)), *wanted)
-    return (
-        sa.select(TICKETS.c.id)
-        .where(TICKETS.c.created_by == actor.id, *wanted)
-        .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
-        .limit(OWN_CANDIDATES)
+@lru_cache(maxsize=4 * WALKED)
+def _score_statement(walked: int, staff: bool) -> sa.Select[Any]:
+    """Each query term's weight in each candidate ticket (`terms`: the query's keys).
+
+    Staff candidates come from the walk; everyone else's are their own newest tickets
+    (`me`), which is what `access.visible_tickets` lets them see and no more. Merged
+    tickets and the ticket `exclude` (0: none) never are candidates.
+    """
+    wanted = [TICKETS.c.merged_into_id.is_(None), TICKETS.c.id != sa.bindparam("exclude")]
+    if staff:
+        candidates = sa.select(TICKETS.c.id).where(TICKETS.c.id.in_(_walked(walked)), *wanted)
+    else:
+        candidates = (
+            sa.select(TICKETS.c.id)
+            .where(TICKETS.c.created_by == sa.bindparam("me"), *wanted)
+            .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
+            .limit(OWN_CANDIDATES)
+        )
+    chosen = candidates.subquery()
+    return sa.select(TERMS.c.ticket_id, TERMS.c.term, TERMS.c.weight).where(
+        TERMS.c.ticket_id.in_(sa.select(chosen.c.id)),
+        TERMS.c.term.in_(sa.bindparam("terms", expanding=True)),
     )
 
 
@@ -179,15 +200,20 @@ def _scores(
     connection: Connection, actor: Actor, query: _Query, exclude_id: int | None
 ) -> dict[int, dict[int, float]]:
     """Per candidate ticket, each shared term's share of its score."""
-    candidates = _candidates(actor, query, exclude_id).subquery()
-    rows = connection.execute(
-        sa.select(TERMS.c.ticket_id, TERMS.c.term, TERMS.c.weight).where(
-            TERMS.c.ticket_id.in_(sa.select(candidates.c.id)),
-            TERMS.c.term.in_(list(query.weights)),
-        )
-    )
+    staff = actor.can(Permission.READ_ALL)
+    if staff and visible_tickets(actor):
+        raise AssertionError("staff see every ticket; the walk would need their rules")
+    heaviest = sorted(query.weights.items(), key=lambda item: -item[1])[:WALKED]
+    parameters: dict[str, Any] = {
+        "terms": list(query.weights),
+        "exclude": exclude_id or 0,
+        "me": actor.id,
+    }
+    for index, (term, weight) in enumerate(heaviest):
+        parameters[f"w{index}"], parameters[f"q{index}"] = term, weight
+    statement = _score_statement(len(heaviest) if staff else 0, staff)
     shares: dict[int, dict[int, float]] = {}
-    for ticket_id, term, weight in rows:
+    for ticket_id, term, weight in connection.execute(statement, parameters):
         shares.setdefault(ticket_id, {})[term] = weight * query.weights[term]
     return shares
 
