@@ -47,6 +47,7 @@ STOP_WORDS = frozenset(
     please pls plz help helps helping hello hi hey dear thanks thank thx regards cheers best
     kind sir madam team support assist assistance need needs want wanted wanna like get got
     know tell let issue issues problem problems question questions query some any about one
+    something someone somebody anyone anybody anything information info look looking
     """.split()  # noqa: SIM905 -- a block of words reads better than 190 quoted ones
 )
 
