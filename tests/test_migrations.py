@@ -104,3 +104,37 @@ def test_trigram_indexes_keep_short_pending_lists(database_url):
     assert options["ix_tickets_title_trgm"] == ["gin_pending_list_limit=256"]
     assert options["ix_tickets_description_trgm"] == ["gin_pending_list_limit=256"]
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets"]
+
+
+def test_similar_index_is_filled_for_tickets_already_there(empty_url):
+    """0006 indexes every existing ticket but the merged ones; its downgrade drops the index."""
+    from ticket_app.similarity.terms import document
+
+    config = alembic_config(empty_url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "0005")
+    texts = [("VPN drops", "The VPN drops hourly."), ("Refund", "Charged twice, refund me.")]
+    engine = create_db_engine(empty_url)
+    with engine.begin() as connection:
+        for title, description in [*texts, ("Merged", "A merged duplicate.")]:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO tickets (title, description, category, priority) "
+                    "VALUES (:title, :description, 'general', 'low')"
+                ),
+                {"title": title, "description": description},
+            )
+        connection.execute(sa.text("UPDATE tickets SET merged_into_id = 1 WHERE id = 3"))
+    engine.dispose()
+    command.upgrade(config, "head")
+    rows = inspect(
+        empty_url,
+        lambda c: c.execute(sa.text("SELECT ticket_id, term, weight FROM similar_terms")).all(),
+    )
+    for ticket_id, (title, description) in enumerate(texts, 1):
+        stored = {term: weight for owner, term, weight in rows if owner == ticket_id}
+        assert stored == pytest.approx(document(title, description), rel=1e-6)
+    assert {owner for owner, _, _ in rows} == {1, 2}
+    assert pending_changes(empty_url) == []
+    command.downgrade(config, "0005")
+    assert "similar_terms" not in tables(empty_url)

@@ -22,7 +22,7 @@ from ticket_app.domain import (
     Status,
 )
 from ticket_app.models import Ticket, User, utc_now
-from ticket_app.services import history, listing
+from ticket_app.services import history, listing, similar_index
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -47,6 +47,7 @@ USERS = User.__table__
 COLUMNS = listing.COLUMNS
 _INSERT = sa.insert(TICKETS).returning(*COLUMNS)
 TRIAGE_FIELDS = ("category", "priority")
+TEXT_FIELDS = frozenset({"title", "description"})  # what the similar-tickets index reads
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def create_ticket(
     with transaction(write=True) as connection:
         row = connection.execute(_INSERT, values).one()
         history.record(connection, [history.created(row, actor)])
+        similar_index.add(connection, row)
     return as_read(row, actor)
 
 
@@ -215,6 +217,8 @@ def write_changes(connection: Connection, actor: Actor, old: Any, changes: dict[
     )
     row = connection.execute(statement).one()
     history.record(connection, history.changed(old, actual, actor))
+    if TEXT_FIELDS & actual.keys():
+        similar_index.replace(connection, row)
     return row
 
 
