@@ -7,7 +7,8 @@ into the freshly truncated table with the secondary indexes dropped and the trig
 dropped. Each ticket gets its `created` history entry (one INSERT ... SELECT, as migration 0004
 gave older tickets), the timeline's first line. Afterwards the indexes and triggers are
 recreated from their own saved DDL and the counter tables (`ticket_counts`, `assignee_counts`)
-and SQLite's FTS5 table are rebuilt by the app's own `counts.rebuild_on`; its `counter_drift`
+and the search text (PostgreSQL's `tickets_search`, SQLite's FTS5 table) are rebuilt by the
+app's own `counts.rebuild_on`; its `counter_drift`
 and `search_index_drift` then prove they equal what the triggers would have produced.
 The similar-tickets index gets each ticket's rows from the app's own `similar_index.rows`,
 computed in the generator processes and loaded with the tickets (PostgreSQL: a second COPY
@@ -321,11 +322,12 @@ def _pg_seed(
         *_pg_secondary_indexes(cursor, "tickets"),
         *_pg_secondary_indexes(cursor, "ticket_history"),
         *_pg_secondary_indexes(cursor, "similar_terms"),
+        *_pg_secondary_indexes(cursor, "tickets_search"),
     ]
     keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
-        "TRUNCATE tickets, ticket_counts, assignee_counts, ticket_comments, ticket_history, "
-        "similar_terms RESTART IDENTITY"
+        "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
+        "ticket_history, similar_terms RESTART IDENTITY"
     )
     if not with_triggers:
         for name, _ in indexes:
@@ -471,11 +473,12 @@ def check(connection: Connection, dialect: str, count: int) -> int:
     if created != count:
         raise AssertionError(f"{created} `created` history entries for {count} tickets")
     _check_similar_index(connection)
-    like = "LIKE" if dialect == "sqlite" else "ILIKE"  # SQLite's LIKE ignores ASCII case
+    # SQLite's LIKE ignores ASCII case; PostgreSQL's search text is the indexed copy
+    like, table = ("LIKE", "tickets") if dialect == "sqlite" else ("ILIKE", "tickets_search")
     rare = int(
         connection.execute(
             sa.text(
-                f"SELECT count(*) FROM tickets WHERE title {like} :pattern "
+                f"SELECT count(*) FROM {table} WHERE title {like} :pattern "
                 f"OR description {like} :pattern"
             ),
             {"pattern": f"%{RARE_WORD}%"},
@@ -531,6 +534,7 @@ def _vacuum(url: URL, dialect: str) -> None:
             "ticket_counts",
             "assignee_counts",
             "similar_terms",
+            "tickets_search",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     connection.close()

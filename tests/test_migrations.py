@@ -71,9 +71,14 @@ def test_search_index_exists_after_migration(database_url):
     else:
         indexes = inspect(
             database_url,
-            lambda c: {i["name"] for i in sa.inspect(c).get_indexes("tickets")},
+            lambda c: {
+                table: {i["name"] for i in sa.inspect(c).get_indexes(table)}
+                for table in ("tickets", "tickets_search")
+            },
         )
-        assert {"ix_tickets_title_trgm", "ix_tickets_description_trgm"} <= indexes
+        trigram = {"ix_tickets_title_trgm", "ix_tickets_description_trgm"}
+        assert trigram <= indexes["tickets_search"]  # beside the tickets, not on them (0007)
+        assert not trigram & indexes["tickets"]
 
 
 def test_migrate_command_is_idempotent(database_url):
@@ -96,7 +101,8 @@ def test_trigram_indexes_keep_short_pending_lists(database_url):
             c.execute(
                 sa.text(
                     "SELECT relname, reloptions FROM pg_class WHERE relname IN "
-                    "('ix_tickets_title_trgm', 'ix_tickets_description_trgm', 'tickets')"
+                    "('ix_tickets_title_trgm', 'ix_tickets_description_trgm', 'tickets', "
+                    "'tickets_search')"
                 )
             ).all()
         ),
@@ -104,6 +110,7 @@ def test_trigram_indexes_keep_short_pending_lists(database_url):
     assert options["ix_tickets_title_trgm"] == ["gin_pending_list_limit=256"]
     assert options["ix_tickets_description_trgm"] == ["gin_pending_list_limit=256"]
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets"]
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets_search"]
 
 
 def test_similar_index_is_filled_for_tickets_already_there(empty_url):

@@ -1,5 +1,5 @@
-"""Migrations 0003 and 0004 on a desk that already has tickets, and back: nothing is lost,
-the counters stay exact, and every old ticket gets its `created` history entry.
+"""Migrations 0003 onwards on a desk that already has tickets, and back: nothing is lost, the
+counters stay exact, every old ticket gets its `created` history entry and stays findable.
 
 A desk upgrading in production has tickets; an empty database (tests/test_migrations.py)
 cannot show a counter filled wrongly or a history entry missed. The expected counts are
@@ -14,6 +14,7 @@ from alembic import command
 from tests.helpers import scratch_database
 from ticket_app.db import create_db_engine
 from ticket_app.migrate import alembic_config
+from ticket_app.services import counts
 
 TICKET_COLUMNS = (
     "id, title, description, category, priority, status, created_at, updated_at, "
@@ -91,6 +92,14 @@ def fill_an_old_desk(connection) -> None:
     connection.execute(sa.text("DELETE FROM tickets WHERE id % 11 = 0"))
 
 
+def found(connection, text: str) -> list[int]:
+    """Ids of the tickets the list's search finds for `text`."""
+    from ticket_app.services.listing import TICKETS, search_condition
+
+    query = sa.select(TICKETS.c.id).where(search_condition(connection, text))
+    return sorted(connection.execute(query).scalars())
+
+
 def test_upgrading_a_desk_with_tickets_and_back(database_url, tmp_path):
     with scratch_database(database_url, tmp_path) as url:
         config = alembic_config(url)
@@ -125,9 +134,17 @@ def test_upgrading_a_desk_with_tickets_and_back(database_url, tmp_path):
                         True,
                         None,
                     )
-                # The new triggers count what happens after the upgrade too.
+                assert counts.search_index_drift(connection) == []
+                assert found(connection, "printer ticket 13") == [14]
+                # The new triggers count and index what happens after the upgrade too.
                 connection.execute(sa.text("UPDATE tickets SET status = 'open' WHERE id % 5 = 0"))
                 assert_counters_exact(connection, with_assignees=True)
+                retitle = "UPDATE tickets SET title = :title WHERE id = 14"
+                connection.execute(sa.text(retitle), {"title": "Scanner jammed"})
+                assert found(connection, "printer ticket 13") == []
+                assert found(connection, "scanner jam") == [14]
+                connection.execute(sa.text(retitle), {"title": "Old printer ticket 13"})
+                assert counts.search_index_drift(connection) == []
 
             command.downgrade(config, "0002")
             with engine.begin() as connection:
@@ -146,12 +163,12 @@ def test_upgrading_a_desk_with_tickets_and_back(database_url, tmp_path):
                     "assignee_counts",
                 }
                 if engine.dialect.name == "sqlite":
-                    found = connection.execute(
+                    matched = connection.execute(
                         sa.text(
                             "SELECT count(*) FROM tickets_search WHERE tickets_search MATCH :q"
                         ),
                         {"q": '"printer ticket"'},
                     ).scalar_one()
-                    assert found == len(before)
+                    assert matched == len(before)
         finally:
             engine.dispose()
