@@ -47,10 +47,10 @@ def test_merging_a_duplicate_moves_its_conversation(open_page, api: Api):
     page = open_page(f"/tickets/{duplicate['id']}")
     similar = page.get_by_role("list", name="Similar tickets")
     expect(similar).to_contain_text(target["title"])
-    page.get_by_role("button", name=f"Merge this ticket into #{target['id']}").click()
+    page.get_by_role("button", name=f"Merge with #{target['id']}").click()
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text(f"Merge #{duplicate['id']} into #{target['id']}?")
-    dialog.get_by_role("button", name="Merge").click()
+    expect(dialog).to_contain_text(f"Merge #{duplicate['id']} and #{target['id']}")
+    dialog.get_by_role("button", name=f"Merge this one into #{target['id']}").click()
 
     expect(page).to_have_url(re.compile(rf"/tickets/{target['id']}$"))
     expect(
@@ -62,4 +62,4 @@ def test_merging_a_duplicate_moves_its_conversation(open_page, api: Api):
 
     page.goto(f"/tickets/{duplicate['id']}")
     expect(page.get_by_text("This ticket was merged into")).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile("Merge this ticket"))).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Merge with"))).to_have_count(0)

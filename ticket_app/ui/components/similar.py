@@ -10,6 +10,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from ticket_app.ui.components.badges import status_badge
+from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.views import SimilarRow
 
 
@@ -31,7 +32,15 @@ def _line(
                 ),
                 rx.flex(
                     status_badge(row.status),
-                    rx.text(row.score, "% alike · ", row.reason, size="1", color_scheme="gray"),
+                    rx.text(
+                        relative_time(row.created_at),
+                        " · ",
+                        row.score,
+                        "% alike · ",
+                        row.reason,
+                        size="1",
+                        color_scheme="gray",
+                    ),
                     spacing="2",
                     align="center",
                     wrap="wrap",

@@ -211,23 +211,23 @@ def _conflict_dialog() -> rx.Component:
 def _merge_button(row: rx.Var) -> rx.Component:
     return rx.button(
         rx.icon("merge", size=14),
-        "Merge into",
+        "Merge…",
         on_click=DuplicatesState.ask_merge(row.id),
         variant="soft",
         size="1",
         type="button",
-        aria_label="Merge this ticket into #" + row.id.to_string(),
+        aria_label="Merge with #" + row.id.to_string(),
     )
 
 
 def _merge_by_number() -> rx.Component:
     return rx.form(
         rx.flex(
-            field_label("Merge into ticket #", "merge-into"),
+            field_label("Merge with ticket #", "merge-other"),
             rx.flex(
                 rx.input(
-                    id="merge-into",
-                    name="into",
+                    id="merge-other",
+                    name="other",
                     placeholder="e.g. 1042",
                     input_mode="numeric",
                     aria_invalid=rx.cond(DuplicatesState.merge_error, "true", "false"),
@@ -252,7 +252,7 @@ def _merge_by_number() -> rx.Component:
 
 
 def _duplicates() -> rx.Component:
-    """Similar tickets, and merging this one into another (not once it is merged itself)."""
+    """Similar tickets, and merging with another (not once this one is merged itself)."""
     return rx.cond(
         ~ticket.merged_into_id,
         rx.card(
@@ -272,20 +272,21 @@ def _duplicates() -> rx.Component:
 
 
 def _merge_dialog() -> rx.Component:
-    into = DuplicatesState.merge_into.to_string()
+    """Which of the two goes on: the other keeps its number and gets the conversation."""
+    this, other = ticket.id.to_string(), DuplicatesState.merge_other.to_string()
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Merge #", ticket.id, " into #", into, "?"),
+            rx.alert_dialog.title("Merge #", this, " and #", other),
             rx.alert_dialog.description(
-                "Its replies and notes move to #",
-                into,
+                "#",
+                other,
                 rx.cond(
-                    DuplicatesState.merge_into_title,
-                    " “" + DuplicatesState.merge_into_title + "”",
+                    DuplicatesState.merge_other_title,
+                    " “" + DuplicatesState.merge_other_title + "”",
                     "",
                 ),
-                ", marked as coming from this ticket, and this ticket is closed pointing there. "
-                "A merge cannot be undone.",
+                ". The ticket merged gives its replies and notes to the one kept, marked as "
+                "coming from it, and is closed pointing there. A merge cannot be undone.",
             ),
             rx.flex(
                 rx.alert_dialog.cancel(
@@ -296,19 +297,24 @@ def _merge_dialog() -> rx.Component:
                         on_click=DuplicatesState.cancel_merge,
                     )
                 ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Merge",
-                        on_click=DuplicatesState.confirm_merge,
-                        loading=DuplicatesState.merging,
-                    )
+                rx.button(
+                    "Merge #" + other + " into this one",
+                    on_click=DuplicatesState.confirm_merge("this"),
+                    loading=DuplicatesState.merging,
+                    variant="soft",
+                ),
+                rx.button(
+                    "Merge this one into #" + other,
+                    on_click=DuplicatesState.confirm_merge("other"),
+                    loading=DuplicatesState.merging,
                 ),
                 spacing="3",
                 justify="end",
+                wrap="wrap",
                 margin_top="var(--space-4)",
             ),
         ),
-        open=DuplicatesState.merge_into != 0,
+        open=DuplicatesState.merge_other != 0,
     )
 
 

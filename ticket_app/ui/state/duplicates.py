@@ -1,9 +1,10 @@
 """Beside a ticket (for agents and admins): the tickets most like it, and merging it into one.
 
 The list is read once when the page opens: it helps spot a duplicate and need not follow
-every change. Merging asks first, naming both tickets, then goes to the ticket merged into,
-where the conversation now is. The target is whatever the browser sends, so it is checked
-like any input, and the merge service decides what may be merged.
+every change. Merging asks first, naming both tickets and letting the agent choose which one
+goes on (this one into the other, or the other into this one), then shows the one that goes
+on, where the whole conversation now is. The other ticket is whatever the browser sends, so
+it is checked like any input, and the merge service decides what may be merged.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.views import SimilarRow, to_similar_rows
 
 SIMILAR_SHOWN = 5
+KEEP = ("other", "this")  # which ticket of the dialog goes on
 
 
 def refusal(error: InvalidInput) -> str:
@@ -38,8 +40,8 @@ class DuplicatesState(SessionState):
     """The similar list and the merge dialog of /tickets/[ticket_id]."""
 
     similar: list[SimilarRow] = rx.field(default_factory=list)
-    merge_into: int = 0  # the ticket the open dialog would merge into (0: no dialog)
-    merge_into_title: str = ""
+    merge_other: int = 0  # the other ticket of the open merge dialog (0: no dialog)
+    merge_other_title: str = ""
     merge_error: str = ""
     merging: bool = False
     _ticket_id: int = 0
@@ -49,7 +51,7 @@ class DuplicatesState(SessionState):
         """on_load: the tickets like this one (none for requesters, or when it cannot be
         read: the ticket's own state says why)."""
         self.similar = []
-        self.merge_into = 0
+        self.merge_other = 0
         self._ticket_id = 0
         actor = await self._actor()
         if actor is None or not actor.can(Permission.TRIAGE):
@@ -63,55 +65,61 @@ class DuplicatesState(SessionState):
             return
         self.similar = to_similar_rows(found)
 
-    def _ask(self, into: Any) -> None:
+    def _ask(self, other: Any) -> None:
         if self.merging or not self._ticket_id:
             return
         try:
-            target = validate_ticket_id(into)
+            ticket_id = validate_ticket_id(other)
         except ServiceError:
-            self.merge_error = "Enter the number of the ticket to merge into."
+            self.merge_error = "Enter the number of the other ticket."
             return
         self.merge_error = ""
-        self.merge_into = target
+        self.merge_other = ticket_id
         titles = {row.id: row.title for row in self.similar}
-        self.merge_into_title = titles.get(target, "")
+        self.merge_other_title = titles.get(ticket_id, "")
 
     @rx.event
-    def ask_merge(self, into: Any) -> None:
-        """Open the dialog for merging this ticket into `into` (a similar one)."""
-        self._ask(into)
+    def ask_merge(self, other: Any) -> None:
+        """Open the merge dialog for this ticket and `other` (a similar one)."""
+        self._ask(other)
 
     @rx.event
     def ask_merge_typed(self, form_data: dict[str, Any]) -> None:
-        """The "Merge into ticket #" field's submit."""
-        value = form_data.get("into") if isinstance(form_data, dict) else None
+        """The "Merge with ticket #" field's submit."""
+        value = form_data.get("other") if isinstance(form_data, dict) else None
         self._ask(value.strip().lstrip("#") if isinstance(value, str) else value)
 
     @rx.event
     def cancel_merge(self) -> None:
-        self.merge_into = 0
+        self.merge_other = 0
 
     @rx.event
-    async def confirm_merge(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
-        """Merge, then show the ticket merged into; a refusal says why and changes nothing."""
+    async def confirm_merge(
+        self, keep: Any
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """Merge one ticket into the other: `keep` is "other" (this one goes into it) or
+        "this" (it comes into this one). Then show the one kept; a refusal says why and
+        changes nothing."""
         actor = await self._actor()
         if actor is None:
             return self._to_sign_in()
-        if self.merging or not (self._ticket_id and self.merge_into):
+        if self.merging or not (self._ticket_id and self.merge_other) or keep not in KEEP:
             return None
-        source, target = self._ticket_id, self.merge_into
+        source, target = self._ticket_id, self.merge_other
+        if keep == "this":
+            source, target = target, source
         self.merging = True
         try:
             await write(merge.merge, actor, source, target)
         except ServiceError as error:
-            self.merge_into = 0
+            self.merge_other = 0
             if isinstance(error, InvalidInput):
                 self.merge_error = refusal(error)
                 return None
             return rx.toast.error(describe(error))
         finally:
             self.merging = False
-        self.merge_into = 0
+        self.merge_other = 0
         return [
             rx.redirect(f"/tickets/{target}"),
             rx.toast.success(f"Ticket #{source} was merged into #{target}."),
