@@ -88,8 +88,7 @@ def export_lines(actor: Actor, filters: TicketFilters) -> Iterator[str]:
     after = None
     while True:
         with transaction() as connection:
-            wanted = listing.conditions(connection, resolved)
-            rows = listing.walk(connection, wanted, filters.sort, after, EXPORT_PAGE, READ)
+            rows = listing.walk(connection, resolved, after, EXPORT_PAGE, READ)
         if not rows:
             return
         ids = {ident for row in rows for ident in (row[6], row[7]) if ident}
