@@ -10,6 +10,7 @@ EXPLAIN ANALYZE, so it gets EXPLAIN QUERY PLAN and the measured time of a run.
 
 import argparse
 import os
+import random
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -77,14 +78,16 @@ def explain(statement: str, parameters: Any) -> list[str]:
 
 
 def report(extra: list[dict[str, str]] | None = None) -> str:
+    from bench.textgen import make_ticket
     from ticket_app.domain import Role
-    from ticket_app.services import stats, tickets
+    from ticket_app.services import similar, stats, tickets
     from ticket_app.services.access import Actor
     from ticket_app.services.schemas import parse_filters
 
     # The bench's HTTP client is an agent: it sees every ticket, as this reader does.
     agent = Actor(id=0, email="bench@example.com", name="bench", role=Role.AGENT)
     filtered = parse_filters(**FILTERED)
+    text = make_ticket(random.Random(4))  # a ticket being written, as the bench's first one
     cursor = None
     for _ in range(DEEP_PAGE - 1):
         cursor = tickets.list_tickets(agent, filtered, PAGE, cursor).next_cursor
@@ -98,6 +101,7 @@ def report(extra: list[dict[str, str]] | None = None) -> str:
         ),
         ("stats", lambda: stats.get_stats(agent)),
         ("stats narrowed by the search", lambda: stats.get_stats(agent, parse_filters(**SEARCH))),
+        ("similar to a new text", lambda: similar.find(agent, text.title, text.description)),
     ]
     for params in extra or []:
         filters = parse_filters(**params)

@@ -32,7 +32,7 @@ from ticket_app.models import SimilarTerm, TicketCount
 from ticket_app.models.similar import SAMPLE, SAMPLED
 from ticket_app.services.access import Actor, Permission, visible_tickets
 from ticket_app.services.errors import InvalidInput
-from ticket_app.services.schemas import check_storable, validated
+from ticket_app.services.schemas import check_storable
 from ticket_app.services.tickets import TICKETS, visible
 from ticket_app.services.transaction import transaction
 from ticket_app.similarity.terms import count, key, log_tf
@@ -87,10 +87,6 @@ class SimilarTicket(BaseModel):
     created_at: datetime
     score: float = Field(ge=0, le=1, description="Cosine similarity of the two texts' terms")
     reason: str = Field(description='One line, e.g. "same words: refund, charged, twice"')
-
-
-def validate_query(data: dict[str, Any]) -> SimilarQuery:
-    return validated(SimilarQuery, data)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ index, so VERSION names the rules.
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,7 +52,7 @@ STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905 -- a block of words reads better than 190 quoted ones
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+_stemmers = threading.local()
 
 
 @lru_cache(maxsize=100_000)
@@ -59,7 +60,12 @@ def stem(word: str) -> str | None:
     """The term a (casefolded) word stands for, or None for a stop word or a lone letter."""
     if word in STOP_WORDS or len(word) < 2:
         return None
-    return _stemmer.stemWord(word)
+    # A stemmer keeps the word it works on in itself: one per thread, or two requests'
+    # words get mixed up (the API serves requests from a pool of threads).
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=100_000)
