@@ -25,6 +25,7 @@ from ticket_app.services.schemas import (
     validate_ticket_id,
 )
 from ticket_app.ui.labels import STATUS_LABELS
+from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.live import LiveState, write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
@@ -72,6 +73,14 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
         for item in error.errors:
             kept.pop(item.field, None)
     return parse_filters(**kept), kept, warning
+
+
+def _read_page(
+    actor: Actor, filters: TicketFilters, cursor: str | None
+) -> tuple[tickets.Page, list[TicketRow]]:
+    """One page of the list and its rows: what every tab showing this view shares."""
+    result = tickets.list_tickets(actor, filters, PAGE_SIZE, cursor)
+    return result, to_rows(result.items)
 
 
 class TicketsState(LiveState, SessionState):
@@ -183,11 +192,14 @@ class TicketsState(LiveState, SessionState):
         if actor is None:
             return self._to_sign_in()
         cursor = self._page_cursors[self.page - 1]
+        filters = self._filters
+        personal = actor.id if "me" in (filters.assignee, filters.requester) else None
+        key = ("list", audience(actor), personal, filters, cursor)
         try:
-            result = await asyncio.to_thread(
-                tickets.list_tickets, actor, self._filters, PAGE_SIZE, cursor
+            result, shared_rows = await get_shared_reads().read(
+                key, lambda: _read_page(actor, filters, cursor)
             )
-            rows = await asyncio.to_thread(to_rows, result.items)
+            rows = list(shared_rows)
             await self._assignable(actor, rows)
         except ServiceError as error:
             self.error = describe(error)
