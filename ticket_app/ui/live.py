@@ -8,7 +8,8 @@ polling. When the access counter moved (a sign-out, a deactivation, a role chang
 this process forgets its cached identities, so the woken pages re-check who is signed in.
 A failed read (the database down or busy, or anything else) never stops it: it is logged once
 per outage and retried after a wait that doubles up to MAX_BACKOFF_SECONDS, and a write made
-through this process (`nudge`) retries at once.
+through this process (`nudge`) polls at once, at most once an interval: under a steady stream
+of writes the pages wake once an interval, not once a write.
 """
 
 import asyncio
@@ -46,6 +47,7 @@ class RevisionWatcher:
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
+        self._next_nudge_at = 0.0  # the event loop's time before which a nudge waits
 
     @property
     def subscribers(self) -> int:
@@ -103,6 +105,20 @@ class RevisionWatcher:
             return interval
         return max(interval, min(interval * 2**self._failures, MAX_BACKOFF_SECONDS))
 
+    async def _wait_for_next_poll(self) -> None:
+        """Until the interval ends, or a nudge, but at most one nudged poll per interval:
+        every poll that sees a change wakes every page, so a busy desk (writes all the time)
+        wakes them once an interval, and a quiet one still shows a write at once."""
+        loop = asyncio.get_running_loop()
+        pause = self._pause()
+        deadline = loop.time() + pause
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), pause)
+            now = loop.time()
+            if now < self._next_nudge_at:
+                await asyncio.sleep(min(deadline, self._next_nudge_at) - now)
+            self._next_nudge_at = loop.time() + self._interval()
+
     async def _poll(self) -> None:
         """Poll while anyone watches. No error ends it: a page must never freeze for good."""
         try:
@@ -121,8 +137,7 @@ class RevisionWatcher:
                         self.latest = revision
                         self._changed.set()
                         self._changed = asyncio.Event()
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._pause())
+                await self._wait_for_next_poll()
         finally:
             # A stopped poller's number goes stale; the next subscriber must not trust it.
             self.latest = None
