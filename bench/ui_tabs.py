@@ -11,7 +11,6 @@ client creates tickets at a steady rate meanwhile. Everything is bounded by coun
 import asyncio
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,13 +159,11 @@ async def act(agent: Agent, stop_at: float, think: float, rng: random.Random) ->
             value = STATUSES[step % 2]
             handler, payload = list_handler, {"ticket_id": agent.ticket_id, "status": value}
             field_name = "status"
-            done: Callable[[Update], bool] = _shows
         else:
             value = PRIORITIES[step % 3]
             handler, payload, field_name = detail_handler, {"value": value}, "priority"
-            done = lambda update: DETAIL in update.delta  # noqa: E731
         try:
-            reply = await agent.tab.call(handler, payload, until=done, timeout=30)
+            reply = await agent.tab.call(handler, payload, until=_answered, timeout=30)
         except Exception:
             agent.call_errors += 1
             continue
@@ -178,10 +175,10 @@ async def act(agent: Agent, stop_at: float, think: float, rng: random.Random) ->
         agent.tab.updates.clear()
 
 
-def _shows(update: Update) -> bool:
-    """The update that carries an inline change's result: the list's rows, or (when the
-    ticket is not on this page) the toast alone."""
-    return TICKETS in update.delta or bool(update.events)
+def _answered(update: Update) -> bool:
+    """The update that carries a handler's result: it brings the handler's toast (a pushed
+    reload brings none), with the page's new values in the same delta."""
+    return bool(update.events)
 
 
 def _toast_error(updates: list[Update]) -> bool:

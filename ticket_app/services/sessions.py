@@ -23,6 +23,7 @@ from ticket_app.services.credentials import (
     digest,
     forget_all,
     new_secret,
+    session_cache_seconds,
 )
 from ticket_app.services.transaction import transaction
 
@@ -118,12 +119,14 @@ def resolve(secret: str | None) -> Actor | None:
         and now < row.idle_expires_at
         and now < row.expires_at
     )
-    actor = None
-    if valid:
-        actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
-        if (now - row.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
-            _touch(row.session_id, row.id)
-    _cache.put(key, actor)
+    if not valid:
+        _cache.put(key, None)
+        return None
+    actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+    if (now - row.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
+        _touch(row.session_id, row.id)
+    expires = min(row.idle_expires_at, row.expires_at)
+    _cache.put(key, actor, session_cache_seconds((expires - now).total_seconds()))
     return actor
 
 

@@ -5,7 +5,8 @@ counter) every `live_poll_seconds` while at least one page is watching, and wake
 pages only when it moved. N open browsers therefore cost one small query per interval plus one
 page query per real change, instead of N queries per interval. With no page open it stops
 polling. When the access counter moved (a sign-out, a deactivation, a role change anywhere),
-this process forgets its cached identities, so the woken pages re-check who is signed in.
+this process forgets its cached identities, so the woken pages re-check who is signed in
+(and while it reads that counter, sessions are kept in the cache longer: `credentials.py`).
 A failed read (the database down or busy, or anything else) never stops it: it is logged once
 per outage and retried after a wait that doubles up to MAX_BACKOFF_SECONDS, and a write made
 through this process (`nudge`) polls at once, at most once an interval: under a steady stream
@@ -21,12 +22,13 @@ from functools import lru_cache
 
 from ticket_app.config import get_settings
 from ticket_app.services import revisions
-from ticket_app.services.credentials import forget_all
+from ticket_app.services.credentials import forget_all, watch_access
 from ticket_app.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+RELOADS_AT_ONCE = 8
 
 
 class RevisionWatcher:
@@ -48,6 +50,12 @@ class RevisionWatcher:
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
         self._next_nudge_at = 0.0  # the event loop's time before which a nudge waits
+        self.reload_slots = asyncio.Semaphore(RELOADS_AT_ONCE)
+        """Held by a woken page while it reloads. A change wakes every page at once;
+        unbounded, hundreds of reloads each took their tab's state lock and then queued for
+        the event loop and the worker threads, so locks were held for seconds (and expired
+        at a thousand tabs) and an agent's own click waited behind all of them. Bounded, the
+        others wait for a slot holding nothing, and a click goes first."""
 
     @property
     def subscribers(self) -> int:
@@ -128,8 +136,10 @@ class RevisionWatcher:
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
                 except Exception as error:  # whatever it is: logged, then retried
+                    watch_access(False)
                     self._failed(error)
                 else:
+                    watch_access(True)
                     self._succeeded()
                     if revision != self.latest:
                         if _access_moved(self.latest, revision):
@@ -139,7 +149,9 @@ class RevisionWatcher:
                         self._changed = asyncio.Event()
                 await self._wait_for_next_poll()
         finally:
-            # A stopped poller's number goes stale; the next subscriber must not trust it.
+            # A stopped poller's number goes stale; the next subscriber must not trust it,
+            # nor may identities kept longer because it watched the access counter.
+            watch_access(False)
             self.latest = None
             self._report()
 

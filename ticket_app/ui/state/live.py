@@ -118,7 +118,7 @@ class LiveState(rx.State, mixin=True):
                 # Only this loop moves the revision a watched page shows, so it is kept here
                 # and the state (in Redis, behind the tab's lock) is opened once per change.
                 revision = await watcher.wait_for_change(seen)
-                async with self:
+                async with watcher.reload_slots, self:
                     if self.router.route_id != route:
                         return
                     self._seen_revision = seen = revision
