@@ -117,3 +117,21 @@ def test_a_requester_loading_with_staff_at_one_revision_sees_only_their_own(
     assert [row.title for row in own_list.rows] == ["Rita's own"]
     assert (staff_numbers.total_tickets, own_numbers.total_tickets) == (2, 1)
     assert reads.shared == 0  # nothing the staff read was handed to the requester
+
+
+def test_a_tab_whose_view_reads_the_same_is_unchanged_until_it_acts():
+    reads, value = SharedReads(), ["rows"]
+
+    async def scenario() -> list[bool]:
+        with at_revision(1):
+            await reads.read("view", lambda: value[0], tab="tab-1")
+        same = await reads.unchanged("tab-1", 2)  # another ticket changed
+        value[0] = "new rows"
+        moved = await reads.unchanged("tab-1", 3)  # this view changed
+        with at_revision(3):
+            await reads.read("view", lambda: value[0], tab="tab-1")
+        reads.forget("tab-1")  # the tab clicked something
+        acted = await reads.unchanged("tab-1", 4)
+        return [same, moved, acted, await reads.unchanged("never-read", 4)]
+
+    assert asyncio.run(scenario()) == [True, False, False, False]

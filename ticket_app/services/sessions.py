@@ -7,6 +7,7 @@ check goes to the database, except for a brief cache (see `credentials.py`).
 """
 
 from datetime import timedelta
+from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -61,8 +62,10 @@ def cookie_max_age() -> int:
     return get_settings().session_max_days * 24 * 3600
 
 
+@lru_cache(maxsize=4096)
 def secret_from_cookies(header: str | None) -> str | None:
-    """The session secret in a Cookie header, if there is one."""
+    """The session secret in a Cookie header, if there is one. Remembered: a tab's header is
+    fixed for the life of its socket and read at every event and every live reload."""
     if not header:
         return None
     try:

@@ -142,7 +142,7 @@ class RevisionWatcher:
                     watch_access(True)
                     self._succeeded()
                     if revision != self.latest:
-                        if _access_moved(self.latest, revision):
+                        if access_moved(self.latest, revision):
                             forget_all()
                         self.latest = revision
                         self._changed.set()
@@ -156,7 +156,7 @@ class RevisionWatcher:
             self._report()
 
 
-def _access_moved(before: Hashable | None, after: Hashable) -> bool:
+def access_moved(before: Hashable | None, after: Hashable) -> bool:
     return (
         isinstance(before, revisions.Revision)
         and isinstance(after, revisions.Revision)

@@ -9,6 +9,12 @@ a tab's own handlers (a filter change, paging) always read afresh.
 The key names everything the result depends on, starting with `audience`: staff share one
 view of the desk, and each requester has an audience of their own, so a requester never gets
 a result read for anyone else. Results are shared as they are: callers must not mutate them.
+
+A tab's reload also notes which view it read and what it got (`read(..., tab=)`). When the
+next change leaves that view as it was (a ticket page whose ticket nobody touched), the watch
+loop learns it from the shared query alone (`unchanged`) and skips the tab: no state to load
+from Redis, nothing to send. Any event of the tab's own forgets the note (`forget`, from the
+access middleware), so a page its handlers changed is always reloaded whole.
 """
 
 import asyncio
@@ -53,10 +59,31 @@ class SharedReads:
         self._reads: OrderedDict[Hashable, tuple[Hashable, asyncio.Future[Any]]] = OrderedDict()
         self.queries = 0  # reads that went to the database
         self.shared = 0  # reads answered by another tab's query
+        self._shown: dict[str, tuple[Hashable, Callable[[], Any], Any]] = {}
 
-    async def read(self, key: Hashable, query: Callable[[], T]) -> T:
+    async def read(self, key: Hashable, query: Callable[[], T], tab: str | None = None) -> T:
         """`query()` in a worker thread, or the result another tab got for `key` at the
-        revision of the enclosing `at_revision` block."""
+        revision of the enclosing `at_revision` block; noted as what `tab` now shows."""
+        result = await self._read(key, query)
+        if tab is not None:
+            self._shown[tab] = (key, query, result)
+        return result
+
+    async def unchanged(self, tab: str, revision: Hashable) -> bool:
+        """Whether the view `tab` last read still reads the same at `revision`."""
+        noted = self._shown.get(tab)
+        if noted is None:
+            return False
+        key, query, shown = noted
+        with at_revision(revision):
+            fresh = await self._read(key, query)
+        return fresh is shown or fresh == shown
+
+    def forget(self, tab: str) -> None:
+        """The tab did something of its own (or left): reload it whole next time."""
+        self._shown.pop(tab, None)
+
+    async def _read(self, key: Hashable, query: Callable[[], T]) -> T:
         revision = _revision.get()
         if revision is None:
             self.queries += 1

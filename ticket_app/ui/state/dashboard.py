@@ -91,7 +91,9 @@ class DashboardState(LiveState, SessionState):
             return self._to_sign_in()
         try:
             numbers = await get_shared_reads().read(
-                ("dashboard", audience(actor)), lambda: read_numbers(actor)
+                ("dashboard", audience(actor)),
+                lambda: read_numbers(actor),
+                self.router.session.client_token,
             )
         except ServiceError as error:
             self.error = describe(error)

@@ -125,7 +125,9 @@ class DetailState(LiveState, SessionState):
                 self.assignees = [{"id": str(p.id), "name": p.name} for p in people]
             ticket_id = self._ticket_id
             view, newest, shared_items = await get_shared_reads().read(
-                ("ticket", audience(actor), ticket_id), lambda: _read_ticket(actor, ticket_id)
+                ("ticket", audience(actor), ticket_id),
+                lambda: _read_ticket(actor, ticket_id),
+                self.router.session.client_token,
             )
             fresh = list(shared_items)
         except NotFound:

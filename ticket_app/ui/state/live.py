@@ -23,8 +23,8 @@ import reflex as rx
 
 from ticket_app.services import revisions
 from ticket_app.services.errors import ServiceError
-from ticket_app.ui.live import get_watcher
-from ticket_app.ui.shared_reads import at_revision
+from ticket_app.ui.live import access_moved, get_watcher
+from ticket_app.ui.shared_reads import at_revision, get_shared_reads
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.watchers import get_tab_watchers
 
@@ -109,15 +109,21 @@ class LiveState(rx.State, mixin=True):
             route = self.router.route_id
             session = self.router.session
             seen = self._seen_revision
+        reads, token = get_shared_reads(), session.client_token
         with ExitStack() as held:
-            tab = get_tab_watchers().watching(session.client_token, session.session_id)
+            tab = get_tab_watchers().watching(token, session.session_id)
             if not held.enter_context(tab):
                 return  # the process keeps its limit of live pages: this one stays as loaded
             held.enter_context(watcher.subscription())
+            held.callback(reads.forget, token)
             while True:
                 # Only this loop moves the revision a watched page shows, so it is kept here
-                # and the state (in Redis, behind the tab's lock) is opened once per change.
+                # and the state (in Redis, behind the tab's lock) is opened once per change,
+                # and not at all when the change leaves the page's view as it was.
                 revision = await watcher.wait_for_change(seen)
+                if not access_moved(seen, revision) and await reads.unchanged(token, revision):
+                    seen = revision
+                    continue
                 async with watcher.reload_slots, self:
                     if self.router.route_id != route:
                         return

@@ -185,7 +185,9 @@ class TicketsState(LiveState, SessionState):
             for row in rows
             if row.assignee_id != NOBODY and row.assignee_id not in listed
         }
-        self.assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
+            self.assignees = assignees
 
     async def _reload(self) -> rx.event.EventSpec | None:
         actor = await self._actor()
@@ -197,7 +199,7 @@ class TicketsState(LiveState, SessionState):
         key = ("list", audience(actor), personal, filters, cursor)
         try:
             result, shared_rows = await get_shared_reads().read(
-                key, lambda: _read_page(actor, filters, cursor)
+                key, lambda: _read_page(actor, filters, cursor), self.router.session.client_token
             )
             rows = list(shared_rows)
             await self._assignable(actor, rows)
