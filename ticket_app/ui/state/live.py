@@ -121,15 +121,16 @@ class LiveState(rx.State, mixin=True):
                 # and the state (in Redis, behind the tab's lock) is opened once per change,
                 # and not at all when the change leaves the page's view as it was.
                 revision = await watcher.wait_for_change(seen)
-                if not access_moved(seen, revision) and await reads.unchanged(token, revision):
-                    seen = revision
-                    continue
-                async with watcher.reload_slots, self:
-                    if self.router.route_id != route:
-                        return
-                    self._seen_revision = seen = revision
-                    with at_revision(revision):
-                        event = await self._reload()
+                async with watcher.reload_slots:
+                    if not access_moved(seen, revision) and await reads.unchanged(token, revision):
+                        seen = revision
+                        continue
+                    async with self:
+                        if self.router.route_id != route:
+                            return
+                        self._seen_revision = seen = revision
+                        with at_revision(revision):
+                            event = await self._reload()
                 if event is not None:
                     yield event
                     return
