@@ -210,10 +210,13 @@ async def stop_one(desk: Desk, agents: list[Agent], creator_url: str, token: str
     await asyncio.sleep(8)
     lists = [a for a in dropped if a.kind == "list"]
     reached = sum(1 for a in lists if all(i in a.seen for i in creator.order))
+    acted = [a for a in dropped if a.last_change is not None]
     return {"instance_stopped": victim.port, "tabs_dropped": len(dropped),
             "reconnected": sum(ok for ok, _ in results), "seconds": round(moved, 1),
             "signed_in": sum(a.signed_in for a in dropped), "same_page": same_page,
-            "lists_reached_by_a_later_create": f"{reached}/{len(lists)}"}  # fmt: skip
+            "lists_reached_by_a_later_create": f"{reached}/{len(lists)}",
+            "acting_tabs_showing_their_last_change": f"{sum(a.shows_last_change for a in acted)}/{len(acted)}",
+            "lost_updates": await lost_updates(agents, "")}  # fmt: skip
 
 
 async def cross_instance(desk: Desk, cookie: str, token: str) -> dict[str, Any]:

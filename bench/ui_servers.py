@@ -135,7 +135,9 @@ def start_proxy(port: int, upstreams: list[int]) -> tuple[subprocess.Popen[bytes
     deadline = time.monotonic() + 10
     while not _healthy(port):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"nginx did not start: {(prefix / 'stderr.log').read_text()}")
+            stop(process, grace=5)
+            shutil.rmtree(prefix, ignore_errors=True)
+            raise SystemExit("nginx did not start or does not reach the app's health check")
         time.sleep(0.2)
     return process, prefix
 

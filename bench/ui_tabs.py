@@ -74,6 +74,18 @@ class Agent:
             self.tab.updates.clear()  # nobody waits on a passive tab's updates after it opened
 
     @property
+    def shows_last_change(self) -> bool:
+        """An acting tab shows the change it last made (after a reconnect too)."""
+        if self.last_change is None:
+            return True
+        ident, field_name, value = self.last_change
+        if self.kind == "ticket":
+            shown = self.tab.state.get(DETAIL, {}).get("ticket" + VAR_SUFFIX) or {}
+            return shown.get(field_name) == value
+        rows = self.tab.state.get(TICKETS, {}).get(ROWS) or []
+        return all(row.get(field_name) == value for row in rows if row.get("id") == ident)
+
+    @property
     def signed_in(self) -> bool:
         return bool(self.tab.state.get(SESSION, {}).get("viewer_name" + VAR_SUFFIX))
 
