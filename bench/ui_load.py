@@ -132,7 +132,7 @@ def log_problems(desk: Desk) -> dict[str, Any]:
     return {"lock_warnings": len(lock), "problem_lines": len(lines), "first": lines[:15]}
 
 
-async def lost_updates(agents: list[Agent], database_url: str) -> list[str]:
+async def lost_updates(agents: list[Agent]) -> list[str]:
     """Each acting tab's last confirmed change must be what the database holds."""
     from ticket_app.domain import Role
     from ticket_app.services import tickets
@@ -211,12 +211,13 @@ async def stop_one(desk: Desk, agents: list[Agent], creator_url: str, token: str
     lists = [a for a in dropped if a.kind == "list"]
     reached = sum(1 for a in lists if all(i in a.seen for i in creator.order))
     acted = [a for a in dropped if a.last_change is not None]
+    showing = f"{sum(a.shows_last_change for a in acted)}/{len(acted)}"
     return {"instance_stopped": victim.port, "tabs_dropped": len(dropped),
             "reconnected": sum(ok for ok, _ in results), "seconds": round(moved, 1),
             "signed_in": sum(a.signed_in for a in dropped), "same_page": same_page,
             "lists_reached_by_a_later_create": f"{reached}/{len(lists)}",
-            "acting_tabs_showing_their_last_change": f"{sum(a.shows_last_change for a in acted)}/{len(acted)}",
-            "lost_updates": await lost_updates(agents, "")}  # fmt: skip
+            "acting_tabs_showing_their_last_change": showing,
+            "lost_updates": await lost_updates(agents)}  # fmt: skip
 
 
 async def cross_instance(desk: Desk, cookie: str, token: str) -> dict[str, Any]:
@@ -355,7 +356,7 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
             "commands_per_event": round(total_commands / max(calls + updates, 1), 2),
             "top": dict(sorted(command_delta.items(), key=lambda kv: -kv[1])[:8]),
         },
-        "lost_updates": await lost_updates(acting, args.database),
+        "lost_updates": await lost_updates(acting),
         "log": log_problems(desk),
     }
     if args.storm:
