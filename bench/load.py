@@ -7,14 +7,16 @@ client a few percent of a core; its CPU time is reported next to each case to sh
 
 Every case is bounded: a warm-up, then a fixed number of measured requests. Reads run one
 request at a time on one connection (latency; their req/s is the sequential rate); create runs
-CONCURRENCY connections at once (throughput).
+CONCURRENCY connections at once (throughput). Every request carries the API token
+(`Authorization: Bearer`), as every API client's must.
 
-`python -m bench.load --base-url http://127.0.0.1:8200 --out result.json`
+`BENCH_TOKEN=... python -m bench.load --base-url http://127.0.0.1:8200 --out result.json`
 """
 
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import socket
@@ -65,23 +67,32 @@ class CaseResult:
     notes: list[str] = field(default_factory=list)
 
 
+TOKEN_VARIABLE = "BENCH_TOKEN"  # noqa: S105 -- the name of a variable, not a secret
+"""The environment variable that hands the API token to this process (not on its command
+line, where every user of the machine could read it)."""
+
+
 class Connection:
-    """One keep-alive HTTP/1.1 connection with TCP_NODELAY."""
+    """One keep-alive HTTP/1.1 connection with TCP_NODELAY, sending the API token."""
 
     def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, token: str
     ) -> None:
         self.reader, self.writer, self.host = reader, writer, host
+        self.authorization = f"Authorization: Bearer {token}\r\n" if token else ""
 
     @classmethod
     async def open(cls, base_url: str) -> "Connection":
         parts = urlsplit(base_url)
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return cls(reader, writer, parts.netloc)
+        return cls(reader, writer, parts.netloc, os.environ.get(TOKEN_VARIABLE, ""))
 
     async def request(self, method: str, target: str, body: bytes | None = None) -> Response:
-        head = f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n"
+        head = (
+            f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n"
+            + self.authorization
+        )
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         self.writer.write(head.encode() + b"\r\n" + (body or b""))

@@ -6,9 +6,10 @@
 
 Steps: create the PostgreSQL database if missing; apply migrations (`python -m
 ticket_app.migrate`, as every start does); seed N tickets (or reuse an identical earlier seed);
+create the bench's agent (once) and a fresh API token for this run with the management CLI;
 capture the query plans (`bench.explain`); start `reflex run --env prod` (Granian) on
-127.0.0.1; run `bench.load` in a process of its own while sampling the app's memory; stop the
-app; print a table and write bench/results/<database>-<n>.json.
+127.0.0.1; run `bench.load` in a process of its own, with the token, while sampling the app's
+memory; stop the app; print a table and write bench/results/<database>-<n>.json.
 
 Workers mirror the two ways the app is deployed. PostgreSQL: docker-compose.yml's production
 setup, Redis as Reflex's state manager and GRANIAN_WORKERS=3 with DB_POOL_SIZE=5 (Reflex
@@ -21,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -38,12 +40,14 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import seed as seeding
+from bench.load import TOKEN_VARIABLE
 from bench.memory import MemorySampler
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 MEMORY_LIMIT_MB = 500
+BENCH_USER = "bench@example.com"
 TARGETS: dict[str, tuple[str, float]] = {
     "first_page": ("p50_ms", 15),
     "filtered_page": ("p50_ms", 20),
@@ -56,6 +60,26 @@ TARGETS: dict[str, tuple[str, float]] = {
 
 def run_step(command: list[str], env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def bench_token(env: dict[str, str]) -> str:
+    """A new API token of the bench's agent (created on first use), through the management
+    CLI as an operator's script would; the agent sees every ticket and may set a category."""
+    manage = [sys.executable, "-m", "ticket_app.manage"]
+    created = subprocess.run(  # noqa: S603
+        [*manage, "create-user", BENCH_USER, "--name", "Bench", "--role", "agent",
+         "--password-stdin"],
+        cwd=ROOT, env=env, input=secrets.token_urlsafe(24) + "\n", capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if created.returncode != 0 and "already has an account" not in created.stderr:
+        raise SystemExit(f"could not create the bench user: {created.stderr.strip()}")
+    label = f"bench {datetime.now(UTC):%Y-%m-%d %H:%M:%S}"
+    token = subprocess.run(  # noqa: S603
+        [*manage, "create-token", BENCH_USER, "--name", label],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return token.stdout.strip()
 
 
 def port_free(port: int) -> bool:
@@ -285,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = seeding.seed(url, args.tickets, args.seed, force=args.reseed)
     report["seed"] = asdict(result)
     print(f"seed: {result}", file=sys.stderr)
+    load_env = {**env, TOKEN_VARIABLE: bench_token(env)}
 
     if not args.no_explain:  # before the load, so the plans are those of the measured state
         plans = stem.with_name(stem.name + "-plans.txt")
@@ -312,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "--app-pid", str(app.pid),
                     *(["--postgres-database", pg_name] if pg_name else []),
                 ],
-                env,
+                load_env,
             )  # fmt: skip
             report["cases"] = json.loads(Path(cases.name).read_text())
         report["memory"] = asdict(sampler.stop())

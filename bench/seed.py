@@ -2,11 +2,19 @@
 
 Rows are generated in two processes (the text is the slow part) and streamed in creation
 order, so ids grow with created_at as they do in real life. PostgreSQL gets one COPY FREEZE
-into the freshly truncated table with the secondary indexes dropped and the count trigger
-disabled; SQLite gets executemany in one transaction with its indexes and triggers dropped.
-Afterwards the indexes and triggers are recreated from their own saved DDL, `ticket_counts`
-is rebuilt with one INSERT ... SELECT ... GROUP BY, and the FTS5 table with 'rebuild'; a
-check query then proves the counters equal what the triggers would have produced.
+into the freshly truncated table with the secondary indexes dropped and the triggers on
+`tickets` disabled; SQLite gets executemany in one transaction with its indexes and triggers
+dropped. Each ticket gets its `created` history entry (one INSERT ... SELECT, as migration 0004
+gave older tickets), the timeline's first line. Afterwards the indexes and triggers are
+recreated from their own saved DDL and the counter tables (`ticket_counts`, `assignee_counts`)
+and SQLite's FTS5 table are rebuilt by the app's own `counts.rebuild_on`; its `counter_drift`
+and `search_index_drift` then prove they equal what the triggers would have produced.
+
+A handful of seeded users make the people filters realistic: SEED_AGENTS agents are the
+assignees (most worked tickets, a quarter of the open ones) and SEED_REQUESTERS requesters
+(a few of them prolific) plus the agents file the tickets of the last SIGN_IN_DAYS days;
+older tickets have no creator, as tickets from before sign-in do. Nobody can sign in as them:
+their password is random and forgotten.
 
 `python -m bench.seed --database URL --tickets N` seeds alone; `--with-triggers` loads row
 by row through the live triggers instead, to validate the fast path against the real one.
@@ -19,7 +27,7 @@ import json
 import math
 import multiprocessing
 import random
-import sqlite3
+import secrets
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -28,30 +36,37 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg2
-from sqlalchemy.engine import URL, make_url
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, make_url
 
 from bench.textgen import CATEGORIES, PRIORITIES, RARE_WORD, STATUSES, make_ticket
+from ticket_app.db import create_db_engine
+from ticket_app.models import User
+from ticket_app.services import counts
+from ticket_app.services.passwords import hash_password
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 YEARS = 2
 CHUNK = 20_000
-SHARDS = 16
 COLUMNS = (
     "title", "description", "category", "priority", "status", "created_at", "updated_at",
-    "suggested_category", "suggested_priority",
+    "suggested_category", "suggested_priority", "created_by", "assignee_id",
 )  # fmt: skip
-OUTCOME = (
-    "CASE WHEN suggested_category IS NULL AND suggested_priority IS NULL THEN 'none' "
-    "WHEN category = suggested_category AND priority = suggested_priority THEN 'agreed' "
-    "ELSE 'changed' END"
+CREATED_ENTRIES = (
+    "INSERT INTO ticket_history (ticket_id, actor_id, kind, old_value, new_value, public, at) "
+    "SELECT id, created_by, 'created', CASE WHEN suggested_category IS NULL THEN NULL "
+    "ELSE suggested_category || '/' || suggested_priority END, "
+    "category || '/' || priority, true, created_at FROM tickets ORDER BY id"
 )
-"""The count trigger's `suggestion` expression (alembic 0001 `_outcome`), for the rebuild."""
-GROUPED = (
-    f"SELECT id % {SHARDS} AS shard, category, priority, status, {OUTCOME} AS suggestion, "
-    "count(*) AS tickets, count(*) AS changes FROM tickets GROUP BY 1, 2, 3, 4, 5"
-)
-COUNT_COLUMNS = "shard, category, priority, status, suggestion, tickets, changes"
+"""Each ticket's `created` entry, as `history.created` writes it (suggestion old, kept new)."""
 MARKER_TABLE = "bench_seed"
+SEED_AGENTS = 6
+SEED_REQUESTERS = 40
+SIGN_IN_DAYS = 540
+AGENT_WEIGHTS = tuple(range(SEED_AGENTS, 0, -1))
+REQUESTER_WEIGHTS = tuple(1 / rank for rank in range(1, SEED_REQUESTERS + 1))  # a few file most
+ASSIGNED_SHARE = {"open": 0.25, "in_progress": 0.95, "resolved": 0.9, "closed": 0.9}
+AGENT_FILED_SHARE = 0.15  # tickets an agent files for a caller (phone, e-mail)
 
 # Share of statuses by ticket age: recent tickets are still being worked on.
 STATUS_BY_AGE = (
@@ -106,6 +121,28 @@ def _suggestion(rng: random.Random, category: str, priority: str) -> tuple[str |
     return category, rng.choice([p for p in PRIORITIES if p != priority])
 
 
+@dataclass(frozen=True)
+class People:
+    """The seeded users' ids: who files and who is assigned the seeded tickets."""
+
+    agents: tuple[int, ...]
+    requesters: tuple[int, ...]
+
+
+def _creator(rng: random.Random, people: People, age_days: float) -> int | None:
+    if age_days > SIGN_IN_DAYS:
+        return None
+    if rng.random() < AGENT_FILED_SHARE:
+        return rng.choices(people.agents, AGENT_WEIGHTS)[0]
+    return rng.choices(people.requesters, REQUESTER_WEIGHTS)[0]
+
+
+def _assignee(rng: random.Random, people: People, status: str) -> int | None:
+    if rng.random() < ASSIGNED_SHARE[status]:
+        return rng.choices(people.agents, AGENT_WEIGHTS)[0]
+    return None
+
+
 def _text_stamp(stamp: float, dialect: str) -> str:
     moment = datetime.fromtimestamp(round(stamp, 6), UTC)
     if dialect == "sqlite":  # what SQLAlchemy's SQLite DateTime stores: naive UTC text
@@ -113,10 +150,13 @@ def _text_stamp(stamp: float, dialect: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00")
 
 
-def _rows(job: tuple[int, int, list[float], list[int], float, str]) -> list[tuple[Any, ...]]:
+Job = tuple[int, int, list[float], list[int], float, str, People]
+
+
+def _rows(job: Job) -> list[tuple[Any, ...]]:
     """One chunk of rows; seeded by its start index, so the result does not depend on how
     many processes generate."""
-    seed, first, stamps, rare, now, dialect = job
+    seed, first, stamps, rare, now, dialect, people = job
     rng = random.Random(seed * 1_000_003 + first)
     planted = set(rare)
     rows = []
@@ -140,35 +180,35 @@ def _rows(job: tuple[int, int, list[float], list[int], float, str]) -> list[tupl
                 _text_stamp(created, dialect),
                 _text_stamp(updated, dialect),
                 *suggested,
+                _creator(rng, people, age_days),
+                _assignee(rng, people, status),
             )
         )
     return rows
 
 
-def _copy_text(job: tuple[int, int, list[float], list[int], float, str]) -> str:
+def _copy_text(job: Job) -> str:
     """A chunk as COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
     lines = []
     for row in _rows(job):
         fields = (
             "\\N"
             if value is None
-            else value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            else str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
             for value in row
         )
         lines.append("\t".join(fields))
     return "\n".join(lines) + "\n"
 
 
-def _jobs(
-    count: int, seed: int, end: float, dialect: str
-) -> Iterator[tuple[int, int, list[float], list[int], float, str]]:
+def _jobs(count: int, seed: int, end: float, dialect: str, people: People) -> Iterator[Job]:
     rng = random.Random(seed)
     stamps = _stamps(rng, count, end)
     rare = sorted(rng.sample(range(count), count // 1000))
     for first in range(0, count, CHUNK):
         last = min(first + CHUNK, count)
         local = [index for index in rare if first <= index < last]
-        yield seed, first, stamps[first:last], local, end, dialect
+        yield seed, first, stamps[first:last], local, end, dialect, people
 
 
 class _ChunkReader:
@@ -223,32 +263,48 @@ def ensure_pg_database(url: URL) -> None:
     print(f"created database {url.database}", file=sys.stderr)
 
 
-def _pg_seed(connection: Any, count: int, seed: int, end: float, with_triggers: bool) -> None:
-    cursor = connection.cursor()
-    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+def _pg_secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """(name, DDL) of the indexes on `table` that back no constraint."""
     cursor.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = 'tickets'::regclass "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+        "WHERE i.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+        (table,),
     )
-    indexes: list[tuple[str, str]] = cursor.fetchall()
-    cursor.execute("TRUNCATE tickets, ticket_counts RESTART IDENTITY")
+    return cursor.fetchall()
+
+
+def _pg_seed(
+    connection: Connection, count: int, seed: int, end: float, with_triggers: bool, people: People
+) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    indexes = [
+        *_pg_secondary_indexes(cursor, "tickets"),
+        *_pg_secondary_indexes(cursor, "ticket_history"),
+    ]
+    cursor.execute(
+        "TRUNCATE tickets, ticket_counts, assignee_counts, ticket_comments, ticket_history "
+        "RESTART IDENTITY"
+    )
     if not with_triggers:
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("ALTER TABLE tickets DISABLE TRIGGER tickets_keep_counts")
+        # The counting triggers and the assignee check (the seeded assignees are agents).
+        cursor.execute("ALTER TABLE tickets DISABLE TRIGGER USER")
     started = time.perf_counter()
     freeze = "" if with_triggers else " WITH (FREEZE)"
     with _pool() as pool:
-        chunks = pool.imap(_copy_text, _jobs(count, seed, end, "postgresql"))
+        chunks = pool.imap(_copy_text, _jobs(count, seed, end, "postgresql", people))
         sql = f"COPY tickets ({', '.join(COLUMNS)}) FROM STDIN{freeze}"
         cursor.copy_expert(sql, _ChunkReader(chunks), size=1 << 20)
+    cursor.execute(CREATED_ENTRIES)
     print(f"  copied {count:,} rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if not with_triggers:
         started = time.perf_counter()
-        cursor.execute(f"INSERT INTO ticket_counts ({COUNT_COLUMNS}) {GROUPED}")
-        cursor.execute("ALTER TABLE tickets ENABLE TRIGGER tickets_keep_counts")
+        counts.rebuild_on(connection)
+        cursor.execute("ALTER TABLE tickets ENABLE TRIGGER USER")
         for _, ddl in indexes:
             cursor.execute(ddl)
         print(f"  indexes rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -258,91 +314,137 @@ def _pg_seed(connection: Any, count: int, seed: int, end: float, with_triggers: 
 
 
 def _sqlite_seed(
-    connection: sqlite3.Connection, count: int, seed: int, end: float, with_triggers: bool
+    connection: Connection, count: int, seed: int, end: float, with_triggers: bool, people: People
 ) -> None:
-    saved = connection.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'tickets' "
+    raw = connection.connection.dbapi_connection
+    saved = raw.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('tickets', 'ticket_history') "
         "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type"
     ).fetchall()
     if not with_triggers:
         for kind, name, _ in saved:
-            connection.execute(f'DROP {kind.upper()} "{name}"')
-    connection.execute("DELETE FROM tickets")  # a reseed; the FTS table is rebuilt below
-    connection.execute("DELETE FROM ticket_counts")
-    connection.execute("DELETE FROM sqlite_sequence WHERE name = 'tickets'")
+            raw.execute(f'DROP {kind.upper()} "{name}"')
+    for table in ("ticket_history", "ticket_comments", "tickets", "ticket_counts"):
+        raw.execute(f"DELETE FROM {table}")  # a reseed; the FTS table is rebuilt below
+    raw.execute("DELETE FROM assignee_counts")
+    raw.execute("DELETE FROM sqlite_sequence WHERE name IN ('tickets', 'ticket_history')")
     started = time.perf_counter()
     marks = ", ".join("?" * len(COLUMNS))
     insert = f"INSERT INTO tickets ({', '.join(COLUMNS)}) VALUES ({marks})"
     with _pool() as pool:
-        for rows in pool.imap(_rows, _jobs(count, seed, end, "sqlite")):
-            connection.executemany(insert, rows)
+        for rows in pool.imap(_rows, _jobs(count, seed, end, "sqlite", people)):
+            raw.executemany(insert, rows)
+    raw.execute(CREATED_ENTRIES)
     print(f"  inserted {count:,} rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if not with_triggers:
         started = time.perf_counter()
-        connection.execute(f"INSERT INTO ticket_counts ({COUNT_COLUMNS}) {GROUPED}")
-        connection.execute("INSERT INTO tickets_search (tickets_search) VALUES ('rebuild')")
+        counts.rebuild_on(connection)
         for _, _, ddl in saved:  # indexes before triggers (ORDER BY type)
-            connection.execute(ddl)
+            raw.execute(ddl)
         print(f"  indexes rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 # --- both ------------------------------------------------------------------------------------
 
-
-def _marker(dialect: str) -> str:
-    kind = "TEXT PRIMARY KEY" if dialect == "sqlite" else "text PRIMARY KEY"
-    return f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (name {kind}, value TEXT NOT NULL)"
+USERS = User.__table__
 
 
-def _read_marker(cursor: Any) -> dict[str, Any] | None:
-    cursor.execute(f"SELECT value FROM {MARKER_TABLE} WHERE name = 'seed'")
-    row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def _write_marker(cursor: Any, dialect: str, marker: dict[str, Any]) -> None:
-    cursor.execute(f"DELETE FROM {MARKER_TABLE}")
-    mark = "?" if dialect == "sqlite" else "%s"
-    cursor.execute(
-        f"INSERT INTO {MARKER_TABLE} (name, value) VALUES ('seed', {mark})",
-        (json.dumps(marker),),
+def seed_people(connection: Connection) -> People:
+    """The seeded agents and requesters, created on first use and reused by later seeds."""
+    wanted = [
+        *(
+            (f"bench-agent-{n}@example.com", f"Bench Agent {n}", "agent")
+            for n in range(1, SEED_AGENTS + 1)
+        ),
+        *(
+            (f"bench-requester-{n}@example.com", f"Bench Requester {n}", "requester")
+            for n in range(1, SEED_REQUESTERS + 1)
+        ),
+    ]
+    emails = [email for email, _, _ in wanted]
+    found = dict(
+        connection.execute(
+            sa.select(USERS.c.email, USERS.c.id).where(USERS.c.email.in_(emails))
+        ).all()
+    )
+    missing = [row for row in wanted if row[0] not in found]
+    if missing:
+        unusable = hash_password(secrets.token_urlsafe(32))  # random, and forgotten
+        inserted = connection.execute(
+            sa.insert(USERS).returning(USERS.c.email, USERS.c.id),
+            [
+                {"email": email, "name": name, "role": role, "password_hash": unusable}
+                for email, name, role in missing
+            ],
+        )
+        found.update(dict(inserted.all()))
+    return People(
+        agents=tuple(found[email] for email, _, role in wanted if role == "agent"),
+        requesters=tuple(found[email] for email, _, role in wanted if role == "requester"),
     )
 
 
-def check(cursor: Any, dialect: str, count: int, fresh: bool) -> int:
-    """Raise unless the database is exactly what the triggers would have built; returns how
-    many tickets hold RARE_WORD. `fresh`: no ticket has changed since seeding, so `changes`
-    must equal `tickets` too (later creates and deletes only ever add to it)."""
-    columns = "shard, category, priority, status, suggestion, tickets"
-    if fresh:
-        columns += ", changes"
-    grouped = f"SELECT {columns} FROM ({GROUPED}) g"
-    counted = f"SELECT {columns} FROM ticket_counts WHERE tickets <> 0"
-    for left, right in ((grouped, counted), (counted, grouped)):
-        cursor.execute(f"SELECT count(*) FROM ({left} EXCEPT {right}) d")
-        if cursor.fetchone()[0]:
-            raise AssertionError("ticket_counts differs from what the triggers would hold")
-    cursor.execute("SELECT count(*) FROM tickets")
-    if cursor.fetchone()[0] != count:
+def _read_marker(connection: Connection) -> dict[str, Any] | None:
+    value = connection.exec_driver_sql(
+        f"SELECT value FROM {MARKER_TABLE} WHERE name = 'seed'"
+    ).scalar()
+    return json.loads(value) if value else None
+
+
+def _write_marker(connection: Connection, marker: dict[str, Any]) -> None:
+    connection.exec_driver_sql(f"DELETE FROM {MARKER_TABLE}")
+    connection.execute(
+        sa.text(f"INSERT INTO {MARKER_TABLE} (name, value) VALUES ('seed', :value)"),
+        {"value": json.dumps(marker)},
+    )
+
+
+def check(connection: Connection, dialect: str, count: int) -> int:
+    """Raise unless the database is exactly what the triggers would have built (both counter
+    tables, SQLite's search index) with a `created` entry per ticket; returns how many
+    tickets hold RARE_WORD."""
+    drift = counts.counter_drift(connection) + counts.search_index_drift(connection)
+    if drift:
+        raise AssertionError("the counters differ from the tickets: " + "; ".join(drift[:5]))
+    scalar = connection.exec_driver_sql
+    if scalar("SELECT count(*) FROM tickets").scalar() != count:
         raise AssertionError(f"expected {count} tickets")
+    created = scalar("SELECT count(*) FROM ticket_history WHERE kind = 'created'").scalar()
+    if created != count:
+        raise AssertionError(f"{created} `created` history entries for {count} tickets")
     like = "LIKE" if dialect == "sqlite" else "ILIKE"  # SQLite's LIKE ignores ASCII case
-    cursor.execute(
-        f"SELECT count(*) FROM tickets WHERE title {like} '%{RARE_WORD}%' "
-        f"OR description {like} '%{RARE_WORD}%'"
+    rare = int(
+        connection.execute(
+            sa.text(
+                f"SELECT count(*) FROM tickets WHERE title {like} :pattern "
+                f"OR description {like} :pattern"
+            ),
+            {"pattern": f"%{RARE_WORD}%"},
+        ).scalar_one()
     )
-    rare = int(cursor.fetchone()[0])
     if rare != count // 1000:
         raise AssertionError(f"{RARE_WORD!r} is in {rare} tickets, expected {count // 1000}")
     if dialect == "sqlite":
-        cursor.execute(
-            "INSERT INTO tickets_search (tickets_search, rank) VALUES ('integrity-check', 1)"
-        )
-        cursor.execute(
+        matched = scalar(
             f"SELECT count(*) FROM tickets_search WHERE tickets_search MATCH '\"{RARE_WORD}\"'"
-        )
-        if cursor.fetchone()[0] != rare:
+        ).scalar()
+        if matched != rare:
             raise AssertionError("the FTS5 index disagrees with the tickets table")
     return rare
+
+
+def _vacuum(url: URL, dialect: str) -> None:
+    """What autovacuum would have done by the time a desk has this many tickets (PostgreSQL;
+    also empties the trigram indexes' GIN pending lists, which a previous run's creates filled:
+    every search scans them whole, so each run starts as a fresh seed does)."""
+    if dialect == "sqlite":
+        return
+    connection = pg_connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for table in ("tickets", "ticket_history", "ticket_counts", "assignee_counts"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    connection.close()
 
 
 def seed(
@@ -358,59 +460,62 @@ def seed(
     this exact seed (then only the tickets a previous run created are deleted again)."""
     url = make_url(url_text)
     dialect = "sqlite" if url.drivername.startswith("sqlite") else "postgresql"
+    if dialect == "postgresql":
+        url = url.set(drivername="postgresql+psycopg2")  # the stack's driver, as config.py does
     started = time.perf_counter()
-    if dialect == "sqlite":
-        connection: Any = sqlite3.connect(url.database or "", isolation_level=None)
-    else:
-        connection = pg_connect(url)
-    cursor = connection.cursor()
-    cursor.execute("SELECT version_num FROM alembic_version")
-    schema = cursor.fetchone()[0]
+    engine = create_db_engine(url.render_as_string(hide_password=False), pool_size=1)
+    with engine.connect() as connection:
+        if dialect == "sqlite":
+            # A bulk load needs no crash safety or WAL; WAL mode is set back afterwards.
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA journal_mode=DELETE")
+            raw.execute("PRAGMA synchronous=OFF")
+        with connection.begin():
+            result = _seed_in(connection, dialect, count, seed, force, with_triggers, end)
+        if dialect == "sqlite":
+            connection.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")
+    engine.dispose()
+    _vacuum(url, dialect)
+    return SeedResult(count, time.perf_counter() - started, *result)
+
+
+def _seed_in(
+    connection: Connection,
+    dialect: str,
+    count: int,
+    seed: int,
+    force: bool,
+    with_triggers: bool,
+    end: float | None,
+) -> tuple[bool, int]:
+    """The seed (or the reuse of an identical one) in the caller's transaction: (reused, rare)."""
+    schema = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     wanted = {"version": GENERATOR_VERSION, "tickets": count, "seed": seed, "schema": schema}
-    cursor.execute(_marker(dialect))
-    marker = _read_marker(cursor)
-    cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM tickets")
-    existing, _ = cursor.fetchone()
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
+    marker = _read_marker(connection)
+    existing = connection.exec_driver_sql("SELECT count(*) FROM tickets").scalar()
     if marker is None and existing:
         raise SystemExit(
             f"the database holds {existing} tickets the bench did not seed; use an empty one"
         )
     if marker and {k: marker.get(k) for k in wanted} == wanted and not force:
-        cursor.execute(f"DELETE FROM tickets WHERE id > {int(marker['max_id'])}")
-        rare = check(cursor, dialect, count, fresh=False)
-        if dialect == "postgresql":
-            connection.commit()
-            connection.autocommit = True
-            # Also empties the trigram indexes' GIN pending lists, which the last run's creates
-            # filled: every search scans them whole, so each run starts as a fresh seed does.
-            cursor.execute("VACUUM ANALYZE tickets")
-        connection.close()
-        return SeedResult(count, time.perf_counter() - started, True, rare)
+        connection.exec_driver_sql(f"DELETE FROM tickets WHERE id > {int(marker['max_id'])}")
+        return True, check(connection, dialect, count)
     end = end or time.time() - 60
     print(f"seeding {count:,} tickets into {dialect}", file=sys.stderr)
+    people = seed_people(connection)
     if dialect == "sqlite":
-        # A bulk load needs no crash safety or WAL; WAL mode is set back afterwards.
-        cursor.execute("PRAGMA journal_mode=DELETE")
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.execute("BEGIN")
-        _sqlite_seed(connection, count, seed, end, with_triggers)
+        _sqlite_seed(connection, count, seed, end, with_triggers, people)
     else:
-        _pg_seed(connection, count, seed, end, with_triggers)
+        _pg_seed(connection, count, seed, end, with_triggers, people)
     started_check = time.perf_counter()
-    rare = check(cursor, dialect, count, fresh=True)
+    rare = check(connection, dialect, count)
     print(f"  checked in {time.perf_counter() - started_check:.1f} s", file=sys.stderr)
-    cursor.execute("SELECT max(id) FROM tickets")
-    _write_marker(cursor, dialect, {**wanted, "max_id": cursor.fetchone()[0], "seeded_at": end})
-    if dialect == "sqlite":
-        cursor.execute("COMMIT")
-        cursor.execute("PRAGMA journal_mode=WAL")
-    else:
-        connection.commit()
-        connection.autocommit = True
-        cursor.execute("VACUUM ANALYZE tickets")  # what autovacuum would have done by now
-        cursor.execute("ANALYZE ticket_counts")
-    connection.close()
-    return SeedResult(count, time.perf_counter() - started, False, rare)
+    max_id = connection.exec_driver_sql("SELECT max(id) FROM tickets").scalar()
+    _write_marker(connection, {**wanted, "max_id": max_id, "seeded_at": end})
+    return False, rare
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,8 +25,17 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import seed as seeding
-from bench.load import Connection
-from bench.run import RESULTS, VENV_BIN, port_free, run_step, start_app, start_redis, stop
+from bench.load import TOKEN_VARIABLE, Connection
+from bench.run import (
+    RESULTS,
+    VENV_BIN,
+    bench_token,
+    port_free,
+    run_step,
+    start_app,
+    start_redis,
+    stop,
+)
 
 PROBE_EVERY = 0.2
 PROBE_TIMEOUT = 10.0
@@ -133,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     seeding.ensure_pg_database(make_url(args.database))
     run_step([sys.executable, "-m", "ticket_app.migrate"], env)
+    os.environ[TOKEN_VARIABLE] = bench_token(env)  # for the list requests' Connection
     redis = start_redis(args.port + 1)
     env["REFLEX_REDIS_URL"] = f"redis://127.0.0.1:{args.port + 1}/0"
     app = None

@@ -70,7 +70,9 @@ def _differences(
             yield f"{name} {label}: holds {holds}, the tickets say {should}"
 
 
-def _search_index_drift(connection: Connection) -> list[str]:
+def search_index_drift(connection: Connection) -> list[str]:
+    """A line when SQLite's search index does not match the tickets (its check writes: the
+    caller's transaction must be a writing one)."""
     if is_postgres(connection):
         return []  # the trigram indexes are ordinary indexes: PostgreSQL keeps them exact
     try:
@@ -84,63 +86,72 @@ def _search_index_drift(connection: Connection) -> list[str]:
     return []
 
 
+def counter_drift(connection: Connection) -> list[str]:
+    """One line per counter row that disagrees with the tickets, on the caller's connection."""
+    expected = {
+        tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_ticket_counts())
+    }
+    assigned = {
+        tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_assignee_counts())
+    }
+    return [
+        *_differences("ticket_counts", _table_counts(connection, COUNTS, TICKET_KEY), expected),
+        *_differences(
+            "assignee_counts", _table_counts(connection, ASSIGNEE_COUNTS, ASSIGNEE_KEY), assigned
+        ),
+    ]
+
+
 def check() -> list[str]:
     """One line per counter that disagrees with the tickets, and for a stale search index."""
     with transaction() as connection:
-        expected = {
-            tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_ticket_counts())
-        }
-        assigned = {
-            tuple(row[:-1]): int(row[-1]) for row in connection.execute(_expected_assignee_counts())
-        }
-        drift = [
-            *_differences("ticket_counts", _table_counts(connection, COUNTS, TICKET_KEY), expected),
-            *_differences(
-                "assignee_counts",
-                _table_counts(connection, ASSIGNEE_COUNTS, ASSIGNEE_KEY),
-                assigned,
-            ),
-        ]
+        drift = counter_drift(connection)
     with transaction(write=True) as connection:
-        drift += _search_index_drift(connection)
+        drift += search_index_drift(connection)
     return drift
 
 
 def rebuild() -> None:
-    """Recompute the counters (and SQLite's search index) from the tickets.
+    """Recompute the counters (and SQLite's search index) from the tickets, holding writers
+    off meanwhile."""
+    with transaction(write=True) as connection:
+        if is_postgres(connection):
+            connection.execute(sa.text("LOCK TABLE tickets IN SHARE MODE"))
+        rebuild_on(connection)
+
+
+def rebuild_on(connection: Connection) -> None:
+    """`rebuild` in the caller's transaction (a bulk load that bypassed the triggers).
 
     The revision that live pages watch keeps growing: the old sum of changes is carried into
     the new rows, plus one, so every open page reloads once.
     """
-    with transaction(write=True) as connection:
-        if is_postgres(connection):
-            connection.execute(sa.text("LOCK TABLE tickets IN SHARE MODE"))
-        changes = connection.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0))
-        ).scalar_one()
-        connection.execute(sa.delete(COUNTS))
-        expected = _expected_ticket_counts().subquery()
-        connection.execute(
-            sa.insert(COUNTS).from_select(
-                [*TICKET_KEY, "tickets", "changes"],
-                sa.select(
-                    *(expected.c[name] for name in TICKET_KEY), expected.c.tickets, sa.literal(0)
-                ),
-            )
+    changes = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0))
+    ).scalar_one()
+    connection.execute(sa.delete(COUNTS))
+    expected = _expected_ticket_counts().subquery()
+    connection.execute(
+        sa.insert(COUNTS).from_select(
+            [*TICKET_KEY, "tickets", "changes"],
+            sa.select(
+                *(expected.c[name] for name in TICKET_KEY), expected.c.tickets, sa.literal(0)
+            ),
         )
-        _carry_revision(connection, int(changes) + 1)
-        connection.execute(sa.delete(ASSIGNEE_COUNTS))
-        assigned = _expected_assignee_counts().subquery()
-        connection.execute(
-            sa.insert(ASSIGNEE_COUNTS).from_select(
-                [*ASSIGNEE_KEY, "tickets"],
-                sa.select(*(assigned.c[name] for name in ASSIGNEE_KEY), assigned.c.tickets),
-            )
+    )
+    _carry_revision(connection, int(changes) + 1)
+    connection.execute(sa.delete(ASSIGNEE_COUNTS))
+    assigned = _expected_assignee_counts().subquery()
+    connection.execute(
+        sa.insert(ASSIGNEE_COUNTS).from_select(
+            [*ASSIGNEE_KEY, "tickets"],
+            sa.select(*(assigned.c[name] for name in ASSIGNEE_KEY), assigned.c.tickets),
         )
-        if not is_postgres(connection):
-            connection.execute(
-                sa.text("INSERT INTO tickets_search (tickets_search) VALUES ('rebuild')")
-            )
+    )
+    if not is_postgres(connection):
+        connection.execute(
+            sa.text("INSERT INTO tickets_search (tickets_search) VALUES ('rebuild')")
+        )
 
 
 def _carry_revision(connection: Connection, changes: int) -> None:
