@@ -136,13 +136,15 @@ async def open_all(agents: list[Agent], concurrency: int, timeout: float = 60) -
 
 async def reopen(agent: Agent, deadline: float) -> tuple[bool, int]:
     """Reconnect a tab with its own token to the page it was on, retrying with backoff as
-    the browser does until `deadline`; (hydrated, failed attempts)."""
+    the browser does until `deadline`; (hydrated, failed attempts). Like the browser, it
+    waits for the page of a connection that was accepted rather than giving up on it."""
     failures, wait = 0, 0.5
     agent.connect_seconds = None
     while time.monotonic() < deadline:
         await agent.tab.close()
         try:
-            reply = await agent.tab.open(agent.path, agent.params, timeout=30)
+            remaining = max(1.0, deadline - time.monotonic())
+            reply = await agent.tab.open(agent.path, agent.params, timeout=remaining)
         except Exception:
             failures += 1
             await asyncio.sleep(wait * (0.5 + random.random()))
