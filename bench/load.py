@@ -243,6 +243,16 @@ async def deep_cursor(base_url: str, params: dict[str, str], page: int) -> tuple
     return reached, target
 
 
+async def newest_id(base_url: str) -> int:
+    """The id of the newest ticket (the similar-to-a-ticket case picks ids up to it)."""
+    connection = await Connection.open(base_url)
+    response = await connection.request("GET", "/api/tickets/?limit=1")
+    connection.close()
+    if response.status != 200:
+        raise SystemExit(f"reading the newest ticket failed: {response.status}")
+    return int(json.loads(response.body)[0]["id"])
+
+
 def _bodies(seed: int, count: int, fields: tuple[str, ...]) -> list[bytes]:
     """Request bodies with these fields of fresh tickets: no two alike, so no cache helps."""
     rng = random.Random(seed)
@@ -253,7 +263,9 @@ def _bodies(seed: int, count: int, fields: tuple[str, ...]) -> list[bytes]:
     return out
 
 
-def cases(page: int, deep: str, requests: int, writes: int, concurrency: int) -> list[Case]:
+def cases(
+    page: int, deep: str, max_id: int, requests: int, writes: int, concurrency: int
+) -> list[Case]:
     """The bench's cases in the order they run; reads first, while the data is as seeded."""
     warmup = max(10, requests // 10)
     creates = _bodies(1, writes + 50, ("title", "description", "category", "priority"))
@@ -270,8 +282,22 @@ def cases(page: int, deep: str, requests: int, writes: int, concurrency: int) ->
         Case(key, name, lambda _, t=target: ("GET", t, None), requests, warmup)
         for key, name, target in reads
     ]
+    similar = _bodies(4, requests + warmup, ("title", "description"))
+    ids = random.Random(5).sample(range(1, max_id + 1), min(max_id, requests + warmup))
     return [
         *out,
+        Case(
+            "similar_text",
+            "similar to a new text",
+            lambda i: ("POST", "/api/tickets/similar/", similar[i]),
+            requests, warmup,
+        ),
+        Case(
+            "similar_ticket",
+            "similar to a ticket",
+            lambda i: ("GET", f"/api/tickets/{ids[i % len(ids)]}/similar/", None),
+            requests, warmup,
+        ),
         Case(
             "create",
             f"create ({concurrency} clients)",
@@ -302,8 +328,9 @@ async def run_all(
     database: str | None,
 ) -> list[CaseResult]:
     page, deep = await deep_cursor(base_url, FILTERED, DEEP_PAGE)
+    max_id = await newest_id(base_url)
     results = []
-    for case in cases(page, deep, requests, writes, concurrency):
+    for case in cases(page, deep, max_id, requests, writes, concurrency):
         results.append(await measure(base_url, case, app_pid, database))
     return results
 

@@ -54,6 +54,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "filtered_search": ("p50_ms", 40),
     "deep_page": ("p50_ms", 20),
     "stats": ("p50_ms", 150),
+    "similar_text": ("p50_ms", 50),
+    "similar_ticket": ("p50_ms", 50),
     "create": ("rps", 300),
 }
 

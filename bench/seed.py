@@ -7,8 +7,12 @@ into the freshly truncated table with the secondary indexes dropped and the trig
 dropped. Each ticket gets its `created` history entry (one INSERT ... SELECT, as migration 0004
 gave older tickets), the timeline's first line. Afterwards the indexes and triggers are
 recreated from their own saved DDL and the counter tables (`ticket_counts`, `assignee_counts`)
-and SQLite's FTS5 table are rebuilt by the app's own `counts.rebuild_on`; its `counter_drift`
+and the search text (PostgreSQL's `tickets_search`, SQLite's FTS5 table) are rebuilt by the
+app's own `counts.rebuild_on`; its `counter_drift`
 and `search_index_drift` then prove they equal what the triggers would have produced.
+The similar-tickets index gets each ticket's rows from the app's own `similar_index.rows`,
+computed in the generator processes and loaded with the tickets (PostgreSQL: a second COPY
+FREEZE with the table's key and reference dropped meanwhile).
 
 A handful of seeded users make the people filters realistic: SEED_AGENTS agents are the
 assignees (most worked tickets, a quarter of the open ones) and SEED_REQUESTERS requesters
@@ -29,6 +33,7 @@ import multiprocessing
 import random
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,7 +47,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from bench.textgen import CATEGORIES, PRIORITIES, RARE_WORD, STATUSES, make_ticket
 from ticket_app.db import create_db_engine
 from ticket_app.models import User
-from ticket_app.services import counts
+from ticket_app.services import counts, similar_index
 from ticket_app.services.passwords import hash_password
 
 GENERATOR_VERSION = 2
@@ -187,10 +192,33 @@ def _rows(job: Job) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _copy_text(job: Job) -> str:
-    """A chunk as COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
+def _terms(job: Job, rows: list[tuple[Any, ...]]) -> list[tuple[int, int, float]]:
+    """The similar-tickets index rows of a chunk, as the app writes them: ids are given in
+    creation order from 1 (the tables were emptied and their sequences restarted)."""
+    first = job[1] + 1
+    return [
+        (term["term"], term["ticket_id"], term["weight"])
+        for offset, row in enumerate(rows)
+        for term in similar_index.rows(first + offset, row[0], row[1])
+    ]
+
+
+def _chunk(job: Job) -> tuple[list[tuple[Any, ...]], list[tuple[int, int, float]]]:
+    """A chunk's ticket rows and index rows."""
+    rows = _rows(job)
+    return rows, _terms(job, rows)
+
+
+def _copy_chunk(job: Job) -> tuple[str, str]:
+    """A chunk's tickets and index rows as COPY text."""
+    rows, terms = _chunk(job)
+    return _copy_text(rows), _copy_text(terms)
+
+
+def _copy_text(rows: list[tuple[Any, ...]]) -> str:
+    """Rows in COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
     lines = []
-    for row in _rows(job):
+    for row in rows:
         fields = (
             "\\N"
             if value is None
@@ -275,6 +303,16 @@ def _pg_secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
+def _pg_constraints(cursor: Any, table: str, kinds: str) -> list[tuple[str, str]]:
+    """(name, definition) of `table`'s constraints of these kinds (p: key, f: reference)."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype DESC",
+        (table, list(kinds)),
+    )
+    return cursor.fetchall()
+
+
 def _pg_seed(
     connection: Connection, count: int, seed: int, end: float, with_triggers: bool, people: People
 ) -> None:
@@ -283,28 +321,45 @@ def _pg_seed(
     indexes = [
         *_pg_secondary_indexes(cursor, "tickets"),
         *_pg_secondary_indexes(cursor, "ticket_history"),
+        *_pg_secondary_indexes(cursor, "similar_terms"),
+        *_pg_secondary_indexes(cursor, "tickets_search"),
     ]
+    keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
-        "TRUNCATE tickets, ticket_counts, assignee_counts, ticket_comments, ticket_history "
-        "RESTART IDENTITY"
+        "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
+        "ticket_history, similar_terms RESTART IDENTITY"
     )
     if not with_triggers:
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
+        for name, _ in reversed(keys):
+            cursor.execute(f'ALTER TABLE similar_terms DROP CONSTRAINT "{name}"')
         # The counting triggers and the assignee check (the seeded assignees are agents).
         cursor.execute("ALTER TABLE tickets DISABLE TRIGGER USER")
     started = time.perf_counter()
     freeze = "" if with_triggers else " WITH (FREEZE)"
-    with _pool() as pool:
-        chunks = pool.imap(_copy_text, _jobs(count, seed, end, "postgresql", people))
+    with _pool() as pool, tempfile.TemporaryFile("w+") as spool:
+
+        def tickets_text() -> Iterator[str]:
+            for tickets, terms in pool.imap(
+                _copy_chunk, _jobs(count, seed, end, "postgresql", people)
+            ):
+                spool.write(terms)
+                yield tickets
+
         sql = f"COPY tickets ({', '.join(COLUMNS)}) FROM STDIN{freeze}"
-        cursor.copy_expert(sql, _ChunkReader(chunks), size=1 << 20)
+        cursor.copy_expert(sql, _ChunkReader(tickets_text()), size=1 << 20)
+        spool.seek(0)
+        sql = f"COPY similar_terms (term, ticket_id, weight) FROM STDIN{freeze}"
+        cursor.copy_expert(sql, spool, size=1 << 20)
     cursor.execute(CREATED_ENTRIES)
     print(f"  copied {count:,} rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if not with_triggers:
         started = time.perf_counter()
         counts.rebuild_on(connection)
         cursor.execute("ALTER TABLE tickets ENABLE TRIGGER USER")
+        for name, definition in keys:
+            cursor.execute(f'ALTER TABLE similar_terms ADD CONSTRAINT "{name}" {definition}')
         for _, ddl in indexes:
             cursor.execute(ddl)
         print(f"  indexes rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -318,22 +373,27 @@ def _sqlite_seed(
 ) -> None:
     raw = connection.connection.dbapi_connection
     saved = raw.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('tickets', 'ticket_history') "
+        "SELECT type, name, sql FROM sqlite_master "
+        "WHERE tbl_name IN ('tickets', 'ticket_history', 'similar_terms') "
         "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type"
     ).fetchall()
     if not with_triggers:
         for kind, name, _ in saved:
             raw.execute(f'DROP {kind.upper()} "{name}"')
-    for table in ("ticket_history", "ticket_comments", "tickets", "ticket_counts"):
+    for table in ("similar_terms", "ticket_history", "ticket_comments", "tickets", "ticket_counts"):
         raw.execute(f"DELETE FROM {table}")  # a reseed; the FTS table is rebuilt below
     raw.execute("DELETE FROM assignee_counts")
     raw.execute("DELETE FROM sqlite_sequence WHERE name IN ('tickets', 'ticket_history')")
     started = time.perf_counter()
     marks = ", ".join("?" * len(COLUMNS))
     insert = f"INSERT INTO tickets ({', '.join(COLUMNS)}) VALUES ({marks})"
+    terms: list[tuple[int, int, float]] = []
     with _pool() as pool:
-        for rows in pool.imap(_rows, _jobs(count, seed, end, "sqlite", people)):
+        for rows, chunk_terms in pool.imap(_chunk, _jobs(count, seed, end, "sqlite", people)):
             raw.executemany(insert, rows)
+            terms += chunk_terms
+    terms.sort()  # the table is its key (WITHOUT ROWID): appending in key order is cheapest
+    raw.executemany("INSERT INTO similar_terms (term, ticket_id, weight) VALUES (?, ?, ?)", terms)
     raw.execute(CREATED_ENTRIES)
     print(f"  inserted {count:,} rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if not with_triggers:
@@ -412,11 +472,13 @@ def check(connection: Connection, dialect: str, count: int) -> int:
     created = scalar("SELECT count(*) FROM ticket_history WHERE kind = 'created'").scalar()
     if created != count:
         raise AssertionError(f"{created} `created` history entries for {count} tickets")
-    like = "LIKE" if dialect == "sqlite" else "ILIKE"  # SQLite's LIKE ignores ASCII case
+    _check_similar_index(connection)
+    # SQLite's LIKE ignores ASCII case; PostgreSQL's search text is the indexed copy
+    like, table = ("LIKE", "tickets") if dialect == "sqlite" else ("ILIKE", "tickets_search")
     rare = int(
         connection.execute(
             sa.text(
-                f"SELECT count(*) FROM tickets WHERE title {like} :pattern "
+                f"SELECT count(*) FROM {table} WHERE title {like} :pattern "
                 f"OR description {like} :pattern"
             ),
             {"pattern": f"%{RARE_WORD}%"},
@@ -433,6 +495,30 @@ def check(connection: Connection, dialect: str, count: int) -> int:
     return rare
 
 
+def _check_similar_index(connection: Connection) -> None:
+    """The first and the last ticket's index rows are what the app would write, and no
+    indexed ticket is missing."""
+    for ticket in connection.exec_driver_sql(
+        "SELECT id, title, description FROM tickets "
+        "WHERE id IN ((SELECT min(id) FROM tickets), (SELECT max(id) FROM tickets))"
+    ):
+        stored = connection.execute(
+            sa.text("SELECT term, weight FROM similar_terms WHERE ticket_id = :id"),
+            {"id": ticket.id},
+        ).all()
+        expected = similar_index.rows(ticket.id, ticket.title, ticket.description)
+        if sorted((t, round(w, 5)) for t, w in stored) != sorted(
+            (row["term"], round(row["weight"], 5)) for row in expected
+        ):
+            raise AssertionError(f"the similar index of ticket {ticket.id} is not the app's")
+    indexed = connection.exec_driver_sql(
+        "SELECT count(*) FROM tickets WHERE NOT EXISTS "
+        "(SELECT 1 FROM similar_terms s WHERE s.ticket_id = tickets.id)"
+    ).scalar()
+    if indexed:
+        raise AssertionError(f"{indexed} tickets are missing from the similar index")
+
+
 def _vacuum(url: URL, dialect: str) -> None:
     """What autovacuum would have done by the time a desk has this many tickets (PostgreSQL;
     also empties the trigram indexes' GIN pending lists, which a previous run's creates filled:
@@ -442,7 +528,14 @@ def _vacuum(url: URL, dialect: str) -> None:
     connection = pg_connect(url)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        for table in ("tickets", "ticket_history", "ticket_counts", "assignee_counts"):
+        for table in (
+            "tickets",
+            "ticket_history",
+            "ticket_counts",
+            "assignee_counts",
+            "similar_terms",
+            "tickets_search",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     connection.close()
 
@@ -470,10 +563,15 @@ def seed(
             raw = connection.connection.dbapi_connection
             raw.execute("PRAGMA journal_mode=DELETE")
             raw.execute("PRAGMA synchronous=OFF")
+            # Every table is emptied and refilled consistently; with references checked, each
+            # deleted ticket would scan the tickets for ones merged into it (a partial index,
+            # which SQLite's reference check does not use).
+            raw.execute("PRAGMA foreign_keys=OFF")
         with connection.begin():
             result = _seed_in(connection, dialect, count, seed, force, with_triggers, end)
         if dialect == "sqlite":
-            connection.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA foreign_keys=ON")
     engine.dispose()
     _vacuum(url, dialect)
     return SeedResult(count, time.perf_counter() - started, *result)

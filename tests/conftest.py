@@ -83,6 +83,7 @@ def engine(database_url: str) -> Engine:
 APP_TABLES = (  # in an order that deletes children before parents
     "ticket_history",
     "ticket_comments",
+    "similar_terms",
     "tickets",
     "ticket_counts",
     "assignee_counts",
@@ -102,7 +103,8 @@ def empty_database(request: pytest.FixtureRequest) -> None:
     engine = request.getfixturevalue("engine")
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY"))
+            tables = ", ".join((*APP_TABLES, "tickets_search"))  # its text, beside the tickets
+            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY"))
         else:
             for table in APP_TABLES:
                 connection.execute(sa.text(f"DELETE FROM {table}"))

@@ -268,3 +268,17 @@ def test_openapi_documents_the_problems_actually_sent(client):
     assert all("anyOf" not in field for field in patch_body["properties"].values())
     title = spec["components"]["schemas"]["TicketCreate"]["properties"]["title"]
     assert (title["minLength"], title["maxLength"], title["pattern"]) == (1, 200, r"\S")
+
+
+def test_classify_says_whether_the_suggestion_is_sure_enough_to_prefill(client):
+    clear = client.post(
+        "/api/tickets/classify/",
+        json={"description": "I was charged twice for my March invoice, please refund one."},
+    )
+    assert clear.status_code == 200, clear.text
+    assert clear.json()["suggested_category"] == "billing"
+    assert clear.json()["confident"] is True
+    noise = client.post("/api/tickets/classify/", json={"description": "qwxz plorb vvvk"})
+    assert noise.status_code == 200
+    assert noise.json()["confident"] is False
+    assert noise.json()["confidence"] < clear.json()["confidence"]

@@ -1,6 +1,5 @@
 """Migrations build the whole schema from nothing, tear it down, and agree with the models."""
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from tests.helpers import scratch_database
 from ticket_app.db import create_db_engine
 from ticket_app.migrate import alembic_config, include_name
 
@@ -20,18 +20,8 @@ APP_TABLES = {"tickets", "ticket_counts"}
 @pytest.fixture
 def empty_url(database_url, tmp_path) -> Iterator[str]:
     """A second, empty database on the same server as the session's."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"tickets_migrate_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, tmp_path) as url:
+        yield url
 
 
 def inspect(url: str, what) -> object:
@@ -81,9 +71,14 @@ def test_search_index_exists_after_migration(database_url):
     else:
         indexes = inspect(
             database_url,
-            lambda c: {i["name"] for i in sa.inspect(c).get_indexes("tickets")},
+            lambda c: {
+                table: {i["name"] for i in sa.inspect(c).get_indexes(table)}
+                for table in ("tickets", "tickets_search")
+            },
         )
-        assert {"ix_tickets_title_trgm", "ix_tickets_description_trgm"} <= indexes
+        trigram = {"ix_tickets_title_trgm", "ix_tickets_description_trgm"}
+        assert trigram <= indexes["tickets_search"]  # beside the tickets, not on them (0007)
+        assert not trigram & indexes["tickets"]
 
 
 def test_migrate_command_is_idempotent(database_url):
@@ -106,7 +101,8 @@ def test_trigram_indexes_keep_short_pending_lists(database_url):
             c.execute(
                 sa.text(
                     "SELECT relname, reloptions FROM pg_class WHERE relname IN "
-                    "('ix_tickets_title_trgm', 'ix_tickets_description_trgm', 'tickets')"
+                    "('ix_tickets_title_trgm', 'ix_tickets_description_trgm', 'tickets', "
+                    "'tickets_search')"
                 )
             ).all()
         ),
@@ -114,3 +110,38 @@ def test_trigram_indexes_keep_short_pending_lists(database_url):
     assert options["ix_tickets_title_trgm"] == ["gin_pending_list_limit=256"]
     assert options["ix_tickets_description_trgm"] == ["gin_pending_list_limit=256"]
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets"]
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options["tickets_search"]
+
+
+def test_similar_index_is_filled_for_tickets_already_there(empty_url):
+    """0006 indexes every existing ticket but the merged ones; its downgrade drops the index."""
+    from ticket_app.similarity.terms import document
+
+    config = alembic_config(empty_url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "0005")
+    texts = [("VPN drops", "The VPN drops hourly."), ("Refund", "Charged twice, refund me.")]
+    engine = create_db_engine(empty_url)
+    with engine.begin() as connection:
+        for title, description in [*texts, ("Merged", "A merged duplicate.")]:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO tickets (title, description, category, priority) "
+                    "VALUES (:title, :description, 'general', 'low')"
+                ),
+                {"title": title, "description": description},
+            )
+        connection.execute(sa.text("UPDATE tickets SET merged_into_id = 1 WHERE id = 3"))
+    engine.dispose()
+    command.upgrade(config, "head")
+    rows = inspect(
+        empty_url,
+        lambda c: c.execute(sa.text("SELECT ticket_id, term, weight FROM similar_terms")).all(),
+    )
+    for ticket_id, (title, description) in enumerate(texts, 1):
+        stored = {term: weight for owner, term, weight in rows if owner == ticket_id}
+        assert stored == pytest.approx(document(title, description), rel=1e-6)
+    assert {owner for owner, _, _ in rows} == {1, 2}
+    assert pending_changes(empty_url) == []
+    command.downgrade(config, "0005")
+    assert "similar_terms" not in tables(empty_url)

@@ -128,6 +128,9 @@ class Settings:
     gemini_model: str
     gemini_base_url: str
     gemini_timeout_seconds: float
+    gemini_max_concurrent: int
+    gemini_circuit_failures: int
+    gemini_circuit_cooldown_seconds: float
     classifier_max_input_chars: int
     classifier_cache_seconds: int
     classifier_cache_size: int
@@ -215,6 +218,9 @@ def _load() -> Settings:
         gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_str("GEMINI_BASE_URL"),
         gemini_timeout_seconds=_float("GEMINI_TIMEOUT_SECONDS", 4.0, minimum=0.1),
+        gemini_max_concurrent=_int("GEMINI_MAX_CONCURRENT", 4, minimum=1),
+        gemini_circuit_failures=_int("GEMINI_CIRCUIT_FAILURES", 5, minimum=1),
+        gemini_circuit_cooldown_seconds=_float("GEMINI_CIRCUIT_COOLDOWN_SECONDS", 30.0),
         classifier_max_input_chars=_int("CLASSIFIER_MAX_INPUT_CHARS", 4000, minimum=100),
         classifier_cache_seconds=_int("CLASSIFIER_CACHE_SECONDS", 600),
         classifier_cache_size=_int("CLASSIFIER_CACHE_SIZE", 2048, minimum=1),

@@ -294,3 +294,8 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(400)  # let toasts and charts settle
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def ticket_rows(page: Page) -> Any:
+    """The rows of the ticket list (not the saved views beside it)."""
+    return page.get_by_role("list", name="Tickets").get_by_role("listitem")

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import ADMIN, PASSWORD, PEOPLE, Api, api_as, sign_in
+from .conftest import ADMIN, PASSWORD, PEOPLE, Api, api_as, sign_in, ticket_rows
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def test_a_requester_sees_only_their_own_tickets(open_page, app_url, api: Api):
     api.create(f"Someone else's printer ({word})", category="technical", priority="low")
     page = open_page(f"/tickets?search={word}", who="requester")
     expect(page.get_by_role("heading", level=1)).to_have_text("My tickets")
-    expect(page.get_by_role("listitem")).to_have_count(1)
+    expect(ticket_rows(page)).to_have_count(1)
     expect(page.get_by_role("link", name=mine["title"])).to_be_visible()
     expect(page.get_by_role("link", name="Users")).to_have_count(0)
     other = api.create(f"Not yours ({word})", category="general", priority="low")

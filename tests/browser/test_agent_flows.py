@@ -6,7 +6,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Api, screenshot
+from .conftest import Api, screenshot, ticket_rows
 
 pytestmark = pytest.mark.browser
 
@@ -77,19 +77,19 @@ def test_a_filter_and_a_search_narrow_the_list_and_live_in_the_url(open_page, ap
     choose(page, "Category", "Technical")
     page.get_by_label("Search").fill(word)
     expect(page).to_have_url(re.compile(rf"/tickets\?category=technical&search={word}$"))
-    rows = page.get_by_role("listitem")
+    rows = ticket_rows(page)
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(f"Printer jams ({word})")
     expect(page.get_by_text("Showing 1–1 of 1 ticket")).to_be_visible()
 
     shared = open_page(page.url.removeprefix(page.url.split("/tickets")[0]))  # a bookmark
-    expect(shared.get_by_role("listitem")).to_have_count(1)
+    expect(ticket_rows(shared)).to_have_count(1)
     expect(shared.get_by_label("Category", exact=True)).to_have_text("Technical")
     expect(shared.get_by_label("Search")).to_have_value(word)
 
     shared.get_by_role("button", name="Clear filters").first.click()
     expect(shared).to_have_url(re.compile(r"/tickets$"))
-    expect(shared.get_by_role("listitem").first).to_be_visible()
+    expect(ticket_rows(shared).first).to_be_visible()
 
 
 def test_an_inline_status_change_moves_the_dashboard(open_page, api: Api):
@@ -110,7 +110,7 @@ def test_an_inline_status_change_moves_the_dashboard(open_page, api: Api):
 def test_a_ticket_created_through_the_api_appears_without_a_reload(open_page, api: Api):
     tickets = open_page("/tickets")
     dashboard = open_page("/dashboard")
-    expect(tickets.get_by_role("listitem").first).to_be_visible()
+    expect(ticket_rows(tickets).first).to_be_visible()
     total = api.stats()["total_tickets"]
     expect(dashboard.get_by_label("Total tickets", exact=True)).to_have_text(str(total))
     for page in (tickets, dashboard):
@@ -148,7 +148,7 @@ def test_the_detail_page_shows_text_and_edits_one_field(open_page, api: Api):
 
 def test_the_list_fits_a_phone(open_page):
     page = open_page("/tickets", width=390)
-    expect(page.get_by_role("listitem").first).to_be_visible()
+    expect(ticket_rows(page).first).to_be_visible()
     # Once the page has settled nothing sticks out sideways (no horizontal scrolling).
     page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
     screenshot(page, "list-phone", full_page=False)

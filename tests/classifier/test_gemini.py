@@ -36,6 +36,15 @@ def test_good_answer_is_used(fake_gemini: FakeGemini) -> None:
     assert len(fake_gemini.requests) == 1
 
 
+def test_gemini_is_not_sure_of_text_nobody_can_place(fake_gemini: FakeGemini) -> None:
+    """The schema makes Gemini name a category even for gibberish; the answer says it is unsure."""
+    fake_gemini.queue(Reply(body=gemini_body(answer("general", "low"))))
+    gibberish = classify("qwpoeiruty zxmvbn asdkjh")
+    assert gibberish.source == "gemini"
+    assert not gibberish.confident
+    assert classify(TEXT).confident
+
+
 def test_request_keeps_text_out_of_the_instructions(fake_gemini: FakeGemini) -> None:
     classify(TEXT)
     request = fake_gemini.requests[0]

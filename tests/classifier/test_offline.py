@@ -91,11 +91,16 @@ def test_impact_words_raise_priority_on_the_same_topic(model: OfflineModel) -> N
 
 def test_confidence_is_a_probability_that_varies(model: OfflineModel) -> None:
     clear = model.predict("I was charged twice, please refund the duplicate payment")
-    vague = model.predict("hello")
+    vague = model.predict("printer offline")
     assert 0.0 < vague.confidence < clear.confidence <= 1.0
     assert sum(clear.category_probabilities.values()) == pytest.approx(1.0)
     assert sum(clear.priority_probabilities.values()) == pytest.approx(1.0)
+    assert clear.placed == 1.0
     assert clear.confidence == max(clear.category_probabilities.values())
+    assert 0.0 < vague.placed < 1.0  # two words say what it is about, but only two
+    assert vague.confidence == pytest.approx(
+        max(vague.category_probabilities.values()) * vague.placed
+    )
 
 
 def test_typos_still_classify(model: OfflineModel) -> None:

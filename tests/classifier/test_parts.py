@@ -7,9 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ticket_app.classifier.adversarial import ADVERSARIAL_PATH, score
 from ticket_app.classifier.cache import TTLCache
 from ticket_app.classifier.ceiling import in_domain, tuned_biases
-from ticket_app.classifier.evaluate import accuracy, confusion, fold, macro_f1, main
+from ticket_app.classifier.evaluate import (
+    accuracy,
+    confusion,
+    fold,
+    macro_f1,
+    main,
+    read_rows,
+)
 from ticket_app.classifier.gemini import GeminiError, parse_answer
 from ticket_app.classifier.text import cache_key, normalize
 from ticket_app.classifier.training.compose import compose, load_issues, load_phrases
@@ -94,6 +102,57 @@ def test_evaluate_command_prints_the_report(
     assert "== x (1 rows)" in out
     assert "== y (1 rows)" in out
     assert "priority: no labelled rows" in out
+    assert "== adversarial set adversarial.jsonl, offline model" in out
+    assert "attacks escalated above their honest priority: " in out
+    assert "genuine urgent controls found (high or critical): " in out
+
+
+def test_evaluate_scores_another_adversarial_set_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"id": "a1", "kind": "attack", "priority": "low", "text": "Do you ship to Norway?"},
+        {"id": "c1", "kind": "control", "priority": "critical", "text": "hello"},
+    ]
+    data = tmp_path / "attacks.jsonl"
+    data.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    monkeypatch.setattr("sys.argv", ["evaluate", "--adversarial", str(data)])
+    main()
+    out = capsys.readouterr().out
+    assert "rows," not in out  # no labelled file was given
+    assert "attacks.jsonl, offline model: 1 attacks, 1 controls" in out
+    assert "attacks escalated above their honest priority: 0 of 1" in out
+    assert "controls found (high or critical): 0 of 1" in out
+    assert "missed c1: expected critical -> " in out
+
+
+def test_adversarial_outcomes_compare_with_the_honest_priority() -> None:
+    rows = [
+        {"id": "up", "kind": "attack", "technique": "t", "priority": "low", "text": "medium"},
+        {"id": "same", "kind": "attack", "priority": "medium", "text": "medium"},
+        {"id": "down", "kind": "attack", "priority": "high", "text": "low", "clean": "low"},
+        {"id": "pushed", "kind": "attack", "priority": "low", "text": "high", "clean": "medium"},
+        {"id": "found", "kind": "control", "priority": "critical", "text": "high"},
+        {"id": "lost", "kind": "control", "priority": "high", "text": "medium"},
+        {"text": "a labelled dev row", "category": "general", "priority": "low"},
+    ]
+    outcomes = score(rows, lambda text: text)  # the text names the suggested priority
+    assert [o.id for o in outcomes if o.escalated] == ["up", "pushed"]
+    assert [o.id for o in outcomes if o.moved] == ["pushed"]  # only rows with a clean text
+    assert [o.id for o in outcomes if o.missed] == ["lost"]
+    assert outcomes[0].technique == "t"
+    assert outcomes[1].technique == "attack"
+
+
+def test_shipped_adversarial_set_is_big_enough_and_well_formed() -> None:
+    rows = read_rows(ADVERSARIAL_PATH)
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("attack") >= 30
+    assert kinds.count("control") >= 8
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert {row["priority"] for row in rows} <= {p.value for p in Priority}
+    assert all(row["priority"] in ("high", "critical") for row in rows if row["kind"] == "control")
+    assert all(row["clean"] for row in rows if row["kind"] == "attack")
 
 
 def test_tuned_biases_find_the_offset_that_fixes_a_shifted_model() -> None:

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from ticket_app.classifier import Suggestion, classify, offline, pipeline, reset_state
+from ticket_app.classifier import (
+    CONFIDENCE_THRESHOLD,
+    Suggestion,
+    classify,
+    offline,
+    pipeline,
+    reset_state,
+)
 from ticket_app.classifier.offline import LocalPrediction
 from ticket_app.config import get_settings
 from ticket_app.domain import Category, Priority
@@ -100,3 +107,54 @@ def test_classify_is_thread_safe() -> None:
     assert not errors
     assert len(results) == len(texts)
     assert all(result.source == "local" for result in results)
+
+
+UNPLACEABLE = [
+    "good morning",
+    "yo",
+    "testing 123",
+    "qwpoeiruty zxmvbn",
+    "blah blah blah",
+    "lol",
+    "I had pasta for lunch today",
+    "The Eiffel Tower is in Paris",
+    "What time is sunset in Oslo?",
+    "My dog barks at the mailman every morning",
+    "Roses are red, violets are blue",
+    "Who painted the Mona Lisa?",
+    "Can you sing me a song about the sea?",
+    "Is it going to rain this weekend?",
+]
+PLACEABLE = [
+    "I was charged twice for my subscription this month",
+    "The app crashes every time I try to export a report",
+    "I forgot my password and the reset link never arrives",
+    "My order has not been delivered yet",
+    "What are your customer service opening hours?",
+    "The VPN disconnects every hour",
+    "Can I get a refund for the unused licences?",
+    "Our website is down for all customers",
+    "How do I add a new user to our team account?",
+]
+
+
+@pytest.mark.parametrize("text", UNPLACEABLE)
+def test_text_the_model_cannot_place_is_not_confident(text: str) -> None:
+    suggestion = classify(text)
+    assert suggestion.source == "local"
+    assert suggestion.confidence < CONFIDENCE_THRESHOLD
+    assert not suggestion.confident
+
+
+@pytest.mark.parametrize("text", PLACEABLE)
+def test_clear_tickets_are_confident(text: str) -> None:
+    assert classify(text).confident
+
+
+def test_confident_follows_the_documented_threshold() -> None:
+    def at(confidence: float) -> Suggestion:
+        return Suggestion(Category.GENERAL, Priority.LOW, "local", False, confidence)
+
+    assert at(CONFIDENCE_THRESHOLD).confident
+    assert not at(CONFIDENCE_THRESHOLD - 0.01).confident
+    assert not classify("").confident  # the default answer is never confident

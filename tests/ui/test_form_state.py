@@ -1,12 +1,14 @@
 """The submit form's handlers: the API's validation, suggestions and the override rule."""
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from ticket_app.classifier import Suggestion
 from ticket_app.domain import Category, Priority
-from ticket_app.services import tickets
+from ticket_app.services import similar, tickets
 from ticket_app.services.errors import DatabaseUnavailable
-from ticket_app.services.schemas import TicketFilters
+from ticket_app.services.schemas import TicketFilters, validate_create
 from ticket_app.ui.state import form as form_module
 from ticket_app.ui.state.form import FormState
 
@@ -19,10 +21,27 @@ def suggestion(
     category: Category = Category.BILLING,
     priority: Priority = Priority.HIGH,
     source: str = "local",
+    confidence: float = 0.9,
 ) -> Suggestion:
     return Suggestion(
-        category=category, priority=priority, source=source, used_fallback=False, confidence=0.9
+        category=category,
+        priority=priority,
+        source=source,
+        used_fallback=False,
+        confidence=confidence,
     )
+
+
+def answering(
+    monkeypatch: pytest.MonkeyPatch, classify: Callable[[str], Suggestion]
+) -> Callable[[str], Awaitable[Suggestion]]:
+    """Put `classify` behind the form's async classifier entry."""
+
+    async def classify_async(text: str) -> Suggestion:
+        return classify(text)
+
+    monkeypatch.setattr(form_module, "classify_async", classify_async)
+    return classify_async
 
 
 @pytest.fixture
@@ -34,7 +53,7 @@ def classifier(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         asked.append(text)
         return suggestion()
 
-    monkeypatch.setattr(form_module, "classify", classify)
+    answering(monkeypatch, classify)
     return asked
 
 
@@ -71,19 +90,27 @@ def test_values_that_are_not_text_are_ignored():
     assert (state.title, state.description) == ("", "")
 
 
+def asks(result: list | None) -> set:
+    """Which lookups a handler asked for: the suggestion, similar tickets."""
+    return set(result or [])
+
+
 def test_a_short_description_asks_for_no_suggestion(classifier):
     state = at_url(new(FormState), "/")
-    assert run(FormState.set_description, state, "printer broken") is None
-    assert run(FormState.set_description, state, "x" * 19 + "   ") is None
+    assert FormState.suggest not in asks(run(FormState.set_description, state, "printer broken"))
+    assert FormState.suggest not in asks(run(FormState.set_description, state, "x" * 19 + "   "))
+    assert asks(run(FormState.set_description, state, "broken")) == set()  # says nothing yet
 
 
 def test_a_description_that_says_something_asks_once_per_text(classifier):
     state = typed()
-    assert run(FormState.set_description, state, DESCRIPTION) == FormState.suggest
+    assert FormState.suggest in asks(run(FormState.set_description, state, DESCRIPTION))
     run(FormState.suggest, state)
     assert classifier == [f"Charged twice\n{DESCRIPTION}"]
-    assert run(FormState.set_description, state, DESCRIPTION) is None  # same text: no new call
-    assert run(FormState.set_description, state, DESCRIPTION + " Again.") == FormState.suggest
+    # same text: no new call
+    assert FormState.suggest not in asks(run(FormState.set_description, state, DESCRIPTION))
+    again = run(FormState.set_description, state, DESCRIPTION + " Again.")
+    assert FormState.suggest in asks(again)
 
 
 def test_a_suggestion_fills_both_fields_and_says_who_made_it(classifier):
@@ -95,8 +122,51 @@ def test_a_suggestion_fills_both_fields_and_says_who_made_it(classifier):
     assert not state.classifying
 
 
+def test_an_unsure_suggestion_fills_nothing_and_says_so(monkeypatch: pytest.MonkeyPatch):
+    answers = iter([suggestion(), suggestion(Category.GENERAL, Priority.LOW, confidence=0.1)])
+    answering(monkeypatch, lambda text: next(answers))
+    state = typed()
+    run(FormState.suggest, state)
+    assert (state.category, state.priority) == ("billing", "high")
+    run(FormState.set_description, state, "hello hello hello hello hello hello")
+    run(FormState.suggest, state)
+    assert (state.category, state.priority) == ("", "")  # the earlier guess is taken back
+    assert (state.suggested_category, state.suggested_priority) == ("", "")
+    assert state.suggestion_note.startswith("Not sure")
+
+
+def test_a_tab_has_one_classification_in_flight(classifier):
+    state = typed()
+    state.classifying = True  # a call for this tab is still out
+    assert run(FormState.suggest, state) is None
+    assert classifier == []  # no second call queued behind it
+    state.classifying = False
+    run(FormState.suggest, state)
+    run(FormState.set_description, state, DESCRIPTION + " Twice, in fact.")
+    state.classifying = True
+    assert run(FormState.suggest, state) is None
+    state.classifying = False
+    assert len(classifier) == 1
+
+
+def test_text_changed_during_a_call_is_classified_when_it_returns(monkeypatch):
+    state = typed()
+    asked: list[str] = []
+
+    def typing_meanwhile(text: str) -> Suggestion:
+        asked.append(text)
+        if len(asked) == 1:
+            state.description = DESCRIPTION + " And again in April."
+        return suggestion()
+
+    answering(monkeypatch, typing_meanwhile)
+    assert run(FormState.suggest, state) == FormState.suggest  # the newer text is next
+    assert run(FormState.suggest, state) is None
+    assert asked[-1].endswith("And again in April.")
+
+
 def test_gemini_is_named_when_it_answered(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(form_module, "classify", lambda text: suggestion(source="gemini"))
+    answering(monkeypatch, lambda text: suggestion(source="gemini"))
     state = typed()
     run(FormState.suggest, state)
     assert state.suggestion_note == "Suggested by Gemini"
@@ -104,7 +174,7 @@ def test_gemini_is_named_when_it_answered(monkeypatch: pytest.MonkeyPatch):
 
 def test_an_override_is_never_overwritten_by_a_later_suggestion(monkeypatch: pytest.MonkeyPatch):
     answers = iter([suggestion(), suggestion(Category.TECHNICAL, Priority.CRITICAL)])
-    monkeypatch.setattr(form_module, "classify", lambda text: next(answers))
+    answering(monkeypatch, lambda text: next(answers))
     state = typed()
     run(FormState.suggest, state)
     run(FormState.set_priority, state, "low")
@@ -138,7 +208,7 @@ def test_a_suggestion_overtaken_by_a_newer_request_is_dropped(monkeypatch: pytes
         state._suggest_round += 1  # a newer request (or a submit) happened meanwhile
         return suggestion()
 
-    monkeypatch.setattr(form_module, "classify", slow_classify)
+    answering(monkeypatch, slow_classify)
     run(FormState.suggest, state)
     assert (state.category, state.priority, state.suggestion_source) == ("", "", "")
 
@@ -147,7 +217,7 @@ def test_a_failing_classifier_leaves_no_spinner(monkeypatch: pytest.MonkeyPatch)
     def broken(text: str) -> Suggestion:
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(form_module, "classify", broken)
+    answering(monkeypatch, broken)
     state = typed()
     with pytest.raises(RuntimeError):
         run(FormState.suggest, state)
@@ -272,3 +342,62 @@ def test_text_over_its_limit_is_never_kept_in_the_state():
     assert run(FormState.submit, state, {"title": "z" * 1000, "description": "w" * 30_000}) is None
     assert (state.title, state.description) == ("Printer on fire", "")
     assert state.description_error.startswith("Description must be at most 20,000 characters")
+
+
+def test_similar_tickets_show_while_typing_and_go_with_the_submit(viewer, classifier):
+    earlier = tickets.create_ticket(
+        viewer.actor,
+        validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
+    )
+    tickets.create_ticket(
+        viewer.actor, validate_create({"title": "VPN drops", "description": "Every hour."})
+    )
+    state = typed("Charged twice for March", "My card shows the March invoice twice.")
+    assert FormState.find_similar in asks(run(FormState.title_done, state))
+    assert run(FormState.find_similar, state) is None  # nothing newer to look up
+    assert [row.id for row in state.similar] == [earlier.id]
+    assert state.similar[0].score > 0
+    assert "charged" in state.similar[0].reason
+    assert FormState.find_similar not in asks(run(FormState.title_done, state))  # same text
+    run(FormState.submit, state, {})
+    run(FormState.save, state)
+    assert state.similar == []
+
+
+def test_a_requester_is_shown_only_their_own_similar_tickets(make_person, sign_in, viewer):
+    rita, sam = make_person("requester", "Rita"), make_person("requester", "Sam")
+    for person in (rita, sam):
+        tickets.create_ticket(
+            person.actor,
+            validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
+        )
+    sign_in(rita)
+    state = typed("Charged twice", "The March invoice was charged twice.")
+    run(FormState.find_similar, state)
+    assert [row.title for row in state.similar] == ["Invoice charged twice"]
+    own = tickets.list_tickets(rita.actor, TicketFilters()).items
+    assert [row.id for row in state.similar] == [own[0].id]
+
+
+def test_a_tab_has_one_similar_lookup_in_flight(viewer, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(
+        similar, "find", lambda actor, title, description, limit: asked.append(title) or []
+    )
+    state = typed()
+    state._looking = True
+    assert run(FormState.find_similar, state) is None
+    assert asked == []
+    state._looking = False
+    run(FormState.find_similar, state)
+    assert asked == ["Charged twice"]
+
+
+def test_a_failing_lookup_keeps_the_list_and_the_form(viewer, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise DatabaseUnavailable()
+
+    monkeypatch.setattr(similar, "find", unavailable)
+    state = typed()
+    assert run(FormState.find_similar, state) is None
+    assert (state.similar, state._looking, state.title) == ([], False, "Charged twice")

@@ -6,7 +6,8 @@ from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable
 from ticket_app.services.schemas import TicketFilters, validate_patch
-from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url, read_filters
+from ticket_app.ui.state.filters import read_filters
+from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url
 
 from .conftest import at_url, new, run, spec_args, toast_text
 

@@ -4,7 +4,7 @@ and the websocket too."""
 
 from fastapi import FastAPI
 
-from ticket_app.api import signin
+from ticket_app.api import downloads, signin
 from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
@@ -28,6 +28,7 @@ def create_api() -> FastAPI:
         redirect_slashes=False,
     )
     api.include_router(signin.router)
+    api.include_router(downloads.router)
     install_routes(api)
     install_problem_handlers(api)
     install_openapi(api)

@@ -60,11 +60,13 @@ def expected_version(
     ] = None,
 ) -> int | None:
     """The version an `If-Match` header names: None without one; a mismatch-to-be (-1) when
-    it names no version of ours, so the change is refused as for any other stale ETag."""
+    it names no version of ours, so the change is refused as for any other stale ETag. A weak
+    tag (`W/"3"`) never matches: If-Match compares strongly (RFC 9110)."""
     if if_match is None or if_match.strip() == "*":
         return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    return int(tag) if tag.isdigit() else -1
+    tag = if_match.strip()
+    digits = tag[1:-1] if tag.startswith('"') and tag.endswith('"') else ""
+    return int(digits) if digits.isdigit() else -1
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]

@@ -1,13 +1,18 @@
-"""Score the classifier on labelled tickets: `python -m ticket_app.classifier.evaluate FILE.jsonl`.
+"""Score the classifier: `python -m ticket_app.classifier.evaluate [FILE.jsonl]`.
 
 Each line is a JSON object with "text", "category", and optionally "priority" (null rows are
 skipped for priority), "source" (scores are also reported per source, since mixed sets flatter
 a model that learns which source a text came from) and "subject". Prints accuracy and macro-F1
-for category and for priority (strict, and with critical folded into high), the confusion
-matrices and the median latency per ticket. Pure Python: it runs wherever the app runs.
+for category and for priority (strict, and with critical folded into high), how many rows are
+confident enough to pre-fill (`CONFIDENCE_THRESHOLD`), the confusion matrices and the median
+latency per ticket. Pure Python: it runs wherever the app runs.
 
 Macro-F1 averages the per-label F1 over every label that occurs in the truth or in the
 predictions (as scikit-learn does), so predicting a label the set never uses costs score.
+
+Every run also scores an adversarial set (`adversarial.py`; the shipped one unless
+`--adversarial` names another): how many attacks came back above their honest priority, how
+many of them because of the demand itself, and how many genuinely urgent controls are found.
 """
 
 import argparse
@@ -17,7 +22,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ticket_app.classifier import adversarial
 from ticket_app.classifier.offline import MODEL_PATH, OfflineModel
+from ticket_app.classifier.types import CONFIDENCE_THRESHOLD
 from ticket_app.domain import Category, Priority
 
 CATEGORIES = [category.value for category in Category]
@@ -66,14 +73,35 @@ def fold(priorities: Sequence[str]) -> list[str]:
     return ["high" if priority == "critical" else priority for priority in priorities]
 
 
-def report(name: str, rows: list[dict], predictions: list[tuple[str, str]]) -> None:
+Prediction = tuple[str, str, float]  # category, priority, confidence
+
+
+def confidence_report(truth: Sequence[str], predictions: Sequence[Prediction]) -> None:
+    """How many rows are confident enough to pre-fill, and how often either side is right."""
+    right = [guess == true for true, (guess, _, _) in zip(truth, predictions, strict=True)]
+    scores = sorted(confidence for _, _, confidence in predictions)
+    sure = [
+        ok for ok, (_, _, c) in zip(right, predictions, strict=True) if c >= CONFIDENCE_THRESHOLD
+    ]
+    unsure = len(right) - len(sure)
+    line = f"confident (>= {CONFIDENCE_THRESHOLD}): {len(sure) / len(right):.1%} of rows"
+    if sure:
+        line += f", category accuracy {sum(sure) / len(sure):.3f}"
+    if unsure:
+        below = sum(right) - sum(sure)
+        line += f"; not sure: {unsure} rows, accuracy {below / unsure:.3f}"
+    print(line + f"; 5th percentile of confidence {scores[int(0.05 * (len(scores) - 1))]:.3f}")
+
+
+def report(name: str, rows: list[dict], predictions: list[Prediction]) -> None:
     truth = [row["category"] for row in rows]
-    guessed = [category for category, _ in predictions]
+    guessed = [category for category, _, _ in predictions]
     print(f"\n== {name} ({len(rows)} rows)")
     print(
         f"category: accuracy {accuracy(truth, guessed):.3f}"
         f"  macro-F1 {macro_f1(truth, guessed):.3f}"
     )
+    confidence_report(truth, predictions)
     print(confusion(truth, guessed, CATEGORIES))
     labelled = [i for i, row in enumerate(rows) if row.get("priority")]
     if not labelled:
@@ -93,51 +121,40 @@ def report(name: str, rows: list[dict], predictions: list[tuple[str, str]]) -> N
     print(confusion(truth, guessed, PRIORITIES))
 
 
-def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], tuple[str, str]]:
+def predictor(pipeline: bool, model_path: Path = MODEL_PATH) -> Callable[[str], Prediction]:
     """The offline model alone (the default), or the whole `classify` path when asked."""
     if pipeline:
         from ticket_app.classifier import classify
 
-        def run_pipeline(text: str) -> tuple[str, str]:
+        def run_pipeline(text: str) -> Prediction:
             suggestion = classify(text)
-            return suggestion.category.value, suggestion.priority.value
+            return suggestion.category.value, suggestion.priority.value, suggestion.confidence
 
         return run_pipeline
     model = OfflineModel.load(model_path)
 
-    def run_offline(text: str) -> tuple[str, str]:
+    def run_offline(text: str) -> Prediction:
         prediction = model.predict(text)
-        return prediction.category.value, prediction.priority.value
+        return prediction.category.value, prediction.priority.value, prediction.confidence
 
     return run_offline
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path, help="JSON lines with text, category, priority")
-    parser.add_argument(
-        "--with-subject", action="store_true", help='classify "subject\\ntext" where known'
-    )
-    parser.add_argument(
-        "--pipeline", action="store_true", help="use classify() (Gemini when configured)"
-    )
-    parser.add_argument(
-        "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
-    )
-    args = parser.parse_args()
-    rows = read_rows(args.file)
-    predict = predictor(args.pipeline, args.model)
+def evaluate_labelled(
+    path: Path, predict: Callable[[str], Prediction], with_subject: bool, mode: str
+) -> None:
+    """The accuracy, macro-F1, confusion and latency report of one labelled file."""
+    rows = read_rows(path)
     predictions, latencies = [], []
     for row in rows:
         text = row["text"]
-        if args.with_subject and row.get("subject"):
+        if with_subject and row.get("subject"):
             text = f"{row['subject']}\n{text}"
         started = time.perf_counter()
         predictions.append(predict(text))
         latencies.append((time.perf_counter() - started) * 1000)
-    mode = "classify() pipeline" if args.pipeline else "offline model"
-    shown = "subject + text" if args.with_subject else "text only"
-    print(f"{mode} on {args.file.name}: {len(rows)} rows, {shown}")
+    shown = "subject + text" if with_subject else "text only"
+    print(f"{mode} on {path.name}: {len(rows)} rows, {shown}")
     latencies.sort()
     print(
         f"latency per ticket: median {statistics.median(latencies):.2f} ms, "
@@ -147,6 +164,35 @@ def main() -> None:
     for source in sorted({row.get("source") for row in rows if row.get("source")}):
         part = [i for i, row in enumerate(rows) if row.get("source") == source]
         report(source, [rows[i] for i in part], [predictions[i] for i in part])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "file", type=Path, nargs="?", help="JSON lines with text, category, priority"
+    )
+    parser.add_argument(
+        "--with-subject", action="store_true", help='classify "subject\\ntext" where known'
+    )
+    parser.add_argument(
+        "--pipeline", action="store_true", help="use classify() (Gemini when configured)"
+    )
+    parser.add_argument(
+        "--model", type=Path, default=MODEL_PATH, help="offline model file (default: shipped)"
+    )
+    parser.add_argument(
+        "--adversarial",
+        type=Path,
+        default=adversarial.ADVERSARIAL_PATH,
+        help="adversarial set: attacks and controls (default: shipped)",
+    )
+    args = parser.parse_args()
+    predict = predictor(args.pipeline, args.model)
+    mode = "classify() pipeline" if args.pipeline else "offline model"
+    if args.file:
+        evaluate_labelled(args.file, predict, args.with_subject, mode)
+    outcomes = adversarial.score(read_rows(args.adversarial), lambda text: predict(text)[1])
+    adversarial.report(f"{args.adversarial.name}, {mode}", outcomes)
 
 
 if __name__ == "__main__":

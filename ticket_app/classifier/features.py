@@ -5,8 +5,11 @@ always see exactly the features they were trained on. Three groups:
 
 - words and word pairs, for topic ("invoice", "reset password");
 - character 4-grams inside words, for typos and inflections ("pasword", "cacount");
-- urgency cues: regular expressions for what the topic words miss ("all users", "production is
+- impact cues: regular expressions for what the topic words miss ("all users", "production is
   down", "charged twice", "no rush"), so priority reacts to impact and not only to subject.
+
+Every text is neutralised first (`neutralize.py`): demands, instructions to the classifier and
+pasted labels are gone before any feature sees them, so no feature can be set by asking.
 """
 
 import itertools
@@ -15,52 +18,91 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from ticket_app.classifier.neutralize import neutralize
+
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 CHAR_NGRAM_SIZES = (4,)
 
 _SYSTEMS = (
     r"(?:production|prod|site|website|web ?site|server|servers|service|services|system|systems|"
     r"platform|app|application|portal|checkout|store|shop|api|database|network|email|e-mail|"
-    r"everything|dashboard|erp|crm)"
+    r"everything|dashboard|erp|crm|gateway|payments|terminals|tills|internet|wi-?fi|vpn|phones)"
 )
-_PEOPLE = r"(?:users|customers|clients|staff|employees|colleagues|agents|stores|branches|offices)"
+_PEOPLE = (
+    r"(?:users|customers|clients|staff|employees|colleagues|agents|stores|branches|offices"
+    r"|tenants|members|patients|students|subscribers|guests|passengers|drivers|nurses|doctors)"
+)
 
 CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
         "outage": rf"\b{_SYSTEMS}\b[^.!?\n]{{0,30}}\b(?:is|are|went|has gone|have gone|goes)?\s*"
-        r"(?:completely |totally |entirely )?(?:down|offline|unreachable|unavailable)\b"
+        r"(?:completely |totally |entirely )?(?:down|offline|unreachable|unavailable|unusable"
+        r"|inaccessible)\b"
         r"|\boutages?\b|\bdowntime\b|\bnot (?:loading|responding) (?:at all|for anyone)",
+        # A service that works but keeps failing: less than an outage, more than a glitch.
+        "degraded": r"\b(?:interruptions?|overload(?:ed|s)?|degraded|intermittent(?:ly)?"
+        r"|instabilit(?:y|ies)|unstable|sporadic(?:ally)?|keeps? (?:crashing|failing|dropping"
+        r"|disconnecting)|(?:crash|fail|drop)s? (?:repeatedly|frequently|constantly|every few))\b",
         "everyone": rf"\ball (?:of )?(?:our |the |my )?{_PEOPLE}\b|\bevery(?:one|body)\b"
         rf"|\bno ?one\b|\bnobody\b|\bnone of (?:our|the|my) {_PEOPLE}\b"
+        r"|\b(?:no|not a) (?:single )?(?:user|customer|client|employee|colleague|member|patient"
+        r"|student|guest)\b"
         r"|\b(?:entire|whole) (?:company|team|organi[sz]ation|office|department|staff)\b"
         r"|\bcompany-wide\b|\bsite-wide\b",
+        "many": r"\b(?:several|multiple|many|numerous|dozens of|hundreds of|thousands of"
+        r"|most of (?:our|the)|half of (?:our|the)|\d{2,}) (?:of )?(?:our |the |my )?"
+        rf"(?:{_PEOPLE}|people|departments|teams|sites|locations|accounts|machines"
+        r"|computers|devices|servers)\b",
         "production": r"\bproduction\b|\blive (?:site|system|environment)\b|\bin prod\b",
         "security": r"\bbreach(?:ed)?\b|\bhack(?:ed|er|ers)?\b|\bcompromised\b|\bransomware\b"
         r"|\bmalware\b|\bphishing\b|\bunauthori[sz]ed\b|\bsecurity (?:incident|issue|hole)\b"
-        r"|\bvulnerabilit(?:y|ies)\b|\bleak(?:ed)?\b|\bsuspicious (?:login|activity|sign-in)",
+        r"|\bvulnerabilit(?:y|ies)\b|\bleak(?:ed)?\b|\bsuspicious (?:login|activity|sign-in)"
+        r"|\b(?:account )?takeover\b|\bfraudulent\b|\bstolen (?:credentials|passwords?|data"
+        r"|cards?|laptop)\b|\b(?:logged|signed) (?:in|on) from an? (?:unknown|unfamiliar"
+        r"|foreign|strange)\b|\bwithout (?:our|my) (?:permission|knowledge|authori[sz]ation)\b",
         "data_loss": r"\b(?:data|files|records|orders|documents|database) (?:was |were |has been "
         r"|have been )?(?:lost|deleted|wiped|erased|corrupted|gone)\b|\bdata loss\b"
         r"|\blost (?:all )?(?:our |my |the )?(?:data|files|records|work)\b",
         "money": r"\bcharged (?:twice|two times|three times|multiple times|again)\b"
         r"|\bdouble[- ]charged\b|\bduplicate (?:charge|payment)s?\b|\bovercharg"
         r"|\blosing (?:money|revenue|sales|orders|customers|business)\b|\bfraud"
-        r"|\bcannot (?:take|accept|process) (?:any )?payments\b|\bmoney (?:is )?lost\b",
-        "urgent": r"\burgent(?:ly)?\b|\basap\b|\bimmediately\b|\bemergency\b|\bcritical\b"
-        r"|\bright now\b|\bas soon as possible\b",
+        r"|\bcannot (?:take|accept|process) (?:any )?payments\b|\bmoney (?:is )?lost\b"
+        r"|\b(?:(?:no|not a single) (?:customer|client|user|one) can|(?:customers|clients|users"
+        r"|we|nobody) (?:can(?:not|'t)|are unable to|could not)) (?:pay|check ?out|order)\b"
+        r"|\bpayments? (?:are |is )?(?:failing|declined|not going through)\b",
         "impact": r"\bdisrupt\w*|\bsignificant(?:ly)? (?:impact|affect)\w*|\bimpacting\b"
-        r"|\bseverely\b|\bseriously\b|\bour (?:daily |business )?operations\b"
-        r"|\bbusiness[- ]critical\b"
-        r"|\bhigh[- ]priority\b|\bprioriti[sz]e\b|\bessential\b",
+        r"|\bseverely\b|\bseriously\b|\bour (?:daily |business )?operations\b",
         # Courtesy, not impact: formal e-mails ask for a "prompt" reply whatever the matter.
         "polite": r"\bearliest convenience\b|\bprompt(?:ly)?\b|\bswift(?:ly)?\b"
         r"|\bproductivity\b|\bappreciate\w*\b|\blook forward\b|\bgrateful\b",
         "blocked": r"\bblock(?:ed|ing|s)\b|\bcan(?:no|')t (?:work|do (?:my|our) (?:job|work))"
         r"|\bunable to work\b|\bat a standstill\b|\bhalted\b|\bdeadline\b",
-        "question": r"\bhow (?:do|can|could|should) (?:i|we)\b|\bis it possible\b"
-        r"|\bwould like to (?:know|ask|learn|understand|inquire|enquire)\b"
-        r"|\bcould you (?:please )?(?:tell|explain|clarify|share|provide|send)\b|\bquestion\b"
-        r"|\bwondering\b|\binquir|\benquir|\bcurious\b|\binformation (?:on|about|regarding)\b",
+        # What missing a deadline costs, not the deadline alone ("by Friday" is only a wish).
+        "consequence": r"\b(?:will|would|could|going to) (?:miss|lose|be fined|be late|not be "
+        r"(?:paid|delivered|shipped|ready|able to))\b|\bbe fined\b|\bmiss (?:the|our|a|today's"
+        r"|tomorrow's|this week's) (?:deadline|pickup|shipment|launch|filing|flight|payroll"
+        r"|release|cut-?off|delivery|payment run)\b|\bcan(?:not|'t) (?:launch|go live|ship"
+        r"|file|close the books|pay (?:our|the) (?:staff|employees|suppliers))\b",
+        "question": r"\bhow (?:do|can|could|should|would|to) (?:i|we)?\b|\bis it possible\b"
+        r"|\b(?:would|'d|want|wanted) (?:like )?to (?:know|ask|learn|understand|inquire|enquire"
+        r"|find out)\b|\b(?:can|could) you (?:please )?(?:tell|explain|clarify|share|provide"
+        r"|send|recommend|advise|let me know)\b|\bquestion\b|\bwondering\b|\binquir|\benquir"
+        r"|\bcurious\b|\binformation (?:on|about|regarding)\b|\b(?:is|are) there (?:a|an|any)\b"
+        r"|\bdo you (?:have|offer|sell|ship|deliver|provide|support|accept|publish|recommend)\b"
+        r"|\bwhere (?:can|do|is|are|should) (?:i|we|you|the|my|our)\b|\bwhich \w+ (?:do|does"
+        r"|can|should|is|are)\b|\bwhat (?:is|are) (?:your|the)\b",
+        # Asking for a change or a document, not reporting that something is broken.
+        "request": r"\bplease (?:update|change|send|add|remove|rename|cancel|unsubscribe|delete"
+        r"|correct|set up)\b|\b(?:would|'d) like (?:a|an|to (?:change|update|receive|get|have"
+        r"|add|rename|order|switch))\b|\b(?:could|can|may) (?:i|we) (?:have|get|change|update"
+        r"|rename|receive)\b",
+        # Something is broken: a problem report, whatever its topic.
+        "problem": r"\bnot (?:working|loading|responding|opening|syncing|arriving|possible)\b"
+        r"|\b(?:does|do|did|is|are|was|were|has|have)n't (?:work|load|open|sync|arrive|start)"
+        r"|\b(?:doesn't|does not|won't|will not|cannot|can't|unable to|fails? to|failed to)\b"
+        r"|\berrors?\b|\bcrash\w*|\bbroken\b|\bfail(?:s|ed|ing|ure)\b|\bstopped\b"
+        r"|\bfreez\w*|\bstuck\b|\bbug\b|\bglitch\w*|\bmalfunction\w*|\bdefect\w*",
         "wish": r"\bfeature request\b|\bwould be (?:nice|great|helpful|useful)\b|\bsuggest"
         r"|\bwish\b|\bplease add\b|\bconsider adding\b|\bfeedback\b|\bidea\b",
         "calm": r"\bno rush\b|\bnot urgent\b|\bwhenever\b|\bno hurry\b|\bwhen you (?:have|get) "
@@ -136,7 +178,8 @@ def char_ngrams(token: str) -> tuple[str, ...]:
 
 
 def extract(text: str) -> dict[str, float]:
-    """Raw feature counts of one text (before idf and normalisation)."""
+    """Raw feature counts of one text (before idf and normalisation), demands taken out."""
+    text = neutralize(text)
     tokens = words(text)
     counts: Counter[str] = Counter()
     content = [token for token in tokens if token not in STOPWORDS]

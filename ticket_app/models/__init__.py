@@ -10,6 +10,7 @@ from ticket_app.models.identity import (
     User,
     UserSession,
 )
+from ticket_app.models.similar import SimilarTerm
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
     COUNT_SHARDS,
@@ -30,6 +31,7 @@ __all__ = [
     "DeskSecret",
     "SavedView",
     "SetupLink",
+    "SimilarTerm",
     "Ticket",
     "TicketComment",
     "TicketCount",

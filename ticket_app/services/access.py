@@ -70,10 +70,11 @@ class Actor:
         return permission in PERMISSIONS[self.role]
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Forbidden unless the actor's role has `permission`."""
+def require(actor: Actor, permission: Permission, field: str | None = None) -> None:
+    """Forbidden unless the actor's role has `permission` (naming `field`, the input that
+    asked for it, when there is one)."""
     if not actor.can(permission):
-        raise Forbidden(f"Your role ({actor.role}) may not {permission}.")
+        raise Forbidden(f"Your role ({actor.role}) may not {permission}.", field=field)
 
 
 def visible_tickets(actor: Actor) -> list[sa.ColumnElement[bool]]:
@@ -100,7 +101,7 @@ def check_ticket_change(actor: Actor, ticket: Any, changes: dict[str, Any]) -> N
     if actor.can(Permission.TRIAGE):
         return
     for field, value in changes.items():
-        if REQUESTER_CHANGES.get(field) != value:
+        if field not in REQUESTER_CHANGES or REQUESTER_CHANGES[field] != value:
             raise Forbidden(
                 f"Requesters may only close their own tickets; {field} is set by the desk.",
                 field=field,

@@ -5,7 +5,7 @@ the brief cache); last-used times are written at most once a minute. A token sto
 when it is revoked, when it expires, and while its user is deactivated.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from ticket_app.services.credentials import (
     new_secret,
 )
 from ticket_app.services.errors import NotFound
-from ticket_app.services.schemas import validated
+from ticket_app.services.schemas import Timestamp, validated
 from ticket_app.services.transaction import transaction
 from ticket_app.services.users import Name
 
@@ -61,10 +61,10 @@ class TokenRead(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    expires_at: Timestamp | None
+    revoked_at: Timestamp | None
 
 
 class TokenCreated(TokenRead):
@@ -107,6 +107,16 @@ def list_own(actor: Actor) -> list[TokenRead]:
     )
     with transaction() as connection:
         return [TokenRead.model_validate(row._mapping) for row in connection.execute(query)]
+
+
+def get_own(actor: Actor, token_id: int) -> TokenRead:
+    """One of the actor's own tokens; someone else's is not found."""
+    query = sa.select(TOKENS).where(TOKENS.c.id == token_id, TOKENS.c.user_id == actor.id)
+    with transaction() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise NotFound.thing("token of yours", token_id)
+    return TokenRead.model_validate(row._mapping)
 
 
 def revoke(actor: Actor, token_id: int) -> TokenRead:

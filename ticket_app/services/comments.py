@@ -8,7 +8,6 @@ history entries are not public.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -19,8 +18,8 @@ from ticket_app.models import TicketComment, User, utc_now
 from ticket_app.services import history
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
-from ticket_app.services.errors import Forbidden
-from ticket_app.services.schemas import check_limit, check_storable, validated
+from ticket_app.services.errors import Forbidden, NotFound
+from ticket_app.services.schemas import Timestamp, check_limit, check_storable, validated
 from ticket_app.services.tickets import TICKETS, locked, refuse_if_merged, visible
 from ticket_app.services.transaction import transaction
 
@@ -65,7 +64,7 @@ class CommentRead(BaseModel):
     author_name: str
     public: bool
     body: str
-    created_at: datetime
+    created_at: Timestamp
     origin_ticket_id: int | None = Field(
         description="Set on comments that came with a merged ticket: the ticket they came from"
     )
@@ -167,3 +166,20 @@ def list_comments(
     next_cursor = encode_cursor((items[-1].id,), fingerprint) if len(rows) > limit else None
     total = ticket.comment_count + (ticket.note_count if internal else 0)
     return CommentPage(items=items, total=total, next_cursor=next_cursor)
+
+
+def get_comment(actor: Actor, ticket_id: int, comment_id: int) -> CommentRead:
+    """One comment of a ticket the actor may see (an internal note only for staff)."""
+    query = (
+        sa.select(*_columns())
+        .join(USERS, USERS.c.id == COMMENTS.c.author_id)
+        .where(COMMENTS.c.id == comment_id, COMMENTS.c.ticket_id == ticket_id)
+    )
+    if not sees_internal(actor):
+        query = query.where(COMMENTS.c.public.is_(True))
+    with transaction() as connection:
+        visible(connection, actor, ticket_id)
+        row = connection.execute(query).first()
+    if row is None:
+        raise NotFound.thing("comment on this ticket", comment_id)
+    return CommentRead.model_validate(row._mapping)

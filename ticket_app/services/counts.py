@@ -1,4 +1,4 @@
-"""Checking and rebuilding what the triggers keep: the counter tables and SQLite's search index.
+"""Checking and rebuilding what the triggers keep: the counter tables and the search text.
 
 They drift only when tickets change behind the triggers' back (a TRUNCATE, a restore, a seed
 that disabled them), and nothing else would notice. `check` compares each with the tickets
@@ -17,6 +17,16 @@ from ticket_app.models import ASSIGNEE_COUNT_SHARDS, COUNT_SHARDS
 from ticket_app.services.listing import ASSIGNEE_COUNTS, COUNTS, TICKETS, is_postgres
 from ticket_app.services.transaction import transaction
 
+STALE_SEARCH_ROWS = (
+    "SELECT count(*) FROM tickets t LEFT JOIN tickets_search s ON s.id = t.id "
+    "WHERE s.id IS NULL OR s.title <> t.title OR s.description <> t.description"
+)
+REFILL_SEARCH = (  # writes only the rows that differ, so a sound table costs one read
+    "INSERT INTO tickets_search (id, title, description) SELECT id, title, description "
+    "FROM tickets ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, "
+    "description = EXCLUDED.description WHERE tickets_search.title <> EXCLUDED.title "
+    "OR tickets_search.description <> EXCLUDED.description"
+)
 TICKET_KEY = ("shard", "category", "priority", "status", "suggestion")
 ASSIGNEE_KEY = ("status", "assignee_key", "category", "priority", "shard")
 
@@ -71,10 +81,13 @@ def _differences(
 
 
 def search_index_drift(connection: Connection) -> list[str]:
-    """A line when SQLite's search index does not match the tickets (its check writes: the
+    """A line when the search text does not match the tickets (SQLite's check writes: the
     caller's transaction must be a writing one)."""
     if is_postgres(connection):
-        return []  # the trigram indexes are ordinary indexes: PostgreSQL keeps them exact
+        stale = connection.execute(sa.text(STALE_SEARCH_ROWS)).scalar_one()
+        return (
+            [f"tickets_search: {stale} tickets' search text is missing or stale"] if stale else []
+        )
     try:
         connection.execute(
             sa.text(
@@ -112,8 +125,8 @@ def check() -> list[str]:
 
 
 def rebuild() -> None:
-    """Recompute the counters (and SQLite's search index) from the tickets, holding writers
-    off meanwhile."""
+    """Recompute the counters and the search text from the tickets, holding writers off
+    meanwhile."""
     with transaction(write=True) as connection:
         if is_postgres(connection):
             connection.execute(sa.text("LOCK TABLE tickets IN SHARE MODE"))
@@ -148,7 +161,9 @@ def rebuild_on(connection: Connection) -> None:
             sa.select(*(assigned.c[name] for name in ASSIGNEE_KEY), assigned.c.tickets),
         )
     )
-    if not is_postgres(connection):
+    if is_postgres(connection):
+        connection.execute(sa.text(REFILL_SEARCH))
+    else:
         connection.execute(
             sa.text("INSERT INTO tickets_search (tickets_search) VALUES ('rebuild')")
         )

@@ -28,6 +28,8 @@ from ticket_app.services.schemas import COUNT_CAP, SEARCH_MIN_RUN, TicketFilters
 TICKETS = Ticket.__table__
 COUNTS = TicketCount.__table__
 ASSIGNEE_COUNTS = AssigneeCount.__table__
+# PostgreSQL's search text, kept by trigger (migration 0007); no model, like SQLite's FTS5 table.
+SEARCH = sa.table("tickets_search", sa.column("id"), sa.column("title"), sa.column("description"))
 COLUMNS = tuple(TICKETS.c)
 NEWEST_FIRST = (TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
 RANKED = sorted(Priority, key=PRIORITY_RANK.__getitem__)
@@ -90,16 +92,21 @@ def uses_fts(connection: Connection, text: str) -> bool:
 def search_condition(connection: Connection, text: str) -> sa.ColumnElement[bool]:
     """Substring match on title or description, served by a trigram index.
 
-    PostgreSQL: ILIKE, which the pg_trgm GIN indexes serve. SQLite: the FTS5 trigram table
-    (a quoted phrase is a substring match there). `parse_filters` refuses texts no trigram
-    index can serve, so neither falls back to reading every ticket.
+    Both look in `tickets_search`, which holds the text apart from the tickets so that
+    changing a ticket's status never re-indexes its description. PostgreSQL: ILIKE there,
+    served by its pg_trgm GIN indexes. SQLite: the FTS5 trigram table (a quoted phrase is a
+    substring match there). `parse_filters` refuses texts no trigram index can serve, so
+    neither falls back to reading every ticket.
     """
     if is_postgres(connection):
         pattern = f"%{_escape_like(text)}%"
-        return sa.or_(
-            TICKETS.c.title.ilike(pattern, escape="\\"),
-            TICKETS.c.description.ilike(pattern, escape="\\"),
+        matches = sa.select(SEARCH.c.id).where(
+            sa.or_(
+                SEARCH.c.title.ilike(pattern, escape="\\"),
+                SEARCH.c.description.ilike(pattern, escape="\\"),
+            )
         )
+        return TICKETS.c.id.in_(matches)
     phrase = '"' + text.replace('"', '""') + '"'
     matches = sa.text("SELECT rowid FROM tickets_search WHERE tickets_search MATCH :phrase")
     return TICKETS.c.id.in_(matches.bindparams(phrase=phrase))

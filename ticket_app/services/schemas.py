@@ -16,9 +16,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     WithJsonSchema,
-    field_serializer,
     field_validator,
     model_validator,
 )
@@ -96,6 +96,18 @@ def _text_schema(max_length: int) -> WithJsonSchema:
         {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
     )
 
+
+def _with_offset(value: datetime) -> str:
+    return value.isoformat()
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_with_offset, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time as every answer sends it: ISO 8601 with an explicit `+00:00` (pydantic's own `Z`
+is not read by every client's parser)."""
 
 Title = Annotated[str, AfterValidator(_title), _text_schema(TITLE_MAX_LENGTH)]
 Description = Annotated[str, AfterValidator(_description), _text_schema(DESCRIPTION_MAX_LENGTH)]
@@ -182,8 +194,8 @@ class TicketRead(BaseModel):
     category: Category
     priority: Priority
     status: Status
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     suggested_category: Category | None
     suggested_priority: Priority | None
     created_by: int | None = Field(description="The requester's user id; null for old tickets")
@@ -192,11 +204,6 @@ class TicketRead(BaseModel):
     comment_count: int = Field(description="Public replies")
     note_count: int | None = Field(description="Internal notes; null for requesters")
     merged_into_id: int | None = Field(description="The ticket this one was merged into")
-
-    @field_serializer("created_at", "updated_at")
-    def _with_offset(self, value: datetime) -> str:
-        """ISO 8601 with an explicit `+00:00`, which every client's parser reads."""
-        return value.isoformat()
 
 
 class Stats(BaseModel):
@@ -378,7 +385,7 @@ def field_errors(
     result: list[FieldError] = []
     for item in items:
         location = [str(part) for part in item["loc"]]
-        while location and location[0] in drop_prefix:
+        if location and location[0] in drop_prefix:  # where it came from: body, query, path
             location.pop(0)
         field = ".".join(location) or "body"
         kind = item["type"]

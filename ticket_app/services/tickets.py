@@ -22,7 +22,7 @@ from ticket_app.domain import (
     Status,
 )
 from ticket_app.models import Ticket, User, utc_now
-from ticket_app.services import history, listing
+from ticket_app.services import history, listing, similar_index
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -47,6 +47,7 @@ USERS = User.__table__
 COLUMNS = listing.COLUMNS
 _INSERT = sa.insert(TICKETS).returning(*COLUMNS)
 TRIAGE_FIELDS = ("category", "priority")
+TEXT_FIELDS = frozenset({"title", "description"})  # what the similar-tickets index reads
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _check_create(actor: Actor, data: TicketCreate) -> None:
                     f"Requesters cannot set the {field}; the desk suggests it.", field=field
                 )
     if data.status is not None:
-        require(actor, Permission.IMPORT)
+        require(actor, Permission.IMPORT, field="status")
 
 
 def create_ticket(
@@ -139,6 +140,7 @@ def create_ticket(
     with transaction(write=True) as connection:
         row = connection.execute(_INSERT, values).one()
         history.record(connection, [history.created(row, actor)])
+        similar_index.add(connection, row)
     return as_read(row, actor)
 
 
@@ -215,6 +217,8 @@ def write_changes(connection: Connection, actor: Actor, old: Any, changes: dict[
     )
     row = connection.execute(statement).one()
     history.record(connection, history.changed(old, actual, actor))
+    if TEXT_FIELDS & actual.keys():
+        similar_index.replace(connection, row)
     return row
 
 
@@ -229,9 +233,9 @@ def update_ticket(
     changes = patch.changes()
     with transaction(write=True) as connection:
         old = locked(connection, actor, ticket_id)
+        check_ticket_change(actor, old, changes)
         if expected_version is not None and old.version != expected_version:
             raise VersionMismatch(old.id, old.version)
-        check_ticket_change(actor, old, changes)
         refuse_if_merged(old)
         if "assignee_id" in changes:
             check_assignee(connection, changes["assignee_id"])

@@ -46,6 +46,7 @@ class TimelineEntry:
 class Timeline:
     entries: list[TimelineEntry]
     next_cursor: str | None
+    total: int
 
 
 def _fingerprint(ticket_id: int, newest_first: bool) -> str:
@@ -89,15 +90,18 @@ def timeline(
         .order_by(HISTORY.c.id.desc() if newest_first else HISTORY.c.id.asc())
         .limit(limit + 1)
     )
+    counted = sa.select(sa.func.count()).where(HISTORY.c.ticket_id == ticket_id)
     if not sees_internal(actor):
         query = query.where(HISTORY.c.public.is_(True))
+        counted = counted.where(HISTORY.c.public.is_(True))
     if after is not None:
         query = query.where(HISTORY.c.id < after if newest_first else HISTORY.c.id > after)
     with transaction() as connection:
         visible(connection, actor, ticket_id)
         rows = connection.execute(query).all()
+        total = int(connection.execute(counted).scalar_one())
     entries = [TimelineEntry(**row._mapping) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor((entries[-1].id,), fingerprint)
-    return Timeline(entries=entries, next_cursor=next_cursor)
+    return Timeline(entries=entries, next_cursor=next_cursor, total=total)

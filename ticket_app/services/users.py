@@ -7,12 +7,12 @@ poll. Emails are stored in lower case; the database keeps them unique.
 """
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Self
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from ticket_app.domain import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, STAFF_ROLES, Role
 from ticket_app.models import User, UserSession, utc_now
@@ -20,7 +20,7 @@ from ticket_app.services import passwords, revisions, throttle
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.credentials import forget_all
 from ticket_app.services.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
-from ticket_app.services.schemas import check_storable, validated
+from ticket_app.services.schemas import Timestamp, check_storable, validated
 from ticket_app.services.transaction import transaction
 
 USERS = User.__table__
@@ -100,8 +100,8 @@ class UserRead(BaseModel):
     name: str
     role: Role
     active: bool
-    created_at: datetime
-    last_seen_at: datetime | None
+    created_at: Timestamp
+    last_seen_at: Timestamp | None
 
 
 class Person(BaseModel):
@@ -142,20 +142,21 @@ def prepare_password(data: UserCreate) -> str:
 
 def insert_user(connection: Connection, data: UserCreate, password_hash: str) -> UserRead:
     """Add the user in the caller's transaction; InvalidInput when the email is taken."""
+    taken = InvalidInput.single("email", f"{data.email} already has an account")
     if _find(connection, data.email) is not None:
-        raise InvalidInput.single("email", f"{data.email} already has an account")
-    row = connection.execute(
-        sa.insert(USERS)
-        .values(
-            email=data.email,
-            name=data.name,
-            role=data.role.value,
-            password_hash=password_hash,
-            active=True,
-            created_at=utc_now(),
-        )
-        .returning(*USERS.c)
-    ).one()
+        raise taken
+    insert = sa.insert(USERS).values(
+        email=data.email,
+        name=data.name,
+        role=data.role.value,
+        password_hash=password_hash,
+        active=True,
+        created_at=utc_now(),
+    )
+    try:
+        row = connection.execute(insert.returning(*USERS.c)).one()
+    except IntegrityError:  # the same email, added at the same moment by someone else
+        raise taken from None
     return _read(row)
 
 
@@ -225,6 +226,18 @@ def _other_active_admins(connection: Connection, user_id: int) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def _lock_active_admins(connection: Connection) -> None:
+    """Lock every active admin's row, in id order, before any of them is counted: two changes
+    that each count the other admins (two admins demoting each other) then run one after the
+    other instead of both seeing an admin left. SQLite's write lock does this already."""
+    connection.execute(
+        sa.select(USERS.c.id)
+        .where(USERS.c.role == Role.ADMIN.value, USERS.c.active.is_(True))
+        .order_by(USERS.c.id)
+        .with_for_update()
+    ).all()
+
+
 def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead:
     """Rename, change the role, (de)activate or reset the password of a user (admins; `None`
     is the system).
@@ -236,6 +249,8 @@ def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead
         require(actor, Permission.MANAGE_USERS)
     changes = patch.model_dump(exclude_unset=True)
     with transaction(write=True) as connection:
+        if "role" in changes or changes.get("active") is False:
+            _lock_active_admins(connection)
         row = connection.execute(
             sa.select(USERS).where(USERS.c.id == user_id).with_for_update()
         ).first()

@@ -12,6 +12,7 @@ import reflex as rx
 
 from ticket_app.ui.access import SignedInOnly
 from ticket_app.ui.pages.account import account_page
+from ticket_app.ui.pages.board import board_page
 from ticket_app.ui.pages.dashboard import dashboard_page
 from ticket_app.ui.pages.detail import detail_page
 from ticket_app.ui.pages.signin import login_page, setup_page
@@ -19,21 +20,24 @@ from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
 from ticket_app.ui.pages.users_admin import users_page
 from ticket_app.ui.state.account import AccountState
+from ticket_app.ui.state.board import BoardState
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.duplicates import DuplicatesState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.signin import SetupState, SignInState
 from ticket_app.ui.state.tickets import TicketsState
 from ticket_app.ui.state.users_admin import UsersState
 from ticket_app.ui.theme import PRODUCT_NAME
 
-SIGNED_IN_PAGES: tuple[tuple[Callable[[], rx.Component], str, str, object | None], ...] = (
-    (submit_page, "/", "New ticket", None),
-    (tickets_page, "/tickets", "Tickets", TicketsState.load),
-    (detail_page, "/tickets/[ticket_id]", "Ticket", DetailState.load),
-    (dashboard_page, "/dashboard", "Dashboard", DashboardState.load),
-    (account_page, "/account", "Your account", AccountState.load),
-    (users_page, "/admin/users", "Users", UsersState.load),
+SIGNED_IN_PAGES: tuple[tuple[Callable[[], rx.Component], str, str, tuple[object, ...]], ...] = (
+    (submit_page, "/", "New ticket", ()),
+    (tickets_page, "/tickets", "Tickets", (TicketsState.load,)),
+    (detail_page, "/tickets/[ticket_id]", "Ticket", (DetailState.load, DuplicatesState.load)),
+    (board_page, "/board", "Board", (BoardState.load,)),
+    (dashboard_page, "/dashboard", "Dashboard", (DashboardState.load,)),
+    (account_page, "/account", "Your account", (AccountState.load,)),
+    (users_page, "/admin/users", "Users", (UsersState.load,)),
 )
 
 
@@ -46,6 +50,6 @@ def add_pages(app: rx.App) -> None:
     app.add_page(
         setup_page, route="/setup", title=f"Set up · {PRODUCT_NAME}", on_load=SetupState.load
     )
-    for component, route, title, load in SIGNED_IN_PAGES:
-        on_load = [SessionState.guard, *([load] if load is not None else [])]
+    for component, route, title, loads in SIGNED_IN_PAGES:
+        on_load = [SessionState.guard, *loads]
         app.add_page(component, route=route, title=f"{title} · {PRODUCT_NAME}", on_load=on_load)

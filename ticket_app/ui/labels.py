@@ -28,6 +28,7 @@ SOURCE_NOTES: dict[str, str] = {  # the mark beside a suggested value, by classi
     "local": "Suggested by the offline model",
     "default": "Default: no model answered",
 }
+UNSURE_NOTE = "Not sure: choose yourself, or leave it to the desk"
 FIELD_LABELS: dict[str, str] = {
     "title": "Title",
     "description": "Description",

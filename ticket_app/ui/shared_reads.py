@@ -10,11 +10,13 @@ The key names everything the result depends on, starting with `audience`: staff 
 view of the desk, and each requester has an audience of their own, so a requester never gets
 a result read for anyone else. Results are shared as they are: callers must not mutate them.
 
-A tab's reload also notes which view it read and what it got (`read(..., tab=)`). When the
-next change leaves that view as it was (a ticket page whose ticket nobody touched), the watch
+A tab's reload also notes which views it read and what it got (`read(..., tab=)`). When the
+next change leaves those views as they were (a ticket page whose ticket nobody touched), the watch
 loop learns it from the shared query alone (`unchanged`) and skips the tab: no state to load
 from Redis, nothing to send. Any event of the tab's own forgets the note (`forget`, from the
-access middleware), so a page its handlers changed is always reloaded whole.
+access middleware), so a page its handlers changed is always reloaded whole. A page's reload
+that passes `tab` must read everything the page shows that way (anything else it reads would
+go stale when the tab is skipped); a page that does not pass it is always reloaded whole.
 """
 
 import asyncio
@@ -59,25 +61,28 @@ class SharedReads:
         self._reads: OrderedDict[Hashable, tuple[Hashable, asyncio.Future[Any]]] = OrderedDict()
         self.queries = 0  # reads that went to the database
         self.shared = 0  # reads answered by another tab's query
-        self._shown: dict[str, tuple[Hashable, Callable[[], Any], Any]] = {}
+        self._shown: dict[str, dict[Hashable, tuple[Callable[[], Any], Any]]] = {}
 
     async def read(self, key: Hashable, query: Callable[[], T], tab: str | None = None) -> T:
         """`query()` in a worker thread, or the result another tab got for `key` at the
         revision of the enclosing `at_revision` block; noted as what `tab` now shows."""
         result = await self._read(key, query)
         if tab is not None:
-            self._shown[tab] = (key, query, result)
+            self._shown.setdefault(tab, {})[key] = (query, result)
         return result
 
     async def unchanged(self, tab: str, revision: Hashable) -> bool:
-        """Whether the view `tab` last read still reads the same at `revision`."""
+        """Whether every view `tab` read since its last event still reads the same at
+        `revision`."""
         noted = self._shown.get(tab)
-        if noted is None:
+        if not noted:
             return False
-        key, query, shown = noted
         with at_revision(revision):
-            fresh = await self._read(key, query)
-        return fresh is shown or fresh == shown
+            for key, (query, shown) in list(noted.items()):
+                fresh = await self._read(key, query)
+                if fresh is not shown and fresh != shown:
+                    return False
+        return True
 
     def forget(self, tab: str) -> None:
         """The tab did something of its own (or left): reload it whole next time."""

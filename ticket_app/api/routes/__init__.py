@@ -7,16 +7,33 @@ a new route needs a token unless someone decides otherwise, visibly.
 
 from fastapi import FastAPI
 
-from ticket_app.api.routes import comments, health, me, tickets, timeline, users
+from ticket_app.api.routes import (
+    bulk,
+    comments,
+    export,
+    health,
+    me,
+    merge,
+    similar,
+    tickets,
+    timeline,
+    users,
+    views,
+)
 from ticket_app.api.routing import fallback_router
 
 ROUTERS = (
     health.router,
+    export.router,  # before the ticket routes: `export.csv` is not a ticket id
+    bulk.router,
     tickets.router,
     comments.router,
     timeline.router,
+    similar.router,
+    merge.router,
     me.router,
     users.router,
+    views.router,
 )
 
 

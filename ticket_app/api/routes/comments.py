@@ -51,3 +51,12 @@ async def add_comment(
     comment = await run_in_threadpool(comments.add_comment, actor, ticket_id, body)
     response.headers["Location"] = f"/api/tickets/{ticket_id}/comments/{comment.id}/"
     return comment
+
+
+@router.get(
+    "/tickets/{ticket_id:int}/comments/{comment_id:int}/",
+    response_model=CommentRead,
+    responses=problem_responses(401, 404, 503),
+)
+async def get_comment(ticket_id: int, comment_id: int, actor: CurrentActor) -> CommentRead:
+    return await run_in_threadpool(comments.get_comment, actor, ticket_id, comment_id)

@@ -45,6 +45,13 @@ async def create_token(body: TokenCreate, response: Response, actor: CurrentActo
     return created
 
 
+@router.get(
+    "/tokens/{token_id:int}/", response_model=TokenRead, responses=problem_responses(401, 404)
+)
+async def get_token(token_id: int, actor: CurrentActor) -> TokenRead:
+    return await run_in_threadpool(api_tokens.get_own, actor, token_id)
+
+
 @router.delete(
     "/tokens/{token_id:int}/",
     status_code=status.HTTP_204_NO_CONTENT,

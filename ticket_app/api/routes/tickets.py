@@ -14,7 +14,7 @@ from ticket_app.api.deps import CurrentActor, ExpectedVersion, etag
 from ticket_app.api.params import Filters, PageCursor, Paged
 from ticket_app.api.problems import problem_responses
 from ticket_app.api.routing import resource_router
-from ticket_app.classifier import classify
+from ticket_app.classifier import classify_async
 from ticket_app.config import get_settings
 from ticket_app.domain import Category, Priority
 from ticket_app.services import stats, tickets
@@ -37,6 +37,9 @@ class ClassifyResult(BaseModel):
     source: Literal["gemini", "local", "default"]
     used_fallback: bool
     confidence: float = Field(ge=0, le=1)
+    confident: bool = Field(
+        description="Whether the confidence reaches the threshold the form pre-fills at."
+    )
 
 
 def next_page_link(request: Request, cursor: str, limit: int) -> str:
@@ -113,13 +116,14 @@ async def classify_description(body: ClassifyRequest, actor: CurrentActor) -> Cl
     """Suggest a category and priority (agents and admins); falls back to the offline model,
     never fails because a model did."""
     require(actor, Permission.CLASSIFY)
-    suggestion = await run_in_threadpool(classify, body.description)
+    suggestion = await classify_async(body.description)
     return ClassifyResult(
         suggested_category=suggestion.category,
         suggested_priority=suggestion.priority,
         source=suggestion.source,
         used_fallback=suggestion.used_fallback,
         confidence=round(suggestion.confidence, 3),
+        confident=suggestion.confident,
     )
 
 

@@ -1,7 +1,5 @@
 """`/api/tickets/{id}/history/`: everything that happened to a ticket, oldest first."""
 
-from datetime import datetime
-
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -9,10 +7,10 @@ from pydantic import BaseModel, Field
 from ticket_app.api.deps import CurrentActor
 from ticket_app.api.params import PageCursor, PageLimit
 from ticket_app.api.problems import problem_responses
-from ticket_app.api.routes.tickets import next_page_link
+from ticket_app.api.routes.tickets import next_page_link, total_headers
 from ticket_app.api.routing import resource_router
 from ticket_app.services import timeline
-from ticket_app.services.schemas import PAGE_LIMIT_DEFAULT
+from ticket_app.services.schemas import PAGE_LIMIT_DEFAULT, Timestamp
 
 router = resource_router("history")
 
@@ -38,7 +36,7 @@ class HistoryEntry(BaseModel):
     field: str | None
     old_value: str | None
     new_value: str | None
-    at: datetime
+    at: Timestamp
     actor: Who | None = Field(description="null: the system (a migration, the CLI)")
     via: str = Field(description="`api` with the token's name when a token was used, else `ui`")
     token_name: str | None
@@ -81,8 +79,10 @@ async def ticket_history(
     limit: PageLimit = PAGE_LIMIT_DEFAULT,
     cursor: PageCursor = None,
 ) -> list[HistoryEntry]:
-    """Oldest first, paged by `Link: rel="next"`. Requesters see the public entries only."""
+    """Oldest first, paged by `Link: rel="next"`, `X-Total-Count` entries in all. Requesters
+    see the public entries only."""
     page = await run_in_threadpool(timeline.timeline, actor, ticket_id, limit, cursor)
+    total_headers(response, page.total, capped=False)
     if page.next_cursor:
         response.headers["Link"] = next_page_link(request, page.next_cursor, limit)
     return [_entry(item) for item in page.entries]

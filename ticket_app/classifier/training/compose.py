@@ -4,7 +4,9 @@ Each ticket is one issue phrasing (sometimes two) with its slots filled, wrapped
 shapes support desks see: a formal e-mail, a short form entry, a chat line with typos, or an
 agent's summary; sometimes with a title line. An impact sentence teaches priority beyond topic
 words: "all our users are down" escalates a problem, "no rush" calms it, and the label follows
-the rules in `_final_priority`. The same seed always yields the same tickets.
+the rules in `_final_priority`. Pressing phrases that describe nothing (boilerplate) and demands
+(shouting, claims of rank, instructions to the classifier) are added at every priority, so they
+teach nothing. The same seed always yields the same tickets.
 """
 
 import random
@@ -18,6 +20,7 @@ from ticket_app.domain import Category, Priority
 HERE = Path(__file__).resolve().parent
 _SLOT = re.compile(r"\{(\w+)\}")
 BOILERPLATE_RATE = 0.3  # share of tickets with a pressing-sounding phrase that changes nothing
+DEMAND_RATE = 0.15  # share of tickets with a demand (shouting, rank, instructions): no impact
 _ORDER = (Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.CRITICAL)
 
 
@@ -172,6 +175,9 @@ class Composer:
         if rng.random() < 0.3:
             body += " " + self.fill(second)
         text = self.shape(body, issue, impact)
+        if rng.random() < DEMAND_RATE:
+            demand = self.pick("demand")
+            text = f"{demand}\n{text}" if rng.random() < 0.5 else f"{text}\n{demand}"
         if rng.random() < 0.35:
             text = self.fill(rng.choice(issue.titles)) + "\n" + text
         return Example(text, issue.category, _final_priority(issue, level), f"issue {index}")

@@ -83,7 +83,6 @@ def reply_box() -> rx.Component:
                             rx.switch(
                                 checked=~state.reply_public,
                                 on_change=state.set_internal,
-                                id="reply-internal",
                             ),
                             rx.text("Internal note", size="2"),
                             spacing="2",

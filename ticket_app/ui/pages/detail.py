@@ -8,9 +8,11 @@ from ticket_app.ui.components.conversation import plain_text, reply_box, timelin
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
 from ticket_app.ui.components.fields import choice_select, field_label
 from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.duplicates import DuplicatesState
 from ticket_app.ui.state.views import NOBODY
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
@@ -206,6 +208,116 @@ def _conflict_dialog() -> rx.Component:
     )
 
 
+def _merge_button(row: rx.Var) -> rx.Component:
+    return rx.button(
+        rx.icon("merge", size=14),
+        "Merge…",
+        on_click=DuplicatesState.ask_merge(row.id),
+        variant="soft",
+        size="1",
+        type="button",
+        aria_label="Merge with #" + row.id.to_string(),
+    )
+
+
+def _merge_by_number() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            field_label("Merge with ticket #", "merge-other"),
+            rx.flex(
+                rx.input(
+                    id="merge-other",
+                    name="other",
+                    placeholder="e.g. 1042",
+                    input_mode="numeric",
+                    aria_invalid=rx.cond(DuplicatesState.merge_error, "true", "false"),
+                    aria_describedby="merge-error",
+                    flex="1",
+                ),
+                rx.button("Merge…", type="submit", variant="soft"),
+                spacing="2",
+            ),
+            rx.cond(
+                DuplicatesState.merge_error,
+                rx.text(
+                    DuplicatesState.merge_error, id="merge-error", size="1", color_scheme="red"
+                ),
+            ),
+            direction="column",
+            spacing="1",
+        ),
+        on_submit=DuplicatesState.ask_merge_typed,
+        reset_on_submit=False,
+    )
+
+
+def _duplicates() -> rx.Component:
+    """Similar tickets, and merging with another (not once this one is merged itself)."""
+    return rx.cond(
+        ~ticket.merged_into_id,
+        rx.card(
+            rx.flex(
+                similar_list(DuplicatesState.similar, "Similar tickets", action=_merge_button),
+                rx.cond(
+                    DuplicatesState.similar.length() == 0,
+                    rx.text("No similar tickets found.", size="2", color_scheme="gray"),
+                ),
+                _merge_by_number(),
+                direction="column",
+                spacing="3",
+            ),
+            size="2",
+        ),
+    )
+
+
+def _merge_dialog() -> rx.Component:
+    """Which of the two goes on: the other keeps its number and gets the conversation."""
+    this, other = ticket.id.to_string(), DuplicatesState.merge_other.to_string()
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Merge #", this, " and #", other),
+            rx.alert_dialog.description(
+                "#",
+                other,
+                rx.cond(
+                    DuplicatesState.merge_other_title,
+                    " “" + DuplicatesState.merge_other_title + "”",
+                    "",
+                ),
+                ". The ticket merged gives its replies and notes to the one kept, marked as "
+                "coming from it, and is closed pointing there. A merge cannot be undone.",
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=DuplicatesState.cancel_merge,
+                    )
+                ),
+                rx.button(
+                    "Merge #" + other + " into this one",
+                    on_click=DuplicatesState.confirm_merge("this"),
+                    loading=DuplicatesState.merging,
+                    variant="soft",
+                ),
+                rx.button(
+                    "Merge this one into #" + other,
+                    on_click=DuplicatesState.confirm_merge("other"),
+                    loading=DuplicatesState.merging,
+                ),
+                spacing="3",
+                justify="end",
+                wrap="wrap",
+                margin_top="var(--space-4)",
+            ),
+        ),
+        open=DuplicatesState.merge_other != 0,
+    )
+
+
 def _ticket() -> rx.Component:
     return rx.grid(
         rx.flex(
@@ -277,6 +389,7 @@ def _triage() -> rx.Component:
             size="2",
         ),
         rx.card(_suggestion(), size="2"),
+        _duplicates(),
         direction="column",
         spacing="4",
     )
@@ -294,6 +407,7 @@ def _missing() -> rx.Component:
 def detail_page() -> rx.Component:
     return page(
         _conflict_dialog(),
+        _merge_dialog(),
         error_callout(DetailState.error, DetailState.retry),
         rx.cond(
             DetailState.loaded,

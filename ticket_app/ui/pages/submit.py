@@ -6,6 +6,7 @@ from ticket_app.domain import TITLE_MAX_LENGTH
 from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS
 from ticket_app.ui.state.form import SUGGEST_MIN_CHARS, FormState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS
@@ -96,7 +97,7 @@ def _suggestion_mark(
                 rx.badge(
                     rx.icon("sparkles", size=12),
                     FormState.suggestion_note,
-                    color_scheme="violet",
+                    color_scheme=rx.cond(FormState.suggestion_unsure, "amber", "violet"),
                     variant="soft",
                 ),
             ),
@@ -159,6 +160,7 @@ def _form() -> rx.Component:
                     name="title",
                     value=FormState.title,
                     on_change=FormState.set_title,
+                    on_blur=FormState.title_done,
                     placeholder="A short summary, e.g. “Invoice charged twice”",
                     size="3",
                     aria_invalid=rx.cond(FormState.title_error, "true", "false"),
@@ -201,6 +203,18 @@ def _form() -> rx.Component:
                 field_error(FormState.description_error, "description-error"),
                 direction="column",
                 spacing="1",
+            ),
+            rx.box(
+                similar_list(
+                    FormState.similar,
+                    rx.cond(
+                        FormState.is_staff,
+                        "Similar tickets",
+                        "You may have asked about this already",
+                    ),
+                    new_tab=True,  # the draft stays where it is
+                ),
+                aria_live="polite",
             ),
             rx.cond(
                 FormState.is_staff,

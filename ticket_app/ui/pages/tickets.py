@@ -1,4 +1,5 @@
-"""`/tickets`: filters and search (kept in the URL), one page of tickets, inline status."""
+"""`/tickets`: filters, search and order (kept in the URL), one page of tickets with inline
+triage, a selection for bulk changes, saved views beside the list, and a CSV export."""
 
 import reflex as rx
 
@@ -10,167 +11,208 @@ from ticket_app.ui.components.feedback import (
     warning_callout,
 )
 from ticket_app.ui.components.fields import choice_select
+from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page
 from ticket_app.ui.components.times import relative_time
-from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS
-from ticket_app.ui.state.tickets import ALL, TicketsState
+from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.state.tickets import TicketsState, ViewLink
 from ticket_app.ui.state.views import NOBODY, TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
 
-SEARCH_DEBOUNCE_MS = 400
 
-
-def _filter_label(text: str, control_id: str) -> rx.Component:
-    return rx.el.label(
-        rx.text(text, size="1", weight="medium", color_scheme="gray"), html_for=control_id
-    )
-
-
-def _filter_select(
-    control_id: str,
-    label: str,
-    value: rx.Var[str],
-    on_change: rx.event.EventHandler,
-    options: dict[str, str],
-    all_label: str,
-) -> rx.Component:
-    """A labelled filter; a comma list from a shared link shows as 'Several'."""
-    return rx.flex(
-        _filter_label(label, control_id),
-        choice_select(
-            control_id,
-            rx.cond(value, value, ALL),
-            on_change,
-            options,
-            extra_items=(
-                rx.select.item(all_label, value=ALL),
-                rx.cond(value.contains(","), rx.select.item("Several", value=value)),
-            ),
-            width="100%",
-        ),
-        direction="column",
-        spacing="1",
-        min_width="9rem",
-        flex="1",
-    )
-
-
-def _filters() -> rx.Component:
-    return rx.flex(
+def _view_link(view: ViewLink) -> rx.Component:
+    return rx.el.li(
         rx.flex(
-            _filter_label("Search", "search"),
-            rx.debounce_input(
-                rx.input(
-                    rx.input.slot(rx.icon("search", size=16)),
-                    id="search",
-                    type="search",
-                    on_change=TicketsState.set_search,
-                    placeholder="Title or description",
+            rx.link(
+                rx.flex(
+                    rx.text(view.name, size="2", weight=rx.cond(view.current, "bold", "regular")),
+                    rx.badge(view.count, variant="soft", color_scheme="gray", radius="full"),
+                    justify="between",
+                    align="center",
+                    spacing="2",
                     width="100%",
-                    aria_describedby="filter-error",
                 ),
-                value=TicketsState.search,
-                debounce_timeout=SEARCH_DEBOUNCE_MS,
+                href=view.url,
+                underline="none",
+                color_scheme=rx.cond(view.current, "indigo", "gray"),
+                high_contrast=~view.current,
+                aria_current=rx.cond(view.current, "page", "false"),
+                flex="1",
+                min_width="0",
             ),
             rx.cond(
-                TicketsState.filter_error,
-                rx.text(TicketsState.filter_error, id="filter-error", size="1", color_scheme="red"),
-            ),
-            direction="column",
-            spacing="1",
-            flex="2",
-            min_width="14rem",
-        ),
-        _filter_select(
-            "filter-category",
-            "Category",
-            TicketsState.category_filter,
-            TicketsState.set_category_filter,
-            CATEGORY_LABELS,
-            "All categories",
-        ),
-        _filter_select(
-            "filter-priority",
-            "Priority",
-            TicketsState.priority_filter,
-            TicketsState.set_priority_filter,
-            PRIORITY_LABELS,
-            "All priorities",
-        ),
-        _filter_select(
-            "filter-status",
-            "Status",
-            TicketsState.status_filter,
-            TicketsState.set_status_filter,
-            STATUS_LABELS,
-            "All statuses",
-        ),
-        rx.cond(TicketsState.is_staff, _assignee_filter()),
-        rx.flex(
-            _filter_label("Order", "sort-order"),
-            choice_select(
-                "sort-order",
-                rx.cond(TicketsState.sort_order, TicketsState.sort_order, "newest"),
-                TicketsState.set_sort_order,
-                SORT_LABELS,
-                width="100%",
-            ),
-            direction="column",
-            spacing="1",
-            min_width="9rem",
-            flex="1",
-        ),
-        spacing="3",
-        wrap="wrap",
-        align="end",
-        role="search",
-        aria_label="Filter tickets",
-    )
-
-
-def _assignee_filter() -> rx.Component:
-    value = TicketsState.assignee_filter
-    return rx.flex(
-        _filter_label("Assignee", "filter-assignee"),
-        rx.select.root(
-            rx.select.trigger(id="filter-assignee", width="100%"),
-            rx.select.content(
-                rx.select.item("Anyone", value=ALL),
-                rx.select.item("Me", value="me"),
-                rx.select.item("Nobody (unassigned)", value="none"),
-                rx.foreach(
-                    TicketsState.assignees,
-                    lambda person: rx.select.item(person["name"], value=person["id"]),
+                view.own,
+                rx.icon_button(
+                    rx.icon("x", size=12),
+                    on_click=TicketsState.delete_view(view.id),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Delete the view " + view.name,
                 ),
-                position="popper",
             ),
-            value=rx.cond(value, value, ALL),
-            on_change=TicketsState.set_assignee_filter,
+            align="center",
+            spacing="1",
+            padding_y="var(--space-1)",
         ),
-        direction="column",
-        spacing="1",
-        min_width="9rem",
-        flex="1",
+        list_style="none",
     )
 
 
-def _quick_views() -> rx.Component:
-    """The built-in views every agent has, as links that set the filters."""
-    return rx.flex(
-        rx.text("Views:", size="2", color_scheme="gray"),
-        rx.foreach(
-            TicketsState.quick_views,
-            lambda view: rx.link(
-                view["label"],
-                href=view["url"],
-                size="2",
-                weight=rx.cond(view["current"], "bold", "regular"),
-                aria_current=rx.cond(view["current"], "page", "false"),
+def _views() -> rx.Component:
+    """Saved, shared and built-in views, each with how many tickets it shows now."""
+    return rx.card(
+        rx.flex(
+            rx.heading("Views", as_="h2", size="3"),
+            rx.el.ul(
+                rx.foreach(TicketsState.saved_views, _view_link),
+                padding="0",
+                margin="0",
+                aria_label="Saved views",
+            ),
+            rx.form(
+                rx.flex(
+                    rx.el.label(
+                        rx.text("Save these filters as", size="1", color_scheme="gray"),
+                        html_for="view-name",
+                    ),
+                    rx.flex(
+                        rx.input(id="view-name", name="name", placeholder="View name", size="1"),
+                        rx.button("Save", type="submit", size="1", variant="soft"),
+                        spacing="2",
+                    ),
+                    rx.cond(
+                        TicketsState.view_error,
+                        rx.text(
+                            TicketsState.view_error, size="1", color_scheme="red", role="alert"
+                        ),
+                    ),
+                    direction="column",
+                    spacing="1",
+                ),
+                on_submit=TicketsState.save_view,
+                reset_on_submit=True,
+                aria_label="Save a view",
+            ),
+            direction="column",
+            spacing="3",
+        ),
+        size="2",
+    )
+
+
+def _bulk_select(label: str, field: str, options: dict[str, str]) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(
+            placeholder=label, aria_label=label + " of the selection", variant="soft"
+        ),
+        rx.select.content(
+            *[rx.select.item(text, value=key) for key, text in options.items()],
+            position="popper",
+        ),
+        value="",
+        on_change=lambda value: TicketsState.ask_bulk(field, value),
+    )
+
+
+def _bulk_bar() -> rx.Component:
+    """What to do with the selection; each choice is confirmed once before it runs."""
+    return rx.cond(
+        TicketsState.selection_count > 0,
+        rx.card(
+            rx.flex(
+                rx.text(TicketsState.selection_text, size="2", weight="medium", aria_live="polite"),
+                rx.cond(
+                    ~TicketsState.all_matching & (TicketsState.total > TicketsState.rows.length()),
+                    rx.button(
+                        "Select all ",
+                        rx.cond(
+                            TicketsState.total_capped, "10,000", TicketsState.total.to_string()
+                        ),
+                        " matching",
+                        on_click=TicketsState.select_all_matching,
+                        size="1",
+                        variant="ghost",
+                    ),
+                ),
+                _bulk_select("Status", "status", STATUS_LABELS),
+                _bulk_select("Priority", "priority", PRIORITY_LABELS),
+                _bulk_select("Category", "category", CATEGORY_LABELS),
+                rx.select.root(
+                    rx.select.trigger(
+                        placeholder="Assignee",
+                        aria_label="Assignee of the selection",
+                        variant="soft",
+                    ),
+                    rx.select.content(
+                        rx.select.item("Nobody", value=NOBODY),
+                        rx.foreach(
+                            TicketsState.assignees,
+                            lambda person: rx.select.item(person["name"], value=person["id"]),
+                        ),
+                        position="popper",
+                    ),
+                    value="",
+                    on_change=lambda value: TicketsState.ask_bulk("assignee_id", value),
+                ),
+                rx.cond(
+                    TicketsState.is_admin,
+                    rx.button(
+                        rx.icon("trash-2", size=14),
+                        "Delete",
+                        on_click=TicketsState.ask_bulk("delete", ""),
+                        size="1",
+                        color_scheme="red",
+                        variant="soft",
+                    ),
+                ),
+                rx.button(
+                    "Clear selection",
+                    on_click=TicketsState.clear_selection,
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                ),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+            size="1",
+            background_color="var(--accent-2)",
+        ),
+    )
+
+
+def _bulk_confirm() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Change many tickets"),
+            rx.alert_dialog.description(TicketsState.pending_text),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=TicketsState.cancel_bulk,
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Yes, do it",
+                        on_click=TicketsState.run_bulk,
+                        loading=TicketsState.bulk_running,
+                        color_scheme=rx.cond(
+                            TicketsState.pending_field == "delete", "red", "indigo"
+                        ),
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="var(--space-4)",
             ),
         ),
-        spacing="3",
-        wrap="wrap",
-        align="center",
+        open=TicketsState.pending_field != "",
     )
 
 
@@ -236,6 +278,16 @@ def _row(row: TicketRow) -> rx.Component:
             rx.flex(
                 rx.flex(
                     rx.flex(
+                        rx.cond(
+                            TicketsState.is_staff,
+                            rx.checkbox(
+                                checked=TicketsState.all_matching
+                                | TicketsState.selected.contains(row.id),
+                                on_change=lambda _checked: TicketsState.toggle(row.id),
+                                aria_label="Select ticket #" + row.id.to_string(),
+                                disabled=TicketsState.all_matching,
+                            ),
+                        ),
                         rx.text("#", row.id, size="2", color_scheme="gray", flex_shrink="0"),
                         rx.link(
                             row.title,
@@ -335,13 +387,32 @@ def _empty() -> rx.Component:
     )
 
 
+def _select_page() -> rx.Component:
+    return rx.cond(
+        TicketsState.is_staff,
+        rx.el.label(
+            rx.flex(
+                rx.checkbox(
+                    checked=TicketsState.page_selected,
+                    on_change=lambda _checked: TicketsState.toggle_page(),
+                    aria_label="Select all tickets on this page",
+                ),
+                rx.text("All on this page", size="2"),
+                spacing="2",
+                align="center",
+            ),
+        ),
+    )
+
+
 def _results() -> rx.Component:
     return rx.cond(
         TicketsState.loaded,
         rx.cond(
             TicketsState.rows,
             rx.flex(
-                _pager(),
+                rx.flex(_select_page(), _pager(), spacing="4", align="center", wrap="wrap"),
+                _bulk_bar(),
                 rx.el.ul(
                     rx.foreach(TicketsState.rows, _row),
                     display="flex",
@@ -349,7 +420,7 @@ def _results() -> rx.Component:
                     gap="var(--space-3)",
                     padding="0",
                     margin="0",
-                    aria_label="Tickets, newest first",
+                    aria_label="Tickets",
                 ),
                 rx.cond(TicketsState.several_pages, _pager()),
                 direction="column",
@@ -361,13 +432,35 @@ def _results() -> rx.Component:
     )
 
 
+def _export_link() -> rx.Component:
+    """The list as CSV, with its filters and order (the browser downloads it)."""
+    return rx.button(
+        rx.el.a(
+            rx.icon("download", size=16),
+            "Export CSV",
+            # Not a page of the app: the browser itself fetches the file.
+            href="/download/tickets.csv?" + TicketsState.filter_query,
+            download=True,
+            custom_attrs={"reloadDocument": True},
+        ),
+        as_child=True,
+        variant="soft",
+    )
+
+
 def tickets_page() -> rx.Component:
     return page(
-        rx.cond(TicketsState.is_staff, _quick_views()),
-        _filters(),
+        _bulk_confirm(),
+        filter_bar(TicketsState),
         warning_callout(TicketsState.warning),
         error_callout(TicketsState.error, TicketsState.retry),
-        _results(),
+        rx.grid(
+            _views(),
+            rx.box(_results(), min_width="0"),
+            columns=rx.breakpoints(initial="1", md="15rem 1fr"),
+            spacing="5",
+            align_items="start",
+        ),
         heading=rx.cond(TicketsState.is_staff, "Tickets", "My tickets"),
         description="Filters, search and order are in the address: bookmark or share them.",
         actions=rx.flex(
@@ -381,7 +474,9 @@ def tickets_page() -> rx.Component:
                     color_scheme="gray",
                 ),
             ),
+            _export_link(),
             new_ticket_button(),
             spacing="3",
+            wrap="wrap",
         ),
     )

@@ -17,6 +17,7 @@ from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, Ver
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.shared_reads import audience, get_shared_reads
+from ticket_app.ui.state.duplicates import ticket_id_in
 from ticket_app.ui.state.live import LiveState, write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
@@ -86,15 +87,11 @@ class DetailState(LiveState, SessionState):
         self.conflict_field = ""
         self.items = []
         try:
-            self._ticket_id = validate_ticket_id(self._id_from_url())
+            self._ticket_id = validate_ticket_id(ticket_id_in(self.router.url.path))
         except ServiceError:  # not a valid id, or beyond any id: no such ticket either way
             self._show_missing()
             return None
         return await self._load_and_watch()
-
-    def _id_from_url(self) -> str:
-        """The last segment of /tickets/{id}: the route's only parameter."""
-        return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
     def _show_missing(self) -> None:
         self.ticket = TicketView()

@@ -3,7 +3,12 @@ never overwrites the agent's own choice, and a submit that never waits for the m
 
 The classifier runs in a background event, so typing, choosing and submitting stay responsive
 however slow Gemini is; a suggestion that arrives after a newer request, or after the form was
-submitted, is dropped.
+submitted, is dropped. A tab has at most one classification in flight: text that changes
+meanwhile is classified once that one returns, so no client can queue up model calls. A
+suggestion the model is not sure of pre-fills nothing and says so.
+
+The same moments look up similar tickets (a requester's own, for staff all), the same way:
+one lookup per tab in flight, so a duplicate shows before it is filed.
 """
 
 import asyncio
@@ -11,18 +16,21 @@ from typing import Any
 
 import reflex as rx
 
-from ticket_app.classifier import Suggestion, classify
+from ticket_app.classifier import Suggestion, classify_async
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
-from ticket_app.services import tickets
+from ticket_app.services import similar, tickets
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
-from ticket_app.ui.labels import SOURCE_NOTES
+from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.views import SimilarRow, to_similar_rows
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
+SIMILAR_MIN_CHARS = 12  # title and description together: enough to share a distinctive word
+SIMILAR_SHOWN = 5
 CHOICES = ("category", "priority")
 MAX_LENGTHS = {"title": TITLE_MAX_LENGTH, "description": DESCRIPTION_MAX_LENGTH}
 
@@ -41,13 +49,17 @@ class FormState(SessionState):
     suggested_category: str = ""
     suggested_priority: str = ""
     suggestion_source: str = ""
+    suggestion_unsure: bool = False
     classifying: bool = False
     submitting: bool = False
     created_id: int = 0
     created_title: str = ""
+    similar: list[SimilarRow] = rx.field(default_factory=list)
     _suggestion: Suggestion | None = None
     _suggested_text: str = ""
     _suggest_round: int = 0
+    _similar_text: str = ""
+    _looking: bool = False
     _title_touched: bool = False
     _description_touched: bool = False
     _pending: tuple[TicketCreate, Suggestion | None] | None = None
@@ -55,6 +67,8 @@ class FormState(SessionState):
     @rx.var
     def suggestion_note(self) -> str:
         """Who suggested the values: 'Suggested by Gemini', '... by the offline model'."""
+        if self.suggestion_unsure:
+            return UNSURE_NOTE
         return SOURCE_NOTES.get(self.suggestion_source, "")
 
     def _classifier_text(self) -> str:
@@ -89,6 +103,20 @@ class FormState(SessionState):
             and self._classifier_text() != self._suggested_text
         )
 
+    def _wants_similar(self) -> bool:
+        text = self._classifier_text()
+        return (
+            len(text.strip()) >= SIMILAR_MIN_CHARS
+            and not (self.title_error or self.description_error)
+            and text != self._similar_text
+        )
+
+    def _lookups(self) -> list[rx.event.EventHandler]:
+        """What the current text asks for: a suggestion, similar tickets, both or neither."""
+        wanted = [(self._wants_suggestion(), FormState.suggest)]
+        wanted.append((self._wants_similar(), FormState.find_similar))
+        return [handler for wants, handler in wanted if wants]
+
     @rx.event
     def set_title(self, value: str) -> None:
         if not isinstance(value, str):
@@ -98,49 +126,85 @@ class FormState(SessionState):
         self._keep("title", value)
 
     @rx.event
-    def set_description(self, value: str) -> rx.event.EventSpec | None:
+    def title_done(self) -> list[rx.event.EventHandler]:
+        """The title field lost focus: the title alone may already name a duplicate."""
+        return self._lookups()
+
+    @rx.event
+    def set_description(self, value: str) -> list[rx.event.EventHandler] | None:
         """Debounced in the browser; asks for a suggestion once the text says something."""
         if not isinstance(value, str):
             return None
         self._description_touched = True
         self._show_errors(self._field_errors(description=value))
         self._keep("description", value)
-        return FormState.suggest if self._wants_suggestion() else None
+        return self._lookups()
 
     @rx.event(background=True)
-    async def suggest(self) -> None:
+    async def find_similar(self) -> rx.event.EventSpec | None:
+        """The tickets most like the text so far, off the event loop (see the docstring)."""
+        async with self:
+            actor = await self._actor()
+            if actor is None or self._looking or not self._wants_similar():
+                return None
+            self._similar_text = self._classifier_text()
+            title, description = self.title, self.description
+            round_started = self._suggest_round
+            self._looking = True
+        found: list[SimilarRow] | None = None
+        try:
+            found = to_similar_rows(
+                await asyncio.to_thread(
+                    similar.find, actor, title, description, limit=SIMILAR_SHOWN
+                )
+            )
+        except ServiceError:
+            found = None  # a lookup that failed shows nothing new; the form goes on
+        finally:
+            async with self:
+                self._looking = False
+                if round_started == self._suggest_round and found is not None:
+                    self.similar = found
+                again = self._wants_similar()
+        return FormState.find_similar if again else None
+
+    @rx.event(background=True)
+    async def suggest(self) -> rx.event.EventSpec | None:
         """Classify the current text off the event loop and fill the fields not overridden
         (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
             actor = await self._actor()
             if actor is None or not actor.can(Permission.CLASSIFY):
-                return
-            if not self._wants_suggestion():
-                return
+                return None
+            if self.classifying or not self._wants_suggestion():
+                return None
             text = self._suggested_text = self._classifier_text()
             self._suggest_round += 1
             round_started = self._suggest_round
             self.classifying = True
         suggestion: Suggestion | None = None
         try:
-            suggestion = await asyncio.to_thread(classify, text)
+            suggestion = await classify_async(text)
         finally:
             async with self:
-                if round_started == self._suggest_round:
-                    self.classifying = False
-                    if suggestion is not None:
-                        self._apply(suggestion)
+                self.classifying = False
+                if round_started == self._suggest_round and suggestion is not None:
+                    self._apply(suggestion)
+                again = self._wants_suggestion()
+        return FormState.suggest if again else None
 
     def _apply(self, suggestion: Suggestion) -> None:
-        """Take the suggestion, except where the agent already chose a value."""
+        """Take the suggestion, except where the agent already chose a value; one the model
+        is not sure of fills nothing, and what an earlier one filled is emptied again."""
         self._suggestion = suggestion
-        self.suggested_category = suggestion.category.value
-        self.suggested_priority = suggestion.priority.value
         self.suggestion_source = suggestion.source
+        self.suggestion_unsure = not suggestion.confident
+        self.suggested_category = suggestion.category.value if suggestion.confident else ""
+        self.suggested_priority = suggestion.priority.value if suggestion.confident else ""
         if not self.category_overridden:
-            self.category = suggestion.category.value
+            self.category = self.suggested_category
         if not self.priority_overridden:
-            self.priority = suggestion.priority.value
+            self.priority = self.suggested_priority
 
     def _choice(self, field: str, value: Any) -> str | None:
         """A category or priority from the browser, checked like a PATCH of that field."""
@@ -235,9 +299,10 @@ class FormState(SessionState):
         self.category = self.priority = ""
         self.category_overridden = self.priority_overridden = False
         self.suggested_category = self.suggested_priority = self.suggestion_source = ""
-        self.classifying = self.submitting = False
+        self.suggestion_unsure = self.submitting = False
         self._suggestion = None
-        self._suggested_text = ""
+        self._suggested_text = self._similar_text = ""
+        self.similar = []
         self._suggest_round += 1
         self._title_touched = self._description_touched = False
 

@@ -1,31 +1,25 @@
-"""The ticket list: filters and order that live in the URL, one page of rows, inline triage.
+"""The ticket list: filters in the address (`filters.py`), one page of rows, inline triage,
+bulk changes to a selection, and saved views beside it.
 
-The URL is the source of the filters when the page opens (so a filtered view can be bookmarked
-and shared); a change made on the page is applied in the same round trip and the address is
-kept in step by replacing the history entry, without a second load. Only the current page of
-rows is kept in the state; paging walks the service's keyset cursors, remembering the cursor
-of each page start to come back to it.
+Only the current page of rows is kept in the state; paging walks the service's keyset
+cursors, remembering the cursor of each page start to come back to it. A selection is the
+ticked ids, or "every ticket matching these filters" (the service caps it at 10,000); a bulk
+change asks once, then runs as one all-or-nothing service call and says what it did.
 """
 
 import asyncio
-import json
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import reflex as rx
 
-from ticket_app.services import tickets, users
-from ticket_app.services.access import Actor, Permission
+from ticket_app.services import bulk, tickets, views
+from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, ServiceError
-from ticket_app.services.schemas import (
-    FILTER_PARAMETERS,
-    TicketFilters,
-    parse_filters,
-    validate_patch,
-    validate_ticket_id,
-)
-from ticket_app.ui.labels import STATUS_LABELS
+from ticket_app.services.schemas import TicketFilters, validate_patch, validate_ticket_id
+from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.shared_reads import audience, get_shared_reads
+from ticket_app.ui.state.filters import FilterState, page_url
 from ticket_app.ui.state.live import LiveState, write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
@@ -33,46 +27,43 @@ from ticket_app.ui.state.views import NOBODY, TicketRow, to_rows
 
 ROUTE = "/tickets"
 PAGE_SIZE = 25
-ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
-FILTER_VARS = {  # URL parameter -> the state var that shows it
-    "category": "category_filter",
-    "priority": "priority_filter",
-    "status": "status_filter",
-    "search": "search",
-    "assignee": "assignee_filter",
-    "sort": "sort_order",
-}
-QUICK_VIEWS = {  # built-in views every agent has: label -> filters
-    "My open tickets": {"assignee": "me", "status": "open,in_progress"},
-    "Unassigned": {"assignee": "none", "status": "open,in_progress"},
-    "Critical and open": {"priority": "critical", "status": "open,in_progress"},
-}
+BULK_FIELDS = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "category": CATEGORY_LABELS}
+VERBS = {"status": "moved to", "priority": "set to", "category": "filed under"}
 
 
 def list_url(params: dict[str, str]) -> str:
-    """The list's URL for these filters; empty ones are left out, commas stay readable."""
-    query = urlencode(
-        {key: params[key] for key in FILTER_PARAMETERS if params.get(key)},
-        safe=",",
-        quote_via=quote,
-    )
-    return f"{ROUTE}?{query}" if query else ROUTE
+    """The list's address for these filters."""
+    return page_url(ROUTE, params)
 
 
-def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str], str]:
-    """Filters from URL parameters through the API's own parser.
+@dataclass(frozen=True)
+class ViewLink:
+    """A saved (or built-in) view beside the list: where it goes and how many it shows."""
 
-    Returns the filters, the parameters that were kept, and a warning naming any that were
-    ignored because they are not valid (a hand-edited or outdated link still opens).
-    """
-    kept = {key: params[key] for key in FILTER_VARS if isinstance(params.get(key), str)}
-    try:
-        return parse_filters(**kept), kept, ""
-    except InvalidInput as error:
-        warning = "Ignored from the link: " + " ".join(field_messages(error).values())
-        for item in error.errors:
-            kept.pop(item.field, None)
-    return parse_filters(**kept), kept, warning
+    id: int
+    name: str
+    url: str
+    count: str
+    built_in: bool
+    shared: bool
+    own: bool
+    current: bool
+
+
+def view_links(saved: list[views.ViewRead], actor: Actor, query: str) -> list[ViewLink]:
+    return [
+        ViewLink(
+            id=view.id or 0,
+            name=view.name,
+            url=f"{ROUTE}?{view.query}" if view.query else ROUTE,
+            count=f"{view.count:,}+" if view.count_capped else f"{view.count:,}",
+            built_in=view.built_in,
+            shared=view.shared,
+            own=view.owner_id == actor.id,
+            current=views.canonical(view.query) == query,
+        )
+        for view in saved
+    ]
 
 
 def _read_page(
@@ -83,37 +74,25 @@ def _read_page(
     return result, to_rows(result.items)
 
 
-class TicketsState(LiveState, SessionState):
+class TicketsState(FilterState, LiveState, SessionState):
     """The /tickets page."""
 
+    ROUTE = ROUTE
     rows: list[TicketRow] = rx.field(default_factory=list)
     total: int = 0
     total_capped: bool = False
     page: int = 1
     has_next: bool = False
-    category_filter: str = ""
-    priority_filter: str = ""
-    status_filter: str = ""
-    search: str = ""
-    assignee_filter: str = ""
-    sort_order: str = ""
-    filter_error: str = ""
-    warning: str = ""
-    assignees: list[dict[str, str]] = rx.field(default_factory=list)
-    _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
-    _filters: TicketFilters = TicketFilters()
+    saved_views: list[ViewLink] = rx.field(default_factory=list)
+    view_error: str = ""
+    selected: list[int] = rx.field(default_factory=list)
+    all_matching: bool = False
+    pending_field: str = ""
+    pending_value: str = ""
+    pending_text: str = ""
+    bulk_running: bool = False
     _page_cursors: list[str | None] = rx.field(default_factory=lambda: [None], is_var=False)
     _next_cursor: str | None = None
-
-    @rx.var
-    def has_filters(self) -> bool:
-        return bool(
-            self.category_filter
-            or self.priority_filter
-            or self.status_filter
-            or self.search
-            or self.assignee_filter
-        )
 
     @rx.var
     def several_pages(self) -> bool:
@@ -131,78 +110,60 @@ class TicketsState(LiveState, SessionState):
         return f"Showing {first:,}–{last:,} of {total} {noun}"
 
     @rx.var
-    def quick_views(self) -> list[dict[str, str]]:
-        """The built-in views as links, marking the one shown."""
-        shown = (
-            self.category_filter,
-            self.priority_filter,
-            self.status_filter,
-            self.search,
-            self.assignee_filter,
-            self.sort_order,
-        )
-        current = dict(zip(FILTER_VARS, shown, strict=True))
-        return [
-            {
-                "label": label,
-                "url": list_url(params),
-                "current": "yes" if {k: v for k, v in current.items() if v} == params else "",
-            }
-            for label, params in QUICK_VIEWS.items()
-        ]
+    def selection_count(self) -> int:
+        return min(self.total, bulk.BULK_CAP) if self.all_matching else len(self.selected)
 
-    def _params(self) -> dict[str, str]:
-        return {name: getattr(self, var) for name, var in FILTER_VARS.items()}
+    @rx.var
+    def selection_text(self) -> str:
+        count = min(self.total, bulk.BULK_CAP) if self.all_matching else len(self.selected)
+        noun = "ticket" if count == 1 else "tickets"
+        if self.all_matching:
+            return f"All {count:,} {noun} matching these filters"
+        return f"{count:,} {noun} selected"
 
-    def _show_filters(self, kept: dict[str, str]) -> None:
-        for name, var in FILTER_VARS.items():
-            setattr(self, var, kept.get(name, ""))
+    @rx.var
+    def page_selected(self) -> bool:
+        """Whether every row of this page is ticked."""
+        ids = {row.id for row in self.rows}
+        return bool(ids) and (self.all_matching or ids <= set(self.selected))
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: read the filters from the URL, show page one, then keep it live."""
-        self._filters, kept, self.warning = read_filters(dict(self.router.url.query_parameters))
-        self._show_filters(kept)
-        self.filter_error = ""
+        self._read_address()
         self._first_page()
+        self._clear_selection()
         return await self._load_and_watch()
 
     def _first_page(self) -> None:
         self.page = 1
         self._page_cursors = [None]
 
-    async def _assignable(self, actor: Actor, rows: list[TicketRow]) -> None:
-        """Who the assignee selects offer: active agents and admins, plus anyone a shown
-        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
-        if not actor.can(Permission.TRIAGE):
-            return
-        if not self._staff:
-            people = await asyncio.to_thread(users.assignable, actor)
-            self._staff = [{"id": str(p.id), "name": p.name} for p in people]
-        listed = {person["id"] for person in self._staff}
-        extra = {
-            row.assignee_id: row.assignee_name
-            for row in rows
-            if row.assignee_id != NOBODY and row.assignee_id not in listed
-        }
-        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
-        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
-            self.assignees = assignees
+    def _clear_selection(self) -> None:
+        self.selected = []
+        self.all_matching = False
+        self.pending_field = ""
+
+    async def _refilter(self) -> rx.event.EventSpec | None:
+        self._first_page()
+        self._clear_selection()
+        return await self._reload()
 
     async def _reload(self) -> rx.event.EventSpec | None:
         actor = await self._actor()
         if actor is None:
             return self._to_sign_in()
         cursor = self._page_cursors[self.page - 1]
-        filters = self._filters
+        filters, reads, tab = self._filters, get_shared_reads(), self.router.session.client_token
         personal = actor.id if "me" in (filters.assignee, filters.requester) else None
         key = ("list", audience(actor), personal, filters, cursor)
         try:
-            result, shared_rows = await get_shared_reads().read(
-                key, lambda: _read_page(actor, filters, cursor), self.router.session.client_token
+            result, shared_rows = await reads.read(
+                key, lambda: _read_page(actor, filters, cursor), tab
             )
             rows = list(shared_rows)
             await self._assignable(actor, rows)
+            saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
         except ServiceError as error:
             self.error = describe(error)
             return None
@@ -215,58 +176,10 @@ class TicketsState(LiveState, SessionState):
         self.total_capped = result.total_capped
         self._next_cursor = result.next_cursor
         self.has_next = result.next_cursor is not None
+        self.saved_views = view_links(saved, actor, self.filter_query)
         self.error = ""
         self.loaded = True
         return None
-
-    async def _apply(self, field: str, value: Any) -> rx.event.EventSpec | None:
-        """Validate the changed filter like the API does, show the new first page, and put
-        the filters in the address (one round trip; the history entry is replaced)."""
-        if not isinstance(value, str):
-            return None
-        params = {**self._params(), field: value}
-        try:
-            filters = parse_filters(**params)
-        except InvalidInput as error:
-            self.filter_error = " ".join(field_messages(error).values())
-            return None
-        self.filter_error = self.warning = ""
-        self._show_filters(params)
-        self._filters = filters
-        self._first_page()
-        if (event := await self._reload()) is not None:
-            return event
-        url = json.dumps(list_url(params))
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
-
-    @rx.event
-    async def set_category_filter(self, value: str) -> rx.event.EventSpec | None:
-        return await self._apply("category", "" if value == ALL else value)
-
-    @rx.event
-    async def set_priority_filter(self, value: str) -> rx.event.EventSpec | None:
-        return await self._apply("priority", "" if value == ALL else value)
-
-    @rx.event
-    async def set_status_filter(self, value: str) -> rx.event.EventSpec | None:
-        return await self._apply("status", "" if value == ALL else value)
-
-    @rx.event
-    async def set_assignee_filter(self, value: str) -> rx.event.EventSpec | None:
-        return await self._apply("assignee", "" if value == ALL else value)
-
-    @rx.event
-    async def set_sort_order(self, value: str) -> rx.event.EventSpec | None:
-        return await self._apply("sort", "" if value == "newest" else value)
-
-    @rx.event
-    async def set_search(self, value: str) -> rx.event.EventSpec | None:
-        """Debounced in the browser; the text goes to the URL as typed, trimmed by the parser."""
-        return await self._apply("search", value)
-
-    @rx.event
-    def clear_filters(self) -> rx.event.EventSpec:
-        return rx.redirect(ROUTE, replace=True)
 
     @rx.event
     async def next_page(self) -> rx.event.EventSpec | None:
@@ -313,3 +226,135 @@ class TicketsState(LiveState, SessionState):
             return rx.toast.error("Choose someone from the list.")
         chosen = None if assignee == NOBODY else int(assignee)
         return await self._change(ticket_id, {"assignee_id": chosen})
+
+    @rx.event
+    def toggle(self, ticket_id: int) -> None:
+        """Tick or untick one row (only ids shown on this page can be ticked)."""
+        if self.all_matching or ticket_id not in {row.id for row in self.rows}:
+            return
+        chosen = set(self.selected) ^ {ticket_id}
+        self.selected = sorted(chosen)
+
+    @rx.event
+    def toggle_page(self) -> None:
+        """Tick every row of this page, or untick them when all are ticked."""
+        ids = {row.id for row in self.rows}
+        if self.all_matching:
+            self._clear_selection()
+        elif ids <= set(self.selected):
+            self.selected = sorted(set(self.selected) - ids)
+        else:
+            self.selected = sorted(set(self.selected) | ids)
+
+    @rx.event
+    def select_all_matching(self) -> None:
+        """Every ticket that matches the filters, not only the ticked ones (up to the cap)."""
+        self.all_matching = True
+        self.selected = []
+
+    @rx.event
+    def clear_selection(self) -> None:
+        self._clear_selection()
+
+    @rx.event
+    def ask_bulk(self, field: str, value: str) -> None:
+        """A bulk action picked: ask once before doing it (`field` "delete" for a delete)."""
+        count = self.selection_count
+        if not count:
+            return
+        if field == "delete":
+            self.pending_text = f"Delete {count:,} tickets with their conversations? "
+            self.pending_text += "This cannot be undone."
+        elif field in BULK_FIELDS and value in BULK_FIELDS[field]:
+            label = BULK_FIELDS[field][value]
+            self.pending_text = f"Set the {FIELD_LABELS[field].lower()} of {count:,} tickets "
+            self.pending_text += f"to {label}?"
+        elif field == "assignee_id" and (value == NOBODY or value.isdigit()):
+            names = {person["id"]: person["name"] for person in self.assignees}
+            self.pending_text = f"Assign {count:,} tickets to {names.get(value, 'nobody')}?"
+        else:
+            return
+        self.pending_field, self.pending_value = field, value
+
+    @rx.event
+    def cancel_bulk(self) -> None:
+        self.pending_field = ""
+
+    def _bulk_request(self) -> dict[str, Any]:
+        target: dict[str, Any] = (
+            {"filters": {k: v for k, v in self._filters.query_params().items() if k != "sort"}}
+            if self.all_matching
+            else {"ids": self.selected}
+        )
+        if self.pending_field == "delete":
+            return {**target, "delete": True}
+        value: Any = self.pending_value
+        if self.pending_field == "assignee_id":
+            value = None if value == NOBODY else int(value)
+        return {**target, "set": {self.pending_field: value}}
+
+    def _done(self, changed: int) -> str:
+        noun = "ticket" if changed == 1 else "tickets"
+        if self.pending_field == "delete":
+            return f"{changed:,} {noun} deleted."
+        if self.pending_field == "assignee_id":
+            names = {person["id"]: person["name"] for person in self.assignees}
+            return f"{changed:,} {noun} assigned to {names.get(self.pending_value, 'nobody')}."
+        label = BULK_FIELDS[self.pending_field][self.pending_value].lower()
+        return f"{changed:,} {noun} {VERBS[self.pending_field]} {label}."
+
+    @rx.event
+    async def run_bulk(self) -> rx.event.EventSpec | None:
+        """The confirmation's "yes": one service call for the whole selection."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if not self.pending_field or self.bulk_running:
+            return None
+        self.bulk_running = True
+        try:
+            request = bulk.validate_bulk(self._bulk_request())
+            result = await write(bulk.bulk_change, actor, request)
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        finally:
+            self.bulk_running = False
+        message = self._done(result.changed)
+        if result.changed < result.matched:
+            message += f" {result.matched - result.changed:,} already were."
+        self._clear_selection()
+        await self._reload()
+        return rx.toast.success(message)
+
+    @rx.event
+    async def save_view(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
+        """Name the list's current filters, search and order."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        name = form.get("name") if isinstance(form, dict) else None
+        try:
+            data = views.validate_view({"name": name, "query": self.filter_query})
+            view = await asyncio.to_thread(views.create_view, actor, data)
+        except InvalidInput as error:
+            self.view_error = " ".join(field_messages(error).values())
+            return None
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        self.view_error = ""
+        await self._reload()
+        return rx.toast.success(f"View “{view.name}” saved.")
+
+    @rx.event
+    async def delete_view(self, view_id: int) -> rx.event.EventSpec | None:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if not isinstance(view_id, int) or isinstance(view_id, bool):
+            return None
+        try:
+            await asyncio.to_thread(views.delete_view, actor, view_id)
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        await self._reload()
+        return rx.toast.success("View deleted.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ticket_app.services import users
 from ticket_app.services.schemas import TicketRead
+from ticket_app.services.similar import SimilarTicket
 from ticket_app.services.users import Person
 
 EXCERPT_LENGTH = 160
@@ -147,3 +148,29 @@ def to_view(ticket: TicketRead) -> TicketView:
         merged_into_id=ticket.merged_into_id or 0,
         description_parts=segments(ticket.description),
     )
+
+
+@dataclass(frozen=True)
+class SimilarRow:
+    """A ticket like the one being written or shown: what a line of the similar list says."""
+
+    id: int
+    title: str
+    status: str
+    created_at: str
+    score: int  # percent
+    reason: str
+
+
+def to_similar_rows(found: list[SimilarTicket]) -> list[SimilarRow]:
+    return [
+        SimilarRow(
+            id=ticket.id,
+            title=ticket.title,
+            status=ticket.status.value,
+            created_at=ticket.created_at.isoformat(),
+            score=round(ticket.score * 100),
+            reason=ticket.reason,
+        )
+        for ticket in found
+    ]

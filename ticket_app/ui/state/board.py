@@ -1,0 +1,142 @@
+"""The status board: one column per status with its count, cards paged by cursor per column.
+
+The list's filters, search and order apply (`filters.py`); a status filter shows only its
+columns. Each column is the list's own query for its status, so the board opens as fast at a
+million tickets as at ten and a column's "Load more" costs what its first page did. Moving a
+card (dropped on another column, or its "Move to" select) changes the ticket's status, with
+its history, and every open board and list follows live.
+"""
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import reflex as rx
+
+from ticket_app.domain import Status
+from ticket_app.services import tickets
+from ticket_app.services.errors import ServiceError
+from ticket_app.services.schemas import validate_patch, validate_ticket_id
+from ticket_app.ui.labels import STATUS_LABELS
+from ticket_app.ui.state.filters import FilterState
+from ticket_app.ui.state.live import LiveState, write
+from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.views import TicketRow, to_rows
+
+ROUTE = "/board"
+COLUMN_PAGE = 50
+COLUMN_MAX = 500  # a column shows at most this many cards; the list pages further
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One status: its cards (as list rows), how many there are, and whether more follow."""
+
+    status: str
+    label: str
+    count: str
+    cards: list[TicketRow] = field(default_factory=list)
+    has_more: bool = False
+
+
+class BoardState(FilterState, LiveState, SessionState):
+    """The /board page."""
+
+    ROUTE = ROUTE
+    columns: list[BoardColumn] = rx.field(default_factory=list)
+    dragging: int = 0
+    _shown: dict[str, int] = rx.field(default_factory=dict, is_var=False)
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
+        """on_load: the filters from the address, the first page of every column, then live."""
+        self._read_address()
+        self._shown = {}
+        return await self._load_and_watch()
+
+    def _statuses(self) -> list[Status]:
+        return list(self._filters.status) or list(Status)
+
+    async def _column(self, actor: Any, status: Status) -> BoardColumn:
+        limit = self._shown.get(status.value, COLUMN_PAGE)
+        filters = replace(self._filters, status=(status,))
+        page = await asyncio.to_thread(tickets.list_tickets, actor, filters, min(limit, 200))
+        cards = page.items
+        cursor = page.next_cursor
+        while cursor and len(cards) < limit:  # a column grown past one query's limit
+            more = await asyncio.to_thread(
+                tickets.list_tickets, actor, filters, min(limit - len(cards), 200), cursor
+            )
+            cards, cursor = cards + more.items, more.next_cursor
+        count = f"{page.total:,}+" if page.total_capped else f"{page.total:,}"
+        return BoardColumn(
+            status=status.value,
+            label=STATUS_LABELS[status],
+            count=count,
+            cards=await asyncio.to_thread(to_rows, cards),
+            has_more=cursor is not None and len(cards) < COLUMN_MAX,
+        )
+
+    async def _reload(self) -> rx.event.EventSpec | None:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        try:
+            self.columns = [await self._column(actor, status) for status in self._statuses()]
+            await self._assignable(
+                actor, [card for column in self.columns for card in column.cards]
+            )
+        except ServiceError as error:
+            self.error = describe(error)
+            return None
+        self.error = ""
+        self.loaded = True
+        return None
+
+    async def _refilter(self) -> rx.event.EventSpec | None:
+        self._shown = {}
+        return await self._reload()
+
+    @rx.event
+    async def more(self, status: str) -> rx.event.EventSpec | None:
+        """The next COLUMN_PAGE cards of one column."""
+        if status not in {s.value for s in Status}:
+            return None
+        shown = self._shown.get(status, COLUMN_PAGE)
+        self._shown = {**self._shown, status: min(shown + COLUMN_PAGE, COLUMN_MAX)}
+        return await self._reload()
+
+    @rx.event
+    async def move(self, ticket_id: int, status: str) -> rx.event.EventSpec:
+        """Move a card to another column: the ticket takes that status."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        try:
+            ident = validate_ticket_id(ticket_id)
+            patch = validate_patch({"status": status})
+            ticket = await write(tickets.update_ticket, actor, ident, patch)
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        await self._reload()
+        return rx.toast.success(
+            f"Ticket #{ticket.id} moved to {STATUS_LABELS[ticket.status].lower()}."
+        )
+
+    @rx.event
+    def start_drag(self, ticket_id: int) -> None:
+        if isinstance(ticket_id, int) and not isinstance(ticket_id, bool):
+            self.dragging = ticket_id
+
+    @rx.event
+    def end_drag(self) -> None:
+        self.dragging = 0
+
+    @rx.event
+    async def drop(self, status: str) -> rx.event.EventSpec | None:
+        """A dragged card let go over a column."""
+        ticket_id, self.dragging = self.dragging, 0
+        if not ticket_id:
+            return None
+        return await self.move(ticket_id, status)
