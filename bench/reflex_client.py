@@ -116,6 +116,9 @@ class ReflexTab:
     state: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
     path: str = field(default="/", init=False)
     params: dict[str, str] = field(default_factory=dict, init=False)
+    listener: Callable[[Update], None] | None = field(default=None, repr=False)
+    """Called with every update as it arrives (a bench notes what it needs and may clear
+    `updates`, which otherwise keeps every update of the tab's life)."""
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -156,6 +159,8 @@ class ReflexTab:
         self.updates.append(Update(time.perf_counter(), delta, update.get("events") or []))
         for substate, values in delta.items():
             self.state.setdefault(substate, {}).update(values)
+        if self.listener is not None:
+            self.listener(self.updates[-1])
         self._arrived.set()
         self._arrived = asyncio.Event()
 

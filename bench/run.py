@@ -162,7 +162,8 @@ def table(report: dict[str, Any]) -> str:
     """The printed summary of one run."""
     head = (
         f"{report['database']} - {report['tickets']:,} tickets - {report['server']['workers']} "
-        f"worker(s) - load average before {report['machine']['loadavg_before']}"
+        f"worker(s) - load average before {report['machine']['loadavg_before']}\n"
+        f"{durability_label(report)}"
     )
     lines = [
         head,
@@ -195,6 +196,35 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+DURABLE_SETTINGS = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+
+
+def durability(url: str, dialect: str) -> dict[str, Any]:
+    """The settings that decide whether an acknowledged write survives a crash, and whether
+    they are production's: PostgreSQL's fsync, synchronous_commit and full_page_writes, or
+    SQLite's synchronous level (SQLITE_SYNCHRONOUS)."""
+    if dialect == "sqlite":
+        level = os.environ.get("SQLITE_SYNCHRONOUS", "full").strip().lower() or "full"
+        return {"durable": level in ("full", "extra"), "settings": {"synchronous": level}}
+    connection = seeding.pg_connect(make_url(url))
+    settings = {}
+    with connection.cursor() as cursor:
+        for name in DURABLE_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    connection.close()
+    durable = all(settings[name] == value for name, value in DURABLE_SETTINGS.items())
+    return {"durable": durable, "settings": settings}
+
+
+def durability_label(report: dict[str, Any]) -> str:
+    found = report["durability"]
+    settings = ", ".join(f"{k}={v}" for k, v in found["settings"].items())
+    if found["durable"]:
+        return f"durable ({settings})"
+    return f"FAST, NOT DURABLE ({settings}): not production's numbers"
+
+
 def _server_version(url: str, dialect: str) -> str:
     if dialect == "sqlite":
         return f"SQLite {sqlite3.sqlite_version}"
@@ -218,6 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reseed", action="store_true", help="seed even if already seeded")
     parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
+    parser.add_argument(
+        "--fast-database",
+        action="store_true",
+        help="measure a database that does not sync its commits (fsync or synchronous_commit "
+        "off, e.g. scripts/postgres-test-server); the results are labelled as such",
+    )
     parser.add_argument("--start-timeout", type=float, default=900, help="seconds to healthy")
     parser.add_argument(
         "--web-dir", help="build the frontend here, not in .web (REFLEX_WEB_WORKDIR)"
@@ -260,6 +296,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if dialect == "postgresql":
         seeding.ensure_pg_database(make_url(url))
+    report["durability"] = durability(url, dialect)
+    if not report["durability"]["durable"]:
+        if not args.fast_database:
+            raise SystemExit(
+                f"{durability_label(report)}.\nThe bench measures a database configured as "
+                "production runs one. Start a durable server (PGTEST_DURABLE=1 "
+                "scripts/postgres-test-server, see bench/README.md), or pass --fast-database "
+                "to measure this one anyway."
+            )
+        stem = stem.with_name(stem.name + "-fast")
     run_step([sys.executable, "-m", "ticket_app.migrate"], env)
     report["database"] = _server_version(url, dialect)
     result = seeding.seed(url, args.tickets, args.seed, force=args.reseed)

@@ -114,9 +114,11 @@ def empty_database(request: pytest.FixtureRequest) -> None:
 def _forget_process_caches() -> None:
     from ticket_app.classifier import reset_state
     from ticket_app.services import credentials, throttle
+    from ticket_app.ui.shared_reads import get_shared_reads
 
     credentials.forget_all()
     throttle.limiter.cache_clear()
+    get_shared_reads.cache_clear()  # its results are keyed by revisions the emptying resets
     reset_state()
 
 

@@ -142,6 +142,8 @@ class Settings:
     sign_in_max_failures: int
     sign_in_window_minutes: int
     trusted_proxy_hops: int
+    api_rate_per_token: int
+    api_rate_per_address: int
     admin_email: str
     admin_name: str
     admin_password: str
@@ -230,6 +232,8 @@ def _load() -> Settings:
         sign_in_max_failures=_int("SIGN_IN_MAX_FAILURES", 5, minimum=1),
         sign_in_window_minutes=_int("SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
         trusted_proxy_hops=_int("TRUSTED_PROXY_HOPS", 0),
+        api_rate_per_token=_int("API_RATE_PER_TOKEN", 0),
+        api_rate_per_address=_int("API_RATE_PER_ADDRESS", 0),
         admin_email=_str("ADMIN_EMAIL"),
         admin_name=_str("ADMIN_NAME", "Admin"),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),

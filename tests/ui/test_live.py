@@ -77,6 +77,23 @@ def test_nudge_polls_now_instead_of_after_the_interval():
     assert asyncio.run(scenario()) < 1
 
 
+def test_a_stream_of_writes_polls_once_an_interval_not_once_a_write():
+    revisions = Revisions()
+
+    async def scenario() -> int:
+        watcher = RevisionWatcher(revisions, lambda: 0.2)
+        with watcher.subscription():
+            await asyncio.wait_for(watcher.wait_for_change(-1), 1)
+            before = revisions.reads
+            for _ in range(100):  # a write every 10 ms for a second
+                revisions.value += 1
+                watcher.nudge()
+                await asyncio.sleep(0.01)
+            return revisions.reads - before
+
+    assert 4 <= asyncio.run(scenario()) <= 7  # one a write would be 100
+
+
 def test_polling_stops_when_no_page_watches_and_restarts_on_the_next():
     revisions = Revisions()
 

@@ -12,7 +12,9 @@ from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ticket_app.services import api_tokens
+from ticket_app.api.clients import client_address
+from ticket_app.config import get_settings
+from ticket_app.services import api_tokens, throttle
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import NotSignedIn
 
@@ -29,7 +31,12 @@ async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The token's user, or a 401 problem (missing, malformed, unknown, expired, revoked)."""
+    """The token's user, or a 401 problem (missing, malformed, unknown, expired, revoked);
+    a 429 problem with Retry-After once the client address or the token is over its rate
+    (`API_RATE_PER_ADDRESS`, `API_RATE_PER_TOKEN`; the address is checked first, so guessing
+    tokens is limited too)."""
+    settings = get_settings()
+    throttle.check_api_rate("address", client_address(request), settings.api_rate_per_address)
     if credentials is None:
         raise NotSignedIn(MISSING)
     secret = credentials.credentials
@@ -38,6 +45,7 @@ async def current_actor(
         actor = await run_in_threadpool(api_tokens.resolve, secret)
     if actor is None:
         raise NotSignedIn(INVALID)
+    throttle.check_api_rate("token", str(actor.token_id), settings.api_rate_per_token)
     request.state.actor = actor
     return actor
 

@@ -4,6 +4,10 @@ brief cache of who a secret belongs to.
 Secrets carry 256 bits from `secrets`, so a plain SHA-256 is the right digest (a slow hash
 only matters for guessable passwords) and a lookup is one indexed equality. The cache keeps a
 resolved identity for `AUTH_CACHE_SECONDS` (2 s by default): revocation bites within that.
+While this process's live poller watches the access counter (which every revocation, role
+change and deactivation moves, and on whose move the poller forgets every cached identity),
+a valid browser session is kept up to WATCHED_SESSION_SECONDS instead, never past its own
+expiry: a thousand open tabs then do not each ask the database who they are at every change.
 """
 
 import hashlib
@@ -18,6 +22,7 @@ from ticket_app.config import get_settings
 T = TypeVar("T")
 CACHE_SIZE = 4096
 TOUCH_EVERY_SECONDS = 60  # last-used times are written at most this often per credential
+WATCHED_SESSION_SECONDS = 60.0
 
 
 def new_secret(prefix: str) -> str:
@@ -46,9 +51,10 @@ class BriefCache(Generic[T]):
                 return False, None
             return True, entry[1]
 
-    def put(self, key: str, value: T | None) -> None:
-        ttl = get_settings().auth_cache_seconds
-        if ttl <= 0:
+    def put(self, key: str, value: T | None, ttl: float | None = None) -> None:
+        """Keep `value` for `ttl` seconds (AUTH_CACHE_SECONDS by default; 0 keeps nothing)."""
+        ttl = get_settings().auth_cache_seconds if ttl is None else ttl
+        if ttl <= 0 or get_settings().auth_cache_seconds <= 0:
             return
         with self._lock:
             self._items[key] = (time.monotonic() + ttl, value)
@@ -68,3 +74,24 @@ def forget_all() -> None:
     """Drop every cached identity in this process (after a revocation made here)."""
     for cache in _caches:
         cache.clear()
+
+
+_access_watched = False
+
+
+def watch_access(watched: bool) -> None:
+    """The live poller reports whether it is reading the access counter; when it stops (or
+    a read fails), every identity kept longer because of it is forgotten."""
+    global _access_watched
+    if _access_watched and not watched:
+        forget_all()
+    _access_watched = watched
+
+
+def session_cache_seconds(valid_for: float) -> float:
+    """How long a valid session's identity may be kept: AUTH_CACHE_SECONDS, or up to
+    WATCHED_SESSION_SECONDS while the access counter is watched; never past `valid_for`."""
+    ttl = get_settings().auth_cache_seconds
+    if _access_watched:
+        ttl = max(ttl, WATCHED_SESSION_SECONDS)
+    return max(0.0, min(ttl, valid_for))

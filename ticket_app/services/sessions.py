@@ -7,6 +7,7 @@ check goes to the database, except for a brief cache (see `credentials.py`).
 """
 
 from datetime import timedelta
+from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -23,6 +24,7 @@ from ticket_app.services.credentials import (
     digest,
     forget_all,
     new_secret,
+    session_cache_seconds,
 )
 from ticket_app.services.transaction import transaction
 
@@ -60,8 +62,10 @@ def cookie_max_age() -> int:
     return get_settings().session_max_days * 24 * 3600
 
 
+@lru_cache(maxsize=4096)
 def secret_from_cookies(header: str | None) -> str | None:
-    """The session secret in a Cookie header, if there is one."""
+    """The session secret in a Cookie header, if there is one. Remembered: a tab's header is
+    fixed for the life of its socket and read at every event and every live reload."""
     if not header:
         return None
     try:
@@ -118,12 +122,14 @@ def resolve(secret: str | None) -> Actor | None:
         and now < row.idle_expires_at
         and now < row.expires_at
     )
-    actor = None
-    if valid:
-        actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
-        if (now - row.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
-            _touch(row.session_id, row.id)
-    _cache.put(key, actor)
+    if not valid:
+        _cache.put(key, None)
+        return None
+    actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+    if (now - row.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
+        _touch(row.session_id, row.id)
+    expires = min(row.idle_expires_at, row.expires_at)
+    _cache.put(key, actor, session_cache_seconds((expires - now).total_seconds()))
     return actor
 
 

@@ -2,7 +2,7 @@
 
 In this process's memory on the embedded default; in Redis when the desk has one
 (`REFLEX_REDIS_URL`), so every worker and instance counts the same attempts. Sign-in
-throttling lives here; API rate limits use the same limiter.
+throttling and the API's rate limits (per token and per client address) live here.
 """
 
 import logging
@@ -75,3 +75,24 @@ def forget_sign_in_failures(email: str) -> None:
         limiter().clear(item, *_sign_in_keys(email, "")[0])
     except Exception:
         logger.exception("sign-in throttling is unavailable; failures were not cleared")
+
+
+def check_api_rate(kind: str, key: str, per_minute: int) -> None:
+    """Count one API request of `key` ("token" or "address" `kind`); Throttled once it has
+    made `per_minute` requests in the last minute. 0 turns the limit off."""
+    if per_minute <= 0:
+        return
+    item = RateLimitItemPerMinute(per_minute)
+    try:
+        if limiter().hit(item, f"api-{kind}", key):
+            return
+        wait = retry_after(item, f"api-{kind}", key)
+    except Exception:  # a limiter outage must not take the API down; it is logged
+        logger.exception("API rate limiting is unavailable; allowing the request")
+        return
+    noun = "API token" if kind == "token" else "client address"
+    raise Throttled(
+        f"This {noun} made more than {per_minute} requests in a minute. "
+        f"Try again in {wait} second{'' if wait == 1 else 's'}.",
+        retry_after=wait,
+    )

@@ -7,6 +7,7 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
 - when the session behind a tab changes (signed out, or another person signed in on the same
   browser tab), every page state is reset before anything is sent, so the previous person's
   data never reaches the next one, not even in the hydrate that follows a page load.
+Every event also makes the tab's next live reload a whole one (`shared_reads.forget`).
 Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
 and it is re-checked at every use.
 """
@@ -19,6 +20,7 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
+from ticket_app.ui.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 
 BOUND_SESSION = "_bound_session"
@@ -65,6 +67,8 @@ class SignedInOnly(Middleware):
     """See the module docstring."""
 
     async def preprocess(self, app: rx.App, state: BaseState, event: Event) -> StateUpdate | None:
+        # Whatever the tab does may change what its page shows: its next live reload is whole.
+        get_shared_reads().forget(state.router.session.client_token)
         secret = session_secret(state)
         bound = _fingerprint(secret)
         session = await state.get_state(SessionState)

@@ -5,10 +5,12 @@ counter) every `live_poll_seconds` while at least one page is watching, and wake
 pages only when it moved. N open browsers therefore cost one small query per interval plus one
 page query per real change, instead of N queries per interval. With no page open it stops
 polling. When the access counter moved (a sign-out, a deactivation, a role change anywhere),
-this process forgets its cached identities, so the woken pages re-check who is signed in.
+this process forgets its cached identities, so the woken pages re-check who is signed in
+(and while it reads that counter, sessions are kept in the cache longer: `credentials.py`).
 A failed read (the database down or busy, or anything else) never stops it: it is logged once
 per outage and retried after a wait that doubles up to MAX_BACKOFF_SECONDS, and a write made
-through this process (`nudge`) retries at once.
+through this process (`nudge`) polls at once, at most once an interval: under a steady stream
+of writes the pages wake once an interval, not once a write.
 """
 
 import asyncio
@@ -20,12 +22,13 @@ from functools import lru_cache
 
 from ticket_app.config import get_settings
 from ticket_app.services import revisions
-from ticket_app.services.credentials import forget_all
+from ticket_app.services.credentials import forget_all, watch_access
 from ticket_app.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+RELOADS_AT_ONCE = 8
 
 
 class RevisionWatcher:
@@ -46,6 +49,13 @@ class RevisionWatcher:
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
+        self._next_nudge_at = 0.0  # the event loop's time before which a nudge waits
+        self.reload_slots = asyncio.Semaphore(RELOADS_AT_ONCE)
+        """Held by a woken page while it reloads. A change wakes every page at once;
+        unbounded, hundreds of reloads each took their tab's state lock and then queued for
+        the event loop and the worker threads, so locks were held for seconds (and expired
+        at a thousand tabs) and an agent's own click waited behind all of them. Bounded, the
+        others wait for a slot holding nothing, and a click goes first."""
 
     @property
     def subscribers(self) -> int:
@@ -103,6 +113,20 @@ class RevisionWatcher:
             return interval
         return max(interval, min(interval * 2**self._failures, MAX_BACKOFF_SECONDS))
 
+    async def _wait_for_next_poll(self) -> None:
+        """Until the interval ends, or a nudge, but at most one nudged poll per interval:
+        every poll that sees a change wakes every page, so a busy desk (writes all the time)
+        wakes them once an interval, and a quiet one still shows a write at once."""
+        loop = asyncio.get_running_loop()
+        pause = self._pause()
+        deadline = loop.time() + pause
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), pause)
+            now = loop.time()
+            if now < self._next_nudge_at:
+                await asyncio.sleep(min(deadline, self._next_nudge_at) - now)
+            self._next_nudge_at = loop.time() + self._interval()
+
     async def _poll(self) -> None:
         """Poll while anyone watches. No error ends it: a page must never freeze for good."""
         try:
@@ -112,24 +136,27 @@ class RevisionWatcher:
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
                 except Exception as error:  # whatever it is: logged, then retried
+                    watch_access(False)
                     self._failed(error)
                 else:
+                    watch_access(True)
                     self._succeeded()
                     if revision != self.latest:
-                        if _access_moved(self.latest, revision):
+                        if access_moved(self.latest, revision):
                             forget_all()
                         self.latest = revision
                         self._changed.set()
                         self._changed = asyncio.Event()
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._pause())
+                await self._wait_for_next_poll()
         finally:
-            # A stopped poller's number goes stale; the next subscriber must not trust it.
+            # A stopped poller's number goes stale; the next subscriber must not trust it,
+            # nor may identities kept longer because it watched the access counter.
+            watch_access(False)
             self.latest = None
             self._report()
 
 
-def _access_moved(before: Hashable | None, after: Hashable) -> bool:
+def access_moved(before: Hashable | None, after: Hashable) -> bool:
     return (
         isinstance(before, revisions.Revision)
         and isinstance(after, revisions.Revision)

@@ -9,9 +9,11 @@
 #   $STANDIN_PREFIX/python:3.11-slim-bookworm  Debian's python3 (3.11), venv, pip
 #   $STANDIN_PREFIX/postgres:15                Debian's postgresql-15, official-style entrypoint
 #   $STANDIN_PREFIX/redis:7                    Debian's redis-server (7.0)
+#   $STANDIN_PREFIX/nginx:1.27                 Debian's nginx (1.22), official-style user and logs
 #
 # With internet access none of this is needed: the Dockerfile and the compose
-# file default to the official images (python:3.11-slim-bookworm, postgres:15, redis:7).
+# file default to the official images (python:3.11-slim-bookworm, postgres:15, redis:7,
+# nginx:1.27).
 set -Eeuo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -110,4 +112,5 @@ build_base
 build_from_dir python   "$prefix/python:3.11-slim-$suite"
 build_from_dir postgres "$prefix/postgres:15"
 build_from_dir redis    "$prefix/redis:7"
+build_from_dir nginx    "$prefix/nginx:1.27"
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep "^$prefix/" >&2

@@ -27,6 +27,7 @@ def _live_badge() -> rx.Component:
         "Live",
         color_scheme="grass",
         variant="soft",
+        high_contrast=True,  # grass text on its soft background is below 4.5:1 (axe)
         size="2",
         title="Updates within seconds when any agent or the API changes a ticket",
     )

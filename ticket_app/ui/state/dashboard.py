@@ -5,7 +5,6 @@ All of it comes from the stats service's counter-backed queries in one worker-th
 and is re-read only when the desk's revision moves.
 """
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import Stats
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.state.session import SessionState
@@ -90,7 +90,11 @@ class DashboardState(LiveState, SessionState):
         if actor is None:
             return self._to_sign_in()
         try:
-            numbers = await asyncio.to_thread(read_numbers, actor)
+            numbers = await get_shared_reads().read(
+                ("dashboard", audience(actor)),
+                lambda: read_numbers(actor),
+                self.router.session.client_token,
+            )
         except ServiceError as error:
             self.error = describe(error)
             return None

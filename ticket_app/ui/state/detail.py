@@ -16,6 +16,7 @@ from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.duplicates import ticket_id_in
 from ticket_app.ui.state.live import LiveState, write
 from ticket_app.ui.state.messages import describe, field_messages
@@ -26,6 +27,15 @@ from ticket_app.ui.state.views import NOBODY, TicketView, to_view
 VALUE_LABELS = {"category": CATEGORY_LABELS, "priority": PRIORITY_LABELS, "status": STATUS_LABELS}
 TIMELINE_PAGE = 30
 EDITABLE = ("status", "category", "priority", "assignee_id")
+
+
+def _read_ticket(
+    actor: Actor, ticket_id: int
+) -> tuple[TicketView, timeline.Timeline, list[TimelineItem]]:
+    """The ticket and the newest page of its timeline: what every tab on it shares."""
+    view = to_view(tickets.get_ticket(actor, ticket_id))
+    newest = timeline.timeline(actor, ticket_id, TIMELINE_PAGE, None, True)
+    return view, newest, to_items(newest.entries)
 
 
 class DetailState(LiveState, SessionState):
@@ -102,14 +112,6 @@ class DetailState(LiveState, SessionState):
         if all(person["id"] != view.assignee_id for person in self.assignees):
             self.assignees = [*self.assignees, {"id": view.assignee_id, "name": view.assignee_name}]
 
-    async def _read(self, actor: Actor) -> tuple[TicketView, timeline.Timeline]:
-        ticket = await asyncio.to_thread(tickets.get_ticket, actor, self._ticket_id)
-        view = await asyncio.to_thread(to_view, ticket)
-        newest = await asyncio.to_thread(
-            timeline.timeline, actor, self._ticket_id, TIMELINE_PAGE, None, True
-        )
-        return view, newest
-
     async def _reload(self) -> rx.event.EventSpec | None:
         actor = await self._actor()
         if actor is None:
@@ -118,8 +120,13 @@ class DetailState(LiveState, SessionState):
             if actor.can(Permission.TRIAGE) and not self.assignees:
                 people = await asyncio.to_thread(users.assignable, actor)
                 self.assignees = [{"id": str(p.id), "name": p.name} for p in people]
-            view, newest = await self._read(actor)
-            fresh = await asyncio.to_thread(to_items, newest.entries)
+            ticket_id = self._ticket_id
+            view, newest, shared_items = await get_shared_reads().read(
+                ("ticket", audience(actor), ticket_id),
+                lambda: _read_ticket(actor, ticket_id),
+                self.router.session.client_token,
+            )
+            fresh = list(shared_items)
         except NotFound:
             self._show_missing()
             return None

@@ -123,7 +123,9 @@ class FilterState(rx.State, mixin=True):
             for row in rows
             if row.assignee_id != NOBODY and row.assignee_id not in listed
         }
-        self.assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
+            self.assignees = assignees
 
     async def _refilter(self) -> rx.event.EventSpec | None:
         """Show the page anew for the changed filters; each page state provides it."""

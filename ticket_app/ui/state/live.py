@@ -8,7 +8,8 @@ replaces its watcher instead of adding one, and the process keeps at most LIVE_W
 Reflex cancels the watcher when its on_load chain is superseded: the tab navigates to another
 page, or disconnects; the registry's sweep cancels one that a client started outside a page
 load once its socket closes. The route check is a last guard so a watcher never refreshes a
-page the tab has left. The shared steps live here once: `loaded`/`error`, `retry` (which also
+page the tab has left. Tabs that wake (or load) at the same revision share each view's query
+(`shared_reads`). The shared steps live here once: `loaded`/`error`, `retry` (which also
 starts the watcher when the first load failed), and `write` (do a service write, then wake
 every live page).
 """
@@ -22,7 +23,8 @@ import reflex as rx
 
 from ticket_app.services import revisions
 from ticket_app.services.errors import ServiceError
-from ticket_app.ui.live import get_watcher
+from ticket_app.ui.live import access_moved, get_watcher
+from ticket_app.ui.shared_reads import at_revision, get_shared_reads
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.watchers import get_tab_watchers
 
@@ -79,7 +81,9 @@ class LiveState(rx.State, mixin=True):
         except ServiceError as error:
             self.error = describe(error)
             return None
-        if (event := await self._reload()) is not None:
+        with at_revision(self._seen_revision):
+            event = await self._reload()
+        if event is not None:
             return event
         return self._watch()
 
@@ -104,20 +108,29 @@ class LiveState(rx.State, mixin=True):
             self._watch_armed = False
             route = self.router.route_id
             session = self.router.session
+            seen = self._seen_revision
+        reads, token = get_shared_reads(), session.client_token
         with ExitStack() as held:
-            tab = get_tab_watchers().watching(session.client_token, session.session_id)
+            tab = get_tab_watchers().watching(token, session.session_id)
             if not held.enter_context(tab):
                 return  # the process keeps its limit of live pages: this one stays as loaded
             held.enter_context(watcher.subscription())
+            held.callback(reads.forget, token)
             while True:
-                async with self:
-                    seen = self._seen_revision
+                # Only this loop moves the revision a watched page shows, so it is kept here
+                # and the state (in Redis, behind the tab's lock) is opened once per change,
+                # and not at all when the change leaves the page's view as it was.
                 revision = await watcher.wait_for_change(seen)
-                async with self:
-                    if self.router.route_id != route:
-                        return
-                    self._seen_revision = revision
-                    event = await self._reload()
+                async with watcher.reload_slots:
+                    if not access_moved(seen, revision) and await reads.unchanged(token, revision):
+                        seen = revision
+                        continue
+                    async with self:
+                        if self.router.route_id != route:
+                            return
+                        self._seen_revision = seen = revision
+                        with at_revision(revision):
+                            event = await self._reload()
                 if event is not None:
                     yield event
                     return

@@ -16,8 +16,9 @@ import reflex as rx
 from ticket_app.services import bulk, tickets, views
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, ServiceError
-from ticket_app.services.schemas import validate_patch, validate_ticket_id
+from ticket_app.services.schemas import TicketFilters, validate_patch, validate_ticket_id
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.filters import FilterState, page_url
 from ticket_app.ui.state.live import LiveState, write
 from ticket_app.ui.state.messages import describe, field_messages
@@ -63,6 +64,14 @@ def view_links(saved: list[views.ViewRead], actor: Actor, query: str) -> list[Vi
         )
         for view in saved
     ]
+
+
+def _read_page(
+    actor: Actor, filters: TicketFilters, cursor: str | None
+) -> tuple[tickets.Page, list[TicketRow]]:
+    """One page of the list and its rows: what every tab showing this view shares."""
+    result = tickets.list_tickets(actor, filters, PAGE_SIZE, cursor)
+    return result, to_rows(result.items)
 
 
 class TicketsState(FilterState, LiveState, SessionState):
@@ -145,13 +154,16 @@ class TicketsState(FilterState, LiveState, SessionState):
         if actor is None:
             return self._to_sign_in()
         cursor = self._page_cursors[self.page - 1]
+        filters, reads, tab = self._filters, get_shared_reads(), self.router.session.client_token
+        personal = actor.id if "me" in (filters.assignee, filters.requester) else None
+        key = ("list", audience(actor), personal, filters, cursor)
         try:
-            result = await asyncio.to_thread(
-                tickets.list_tickets, actor, self._filters, PAGE_SIZE, cursor
+            result, shared_rows = await reads.read(
+                key, lambda: _read_page(actor, filters, cursor), tab
             )
-            rows = await asyncio.to_thread(to_rows, result.items)
+            rows = list(shared_rows)
             await self._assignable(actor, rows)
-            saved = await asyncio.to_thread(views.list_views, actor)
+            saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
         except ServiceError as error:
             self.error = describe(error)
             return None
