@@ -60,13 +60,13 @@ def test_a_session_that_ends_sends_the_open_page_to_sign_in(make_ticket, revisio
 
     state = at_url(new(TicketsState), "/tickets")
     run(TicketsState.load, state)
-    revision[0] = state._seen_revision = Revision(tickets=1, access=1)
+    revision[0] = state._seen_revision = Revision(tickets=1, access=1, views=0)
 
     async def scenario() -> list:
         loop = asyncio.create_task(watching(state))
         await asyncio.sleep(0.05)
         await asyncio.to_thread(sessions.revoke, _session["secret"])  # signed out in another tab
-        revision[0] = Revision(tickets=1, access=2)  # what the revoke moved
+        revision[0] = Revision(tickets=1, access=2, views=0)  # what the revoke moved
         return await asyncio.wait_for(loop, 2)
 
     (event,) = asyncio.run(scenario())

@@ -135,3 +135,15 @@ def test_a_tab_whose_view_reads_the_same_is_unchanged_until_it_acts():
         return [same, moved, acted, await reads.unchanged("never-read", 4)]
 
     assert asyncio.run(scenario()) == [True, False, False, False]
+
+
+def test_a_view_saved_in_one_tab_is_listed_by_the_next_page_load(monkeypatch):
+    reads = SharedReads()
+    monkeypatch.setattr(shared_reads, "get_shared_reads", lambda: reads)
+    monkeypatch.setattr("ticket_app.ui.state.tickets.get_shared_reads", lambda: reads)
+    first = at_url(new(TicketsState), "/tickets?priority=high")
+    run(TicketsState.load, first)
+    run(TicketsState.save_view, first, {"name": "High ones"})
+    again = at_url(new(TicketsState), "/tickets")  # no ticket changed since the first load
+    run(TicketsState.load, again)
+    assert "High ones" in [view.name for view in again.saved_views]

@@ -140,7 +140,7 @@ class DeskCounter(SQLModel, table=True):
     """Numbers that only grow, read by every process's live-update poller.
 
     `access` moves whenever a session, a user's role or activity changes, so open pages
-    re-check who is signed in within one poll.
+    re-check who is signed in within one poll; `views` whenever a saved view changes.
     """
 
     __tablename__ = "desk_counters"

@@ -2,7 +2,9 @@
 
 `tickets` is the sum of `ticket_counts.changes` (every write of a ticket row moves it, through
 the counting triggers); `access` moves when a session is revoked or a user's role, password or
-activity changes, so open pages re-check who is signed in. Both come from one small query.
+activity changes, so open pages re-check who is signed in; `views` moves when a saved view is
+saved, changed or deleted, so no page shares a list of views read before. All come from one
+small query.
 """
 
 from dataclasses import dataclass
@@ -16,24 +18,40 @@ from ticket_app.services.transaction import transaction
 COUNTS = TicketCount.__table__
 COUNTERS = DeskCounter.__table__
 ACCESS = "access"
+VIEWS = "views"
 
 
 @dataclass(frozen=True)
 class Revision:
     tickets: int
     access: int
+    views: int
 
 
 def current() -> Revision:
     tickets = sa.select(sa.func.coalesce(sa.func.sum(COUNTS.c.changes), 0)).scalar_subquery()
-    access = sa.select(COUNTERS.c.value).where(COUNTERS.c.name == ACCESS).scalar_subquery()
+    access, views = (
+        sa.select(COUNTERS.c.value).where(COUNTERS.c.name == name).scalar_subquery()
+        for name in (ACCESS, VIEWS)
+    )
     with transaction() as connection:
-        row = connection.execute(sa.select(tickets, sa.func.coalesce(access, 0))).one()
-    return Revision(tickets=int(row[0]), access=int(row[1]))
+        row = connection.execute(
+            sa.select(tickets, sa.func.coalesce(access, 0), sa.func.coalesce(views, 0))
+        ).one()
+    return Revision(tickets=int(row[0]), access=int(row[1]), views=int(row[2]))
+
+
+def _bump(connection: Connection, name: str) -> None:
+    connection.execute(
+        sa.update(COUNTERS).where(COUNTERS.c.name == name).values(value=COUNTERS.c.value + 1)
+    )
 
 
 def bump_access(connection: Connection) -> None:
     """Record, in the caller's transaction, that who may do what has changed."""
-    connection.execute(
-        sa.update(COUNTERS).where(COUNTERS.c.name == ACCESS).values(value=COUNTERS.c.value + 1)
-    )
+    _bump(connection, ACCESS)
+
+
+def bump_views(connection: Connection) -> None:
+    """Record, in the caller's transaction, that a saved view has changed."""
+    _bump(connection, VIEWS)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ticket_app.models import SavedView, utc_now
 from ticket_app.models.views import QUERY_MAX_LENGTH
-from ticket_app.services import listing
+from ticket_app.services import listing, revisions
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.errors import Forbidden, InvalidInput, NotFound
 from ticket_app.services.schemas import FILTER_PARAMETERS, TicketFilters, parse_filters, validated
@@ -160,6 +160,7 @@ def create_view(actor: Actor, data: ViewCreate) -> ViewRead:
             )
             .returning(*VIEWS.c)
         ).one()
+        revisions.bump_views(connection)
         count, capped = _count(connection, actor, query)
     return ViewRead(
         id=row.id,
@@ -194,9 +195,11 @@ def update_view(actor: Actor, view_id: int, patch: ViewPatch) -> None:
         _owned(connection, actor, view_id)
         if changes:
             connection.execute(sa.update(VIEWS).where(VIEWS.c.id == view_id).values(**changes))
+            revisions.bump_views(connection)
 
 
 def delete_view(actor: Actor, view_id: int) -> None:
     with transaction(write=True) as connection:
         _owned(connection, actor, view_id)
         connection.execute(sa.delete(VIEWS).where(VIEWS.c.id == view_id))
+        revisions.bump_views(connection)
