@@ -126,7 +126,16 @@ def test_a_ticket_page_edit_is_one_round_trip(open_page, api: Api, capsys):
     assert api.get(ticket["id"])["priority"] == "low"
 
 
-PAGES = ["/login", "/", "/tickets", "/tickets/ID", "/dashboard", "/account", "/admin/users"]
+PAGES = [
+    "/login",
+    "/",
+    "/tickets",
+    "/tickets/ID",
+    "/board",
+    "/dashboard",
+    "/account",
+    "/admin/users",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

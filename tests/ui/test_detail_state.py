@@ -159,3 +159,25 @@ def test_the_verdict_compares_final_values_with_the_suggestion(make_ticket):
         "The final category differs from the suggestion."
     )
     assert opened(none.id).suggestion_verdict == "No suggestion was stored for this ticket."
+
+
+def test_take_it_assigns_the_ticket_to_the_agent_who_clicks(make_ticket, make_person, sign_in):
+    alan = make_person("agent", "Alan")
+    ticket = make_ticket("Printer on fire")
+    sign_in(alan)
+    state = opened(ticket.id)
+    assert state.can_take
+    assert "success" in toast_text(run(DetailState.take, state))
+    assert tickets.get_ticket(alan.actor, ticket.id).assignee_id == alan.id
+    assert state.ticket.assignee_name == "Alan"
+    assert not state.can_take  # already his
+
+
+def test_a_requester_cannot_take_a_ticket(make_ticket, make_person, sign_in, viewer):
+    rita = make_person("requester", "Rita")
+    ticket = make_ticket("Rita's", by=rita)
+    sign_in(rita)
+    state = opened(ticket.id)
+    assert not state.can_take
+    assert "error" in toast_text(run(DetailState.take, state))  # a hostile client calls it
+    assert tickets.get_ticket(viewer.actor, ticket.id).assignee_id is None

@@ -50,7 +50,11 @@ def reply_box() -> rx.Component:
         rx.flex(
             rx.el.label(
                 rx.text(
-                    rx.cond(state.reply_public, "Reply to the requester", "Internal note"),
+                    rx.cond(
+                        state.is_staff,
+                        rx.cond(state.reply_public, "Reply to the requester", "Internal note"),
+                        "Your reply",
+                    ),
                     size="2",
                     weight="medium",
                 ),
@@ -60,9 +64,13 @@ def reply_box() -> rx.Component:
                 id="reply",
                 name="reply",
                 placeholder=rx.cond(
-                    state.reply_public,
-                    "Write a reply. The requester sees it.",
-                    "Write a note. Only agents and admins see it.",
+                    state.is_staff,
+                    rx.cond(
+                        state.reply_public,
+                        "Write a reply. The requester sees it.",
+                        "Write a note. Only agents and admins see it.",
+                    ),
+                    "Write a reply. The desk's agents see it.",
                 ),
                 rows="4",
                 resize="vertical",

@@ -62,6 +62,17 @@ def _assignee() -> rx.Component:
             value=ticket.assignee_id,
             on_change=DetailState.set_assignee,
         ),
+        rx.cond(
+            DetailState.can_take,
+            rx.button(
+                rx.icon("hand", size=16),
+                "Take it",
+                on_click=DetailState.take,
+                variant="soft",
+                size="1",
+                width="fit-content",
+            ),
+        ),
         direction="column",
         spacing="1",
     )
@@ -167,7 +178,13 @@ def _requester_actions() -> rx.Component:
                     on_click=DetailState.close_ticket,
                     variant="soft",
                 ),
-                rx.text("Reply to reopen it.", size="2", color_scheme="gray"),
+                rx.cond(
+                    ticket.merged_into_id,
+                    rx.text(
+                        "Follow it on the ticket it was merged into.", size="2", color_scheme="gray"
+                    ),
+                    rx.text("Reply to reopen it.", size="2", color_scheme="gray"),
+                ),
             ),
             rx.separator(size="4"),
             _times(),

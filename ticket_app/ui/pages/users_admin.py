@@ -188,7 +188,7 @@ def users_page() -> rx.Component:
     return page(
         _reset_dialog(),
         error_callout(UsersState.error, UsersState.load),
-        _create(),
+        rx.cond(UsersState.is_admin, _create()),
         rx.cond(
             UsersState.loaded,
             rx.table.root(

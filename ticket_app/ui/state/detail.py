@@ -76,6 +76,15 @@ class DetailState(LiveState, SessionState):
         return f"The final {' and '.join(changed)} {verb} from the suggestion."
 
     @rx.var
+    def can_take(self) -> bool:
+        """Staff see "Take it" on a ticket not already theirs (merged ones are done with)."""
+        return (
+            self.is_staff
+            and self.ticket.assignee_id != str(self.viewer_id)
+            and not self.ticket.merged_into_id
+        )
+
+    @rx.var
     def can_close(self) -> bool:
         return self.ticket.status not in ("resolved", "closed") and not self.ticket.merged_into_id
 
@@ -242,6 +251,14 @@ class DetailState(LiveState, SessionState):
     @rx.event
     async def set_assignee(self, value: str) -> rx.event.EventSpec:
         return await self._update("assignee_id", value)
+
+    @rx.event
+    async def take(self) -> rx.event.EventSpec:
+        """ "Take it": the agent assigns the ticket to themselves in one click."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        return await self._update("assignee_id", str(actor.id))
 
     @rx.event
     async def close_ticket(self) -> rx.event.EventSpec:
