@@ -136,6 +136,29 @@ def test_a_requester_sees_only_their_own_tickets(make_ticket, make_person, sign_
     assert "error" in toast_text(toast)  # requesters may only close
 
 
+def test_their_tickets_link_names_the_requester_and_can_be_taken_away(make_ticket, make_person):
+    rita = make_person("requester", "Rita")
+    make_ticket("Someone else's")
+    make_ticket("Rita's", by=rita)
+    state = loaded(f"/tickets?requester={rita.id}")
+    assert [row.title for row in state.rows] == ["Rita's"]
+    assert (state.requester_name, state.has_filters) == ("Rita", True)
+    assert f"requester={rita.id}" in state.filter_query  # export and saved views keep it
+    run(TicketsState.clear_requester_filter, state)
+    assert (state.requester_filter, state.requester_name) == ("", "")
+    assert sorted(row.title for row in state.rows) == ["Rita's", "Someone else's"]
+
+
+def test_a_requester_is_not_told_whose_an_id_is(make_ticket, make_person, sign_in):
+    rita, otto = make_person("requester", "Rita"), make_person("requester", "Otto")
+    make_ticket("Otto's", by=otto)
+    sign_in(rita)
+    state = at_url(new(TicketsState), f"/tickets?requester={otto.id}")
+    run(TicketsState.load, state)
+    assert state.requester_name == f"#{otto.id}"
+    assert state.rows == []
+
+
 @pytest.mark.parametrize(
     ("handler", "value"),
     [

@@ -1,5 +1,6 @@
-"""The filter bar of the list and the board: search, category, priority, status, assignee
-and order, each labelled, all in the page's address (see ui/state/filters.py)."""
+"""The filter bar of the list and the board: search, category, priority, status, assignee,
+requester (when a link set it) and order, each labelled, all in the page's address (see
+ui/state/filters.py)."""
 
 from typing import Any
 
@@ -99,12 +100,30 @@ def filter_bar(state: Any, orders: bool = True) -> rx.Component:
             "All statuses",
         ),
         rx.cond(state.is_staff, _assignee_filter(state)),
+        rx.cond(state.requester_filter, _requester_filter(state)),
         _order(state) if orders else rx.fragment(),
         spacing="3",
         wrap="wrap",
         align="end",
         role="search",
         aria_label="Filter tickets",
+    )
+
+
+def _requester_filter(state: Any) -> rx.Component:
+    """Set by a link ("their tickets" on a ticket page); shown so it can be taken away."""
+    return rx.flex(
+        _filter_label("Requester", "filter-requester"),
+        rx.button(
+            state.requester_name,
+            rx.icon("x", size=14),
+            id="filter-requester",
+            on_click=state.clear_requester_filter,
+            variant="soft",
+            aria_label="Requester: " + state.requester_name + ". Remove this filter",
+        ),
+        direction="column",
+        spacing="1",
     )
 
 

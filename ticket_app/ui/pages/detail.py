@@ -90,7 +90,19 @@ def _times() -> rx.Component:
     return rx.el.dl(
         _fact(
             "Requester",
-            rx.text(rx.cond(ticket.requester_name, ticket.requester_name, "Unknown"), size="2"),
+            rx.flex(
+                rx.text(rx.cond(ticket.requester_name, ticket.requester_name, "Unknown"), size="2"),
+                rx.cond(
+                    DetailState.is_staff & (ticket.requester_id > 0),
+                    rx.link(
+                        "Their tickets",
+                        href="/tickets?requester=" + ticket.requester_id.to_string(),
+                        size="2",
+                    ),
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
         ),
         rx.cond(
             ~DetailState.is_staff,

@@ -51,7 +51,7 @@ class BoardState(FilterState, LiveState, SessionState):
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: the filters from the address, the first page of every column, then live."""
-        self._read_address()
+        await self._read_address()
         self._shown = {}
         return await self._load_and_watch()
 

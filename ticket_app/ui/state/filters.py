@@ -27,6 +27,7 @@ FILTER_VARS = {  # URL parameter -> the state var that shows it
     "status": "status_filter",
     "search": "search",
     "assignee": "assignee_filter",
+    "requester": "requester_filter",
     "sort": "sort_order",
 }
 
@@ -66,6 +67,8 @@ class FilterState(rx.State, mixin=True):
     status_filter: str = ""
     search: str = ""
     assignee_filter: str = ""
+    requester_filter: str = ""
+    requester_name: str = ""  # what the filter bar calls `requester_filter` (a link has an id)
     sort_order: str = ""
     filter_error: str = ""
     warning: str = ""
@@ -81,6 +84,7 @@ class FilterState(rx.State, mixin=True):
             or self.status_filter
             or self.search
             or self.assignee_filter
+            or self.requester_filter
         )
 
     @rx.var
@@ -92,6 +96,7 @@ class FilterState(rx.State, mixin=True):
             self.status_filter,
             self.search,
             self.assignee_filter,
+            self.requester_filter,
             self.sort_order,
         )
         return page_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
@@ -103,11 +108,25 @@ class FilterState(rx.State, mixin=True):
         for name, var in FILTER_VARS.items():
             setattr(self, var, kept.get(name, ""))
 
-    def _read_address(self) -> None:
+    async def _read_address(self) -> None:
         """on_load: the filters from the page's address (a warning for what was ignored)."""
         self._filters, kept, self.warning = read_filters(dict(self.router.url.query_parameters))
         self._show_filters(kept)
         self.filter_error = ""
+        await self._name_requester()
+
+    async def _name_requester(self) -> None:
+        """The requester filter's name for staff ("their tickets" links carry a user id); a
+        requester, who may only ask for their own, is never told whose an id is."""
+        value = self.requester_filter
+        self.requester_name = "Me" if value == "me" else f"#{value}" if value else ""
+        if not value.isdigit() or not 0 < int(value) < 2**31:
+            return
+        actor = await self._actor()
+        if actor is not None and actor.can(Permission.READ_ALL):
+            person = (await asyncio.to_thread(users.people, {int(value)})).get(int(value))
+            if person is not None:
+                self.requester_name = person.name
 
     async def _assignable(self, actor: Actor, rows: list[TicketRow]) -> None:
         """Who the assignee selects offer: active agents and admins, plus anyone a shown
@@ -165,6 +184,12 @@ class FilterState(rx.State, mixin=True):
     @rx.event
     async def set_assignee_filter(self, value: str) -> rx.event.EventSpec | None:
         return await self._apply("assignee", "" if value == ALL else value)
+
+    @rx.event
+    async def clear_requester_filter(self) -> rx.event.EventSpec | None:
+        """The requester filter comes from a link; the filter bar can only take it away."""
+        self.requester_name = ""
+        return await self._apply("requester", "")
 
     @rx.event
     async def set_sort_order(self, value: str) -> rx.event.EventSpec | None:

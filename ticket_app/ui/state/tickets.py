@@ -130,7 +130,7 @@ class TicketsState(FilterState, LiveState, SessionState):
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: read the filters from the URL, show page one, then keep it live."""
-        self._read_address()
+        await self._read_address()
         self._first_page()
         self._clear_selection()
         return await self._load_and_watch()

@@ -95,6 +95,7 @@ class TicketView:
     assignee_id: str = NOBODY
     assignee_name: str = ""
     requester_name: str = ""
+    requester_id: int = 0
     version: int = 0
     comment_count: int = 0
     note_count: int = 0
@@ -142,6 +143,7 @@ def to_view(ticket: TicketRead) -> TicketView:
         assignee_id=str(ticket.assignee_id) if ticket.assignee_id else NOBODY,
         assignee_name=person_name(people.get(ticket.assignee_id or 0), ticket.assignee_id),
         requester_name=person_name(people.get(ticket.created_by or 0), ticket.created_by),
+        requester_id=ticket.created_by or 0,
         version=ticket.version,
         comment_count=ticket.comment_count,
         note_count=ticket.note_count or 0,
