@@ -92,3 +92,22 @@ def test_saving_a_view_and_its_live_count(make_ticket):
     assert "already have a view" in state.view_error
     run(TicketsState.delete_view, state, mine.id)
     assert next(view.name for view in state.saved_views) == "My open tickets"
+
+
+def test_an_admin_shares_a_view_and_an_agent_cannot(make_person, sign_in):
+    state = loaded("/tickets?priority=critical")
+    run(TicketsState.save_view, state, {"name": "Fires"})
+    fires = state.saved_views[0]
+    assert "Everyone now sees" in toast_text(run(TicketsState.share_view, state, fires.id, True))
+    alan = make_person("agent", "Alan")
+    sign_in(alan)
+    theirs = loaded("/tickets")
+    shared = next(view for view in theirs.saved_views if view.name == "Fires")
+    assert (shared.shared, shared.own) == (True, False)
+    assert "error" in toast_text(run(TicketsState.share_view, theirs, fires.id, False))
+    run(TicketsState.save_view, theirs, {"name": "Mine"})
+    mine = next(view for view in theirs.saved_views if view.name == "Mine")
+    assert "error" in toast_text(run(TicketsState.share_view, theirs, mine.id, True))
+    again = loaded("/tickets")
+    shared_now = {view.name: view.shared for view in again.saved_views}
+    assert (shared_now["Fires"], shared_now["Mine"]) == (True, False)

@@ -41,6 +41,22 @@ def _view_link(view: ViewLink) -> rx.Component:
                 min_width="0",
             ),
             rx.cond(
+                TicketsState.is_admin & ~view.built_in,
+                rx.icon_button(
+                    rx.icon(rx.cond(view.shared, "users", "user"), size=12),
+                    on_click=TicketsState.share_view(view.id, ~view.shared),
+                    size="1",
+                    variant=rx.cond(view.shared, "soft", "ghost"),
+                    color_scheme=rx.cond(view.shared, "indigo", "gray"),
+                    aria_label=rx.cond(
+                        view.shared,
+                        "Stop sharing the view " + view.name,
+                        "Share the view " + view.name + " with everyone",
+                    ),
+                    aria_pressed=rx.cond(view.shared, "true", "false"),
+                ),
+            ),
+            rx.cond(
                 view.own,
                 rx.icon_button(
                     rx.icon("x", size=12),

@@ -346,6 +346,24 @@ class TicketsState(FilterState, LiveState, SessionState):
         return rx.toast.success(f"View “{view.name}” saved.")
 
     @rx.event
+    async def share_view(self, view_id: int, shared: bool) -> rx.event.EventSpec | None:
+        """Admins: show a view to everyone beside their list, or stop (the service checks)."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        if not isinstance(view_id, int) or isinstance(view_id, bool):
+            return None
+        try:
+            patch = views.validate_view_patch({"shared": shared})
+            await asyncio.to_thread(views.update_view, actor, view_id, patch)
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        await self._reload()
+        return rx.toast.success(
+            "Everyone now sees this view." if patch.shared else "Only you see this view now."
+        )
+
+    @rx.event
     async def delete_view(self, view_id: int) -> rx.event.EventSpec | None:
         actor = await self._actor()
         if actor is None:
