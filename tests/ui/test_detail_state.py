@@ -4,11 +4,11 @@ import pytest
 
 from ticket_app.classifier import Suggestion
 from ticket_app.domain import Category, Priority, Status
-from ticket_app.services import tickets
-from ticket_app.services.schemas import validate_patch
+from ticket_app.services import merge, tickets
+from ticket_app.services.schemas import TicketFilters, validate_patch
 from ticket_app.ui.state.detail import DetailState
 
-from .conftest import at_url, new, run, toast_text
+from .conftest import at_url, new, run, spec_args, toast_text
 
 
 def opened(ticket_id: object) -> DetailState:
@@ -181,3 +181,27 @@ def test_a_requester_cannot_take_a_ticket(make_ticket, make_person, sign_in, vie
     assert not state.can_take
     assert "error" in toast_text(run(DetailState.take, state))  # a hostile client calls it
     assert tickets.get_ticket(viewer.actor, ticket.id).assignee_id is None
+
+
+def test_an_admin_deletes_a_ticket_after_saying_yes(make_ticket, viewer):
+    ticket = make_ticket("Spam")
+    state = opened(ticket.id)
+    run(DetailState.ask_delete, state, True)
+    assert state.confirming_delete
+    done = run(DetailState.delete_ticket, state)
+    assert spec_args(done[0])["path"] == "/tickets"
+    assert "deleted" in toast_text(done[1])
+    assert not state.confirming_delete
+    assert tickets.list_tickets(viewer.actor, TicketFilters(), 10).total == 0
+
+
+def test_an_agent_cannot_delete_and_a_merge_target_is_kept(make_ticket, make_person, sign_in):
+    kept, duplicate = make_ticket("Kept"), make_ticket("Duplicate")
+    merge.merge(make_person("agent", "Ann").actor, duplicate.id, kept.id)
+    state = opened(kept.id)
+    assert "error" in toast_text(run(DetailState.delete_ticket, state))  # others point here
+    alan = make_person("agent", "Alan")
+    sign_in(alan)
+    theirs = opened(duplicate.id)
+    assert "error" in toast_text(run(DetailState.delete_ticket, theirs))
+    assert tickets.get_ticket(alan.actor, duplicate.id).merged_into_id == kept.id

@@ -433,10 +433,54 @@ def _missing() -> rx.Component:
     )
 
 
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete ticket #" + ticket.id.to_string() + "?"),
+            rx.alert_dialog.description(
+                "Its conversation and history go with it. This cannot be undone."
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=DetailState.ask_delete(False),
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete ticket", color_scheme="red", on_click=DetailState.delete_ticket
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="var(--space-4)",
+            ),
+        ),
+        open=DetailState.confirming_delete,
+    )
+
+
+def _delete_button() -> rx.Component:
+    return rx.cond(
+        DetailState.is_admin & DetailState.found,
+        rx.button(
+            rx.icon("trash-2", size=16),
+            "Delete",
+            on_click=DetailState.ask_delete(True),
+            variant="soft",
+            color_scheme="red",
+        ),
+    )
+
+
 def detail_page() -> rx.Component:
     return page(
         _conflict_dialog(),
         _merge_dialog(),
+        _delete_dialog(),
         error_callout(DetailState.error, DetailState.retry),
         rx.cond(
             DetailState.loaded,
@@ -449,4 +493,5 @@ def detail_page() -> rx.Component:
             "Ticket",
         ),
         above=_back_link(),
+        actions=_delete_button(),
     )

@@ -52,6 +52,7 @@ class DetailState(LiveState, SessionState):
     conflict_field: str = ""
     conflict_theirs: str = ""
     conflict_mine: str = ""
+    confirming_delete: bool = False
     _ticket_id: int = 0
     _older_cursor: str | None = None
     _pending: tuple[str, Any] | None = None
@@ -259,6 +260,30 @@ class DetailState(LiveState, SessionState):
         if actor is None:
             return self._to_sign_in()
         return await self._update("assignee_id", str(actor.id))
+
+    @rx.event
+    def ask_delete(self, value: bool = True) -> None:
+        """Open (or close) the dialog that asks before a ticket is deleted."""
+        self.confirming_delete = value is True
+
+    @rx.event
+    async def delete_ticket(self) -> rx.event.EventSpec | list[rx.event.EventSpec]:
+        """Admins: delete the ticket with its conversation and history, then back to the list."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_sign_in()
+        self.confirming_delete = False
+        try:
+            await write(tickets.delete_ticket, actor, self._ticket_id)
+        except NotFound:
+            self._show_missing()
+            return rx.toast.error("This ticket is gone already.")
+        except ServiceError as error:
+            return rx.toast.error(describe(error))
+        return [
+            rx.redirect("/tickets"),
+            rx.toast.success(f"Ticket #{self._ticket_id} was deleted."),
+        ]
 
     @rx.event
     async def close_ticket(self) -> rx.event.EventSpec:
