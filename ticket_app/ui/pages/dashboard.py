@@ -121,6 +121,15 @@ def dashboard_page() -> rx.Component:
     return page(
         error_callout(DashboardState.error, DashboardState.retry),
         rx.cond(
+            DashboardState.capped,
+            rx.callout(
+                "These figures cover your newest 10,000 tickets.",
+                icon="info",
+                color_scheme="gray",
+                size="1",
+            ),
+        ),
+        rx.cond(
             DashboardState.loaded,
             rx.flex(_numbers(), _charts(), direction="column", spacing="4"),
             rx.cond(DashboardState.error, rx.fragment(), loading("Loading the numbers…")),
