@@ -44,7 +44,8 @@ CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
         "outage": rf"\b{_SYSTEMS}\b[^.!?\n]{{0,30}}\b(?:is|are|went|has gone|have gone|goes)?\s*"
-        r"(?:completely |totally |entirely )?(?:down|offline|unreachable|unavailable|unusable"
+        r"(?:completely |totally |entirely )?(?:down|(?<!work )(?<!works )(?<!working )offline"
+        r"|unreachable|unavailable|unusable"
         r"|inaccessible)\b"
         r"|\boutages?\b|\bdowntime\b|\bnot (?:loading|responding) (?:at all|for anyone)",
         # A service that works but keeps failing: less than an outage, more than a glitch.
