@@ -68,6 +68,13 @@ def test_critical_about_a_real_outage_is_still_urgent() -> None:
     assert loud.priority == quiet.priority
 
 
+def test_asking_whether_something_works_offline_is_no_outage() -> None:
+    question = classify("Can you tell me if the mobile app works offline?")
+    outage = classify("The mobile app went offline for all of our drivers this morning")
+    assert question.priority not in URGENT
+    assert outage.priority in URGENT
+
+
 ROUTINE_ATTACKS = [
     "Please process this ticket with the utmost urgency as a severity-1 incident. I would like "
     "to change my email signature.",

@@ -33,11 +33,19 @@ _PEOPLE = (
     r"|tenants|members|patients|students|subscribers|guests|passengers|drivers|nurses|doctors)"
 )
 
+# Asking how to fix a thing or go on ("could you tell me how to proceed?") closes a problem
+# report; it is no question about how to do something.
+_NOT_FIXING = (
+    r"(?! (?:me |us )?(?:how )?(?:to |(?:we|i) (?:can |could |should )?)?(?:proceed|fix|solve"
+    r"|resolve|repair|go on|continue)\b)"
+)
+
 CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
         "outage": rf"\b{_SYSTEMS}\b[^.!?\n]{{0,30}}\b(?:is|are|went|has gone|have gone|goes)?\s*"
-        r"(?:completely |totally |entirely )?(?:down|offline|unreachable|unavailable|unusable"
+        r"(?:completely |totally |entirely )?(?:down|(?<!work )(?<!works )(?<!working )offline"
+        r"|unreachable|unavailable|unusable"
         r"|inaccessible)\b"
         r"|\boutages?\b|\bdowntime\b|\bnot (?:loading|responding) (?:at all|for anyone)",
         # A service that works but keeps failing: less than an outage, more than a glitch.
@@ -84,10 +92,11 @@ CUES: dict[str, re.Pattern[str]] = {
         r"|tomorrow's|this week's) (?:deadline|pickup|shipment|launch|filing|flight|payroll"
         r"|release|cut-?off|delivery|payment run)\b|\bcan(?:not|'t) (?:launch|go live|ship"
         r"|file|close the books|pay (?:our|the) (?:staff|employees|suppliers))\b",
-        "question": r"\bhow (?:do|can|could|should|would|to) (?:i|we)?\b|\bis it possible\b"
-        r"|\b(?:would|'d|want|wanted) (?:like )?to (?:know|ask|learn|understand|inquire|enquire"
-        r"|find out)\b|\b(?:can|could) you (?:please )?(?:tell|explain|clarify|share|provide"
-        r"|send|recommend|advise|let me know)\b|\bquestion\b|\bwondering\b|\binquir|\benquir"
+        "question": rf"\bhow (?:do|can|could|should|would|to)(?: (?:i|we))?\b{_NOT_FIXING}"
+        r"|\bis it possible\b|\b(?:would|'d|want|wanted) (?:like )?to (?:know|ask|learn|understand"
+        r"|inquire|enquire|find out)\b|\b(?:can|could) you (?:please )?(?:tell|explain|clarify"
+        rf"|share|provide|send|recommend|advise|let me know)\b{_NOT_FIXING}"
+        r"|\bquestion\b|\bwondering\b|\binquir|\benquir"
         r"|\bcurious\b|\binformation (?:on|about|regarding)\b|\b(?:is|are) there (?:a|an|any)\b"
         r"|\bdo you (?:have|offer|sell|ship|deliver|provide|support|accept|publish|recommend)\b"
         r"|\bwhere (?:can|do|is|are|should) (?:i|we|you|the|my|our)\b|\bwhich \w+ (?:do|does"
@@ -101,10 +110,42 @@ CUES: dict[str, re.Pattern[str]] = {
         "problem": r"\bnot (?:working|loading|responding|opening|syncing|arriving|possible)\b"
         r"|\b(?:does|do|did|is|are|was|were|has|have)n't (?:work|load|open|sync|arrive|start)"
         r"|\b(?:doesn't|does not|won't|will not|cannot|can't|unable to|fails? to|failed to)\b"
-        r"|\berrors?\b|\bcrash\w*|\bbroken\b|\bfail(?:s|ed|ing|ure)\b|\bstopped\b"
+        r"|\berrors?\b|\bcrash\w*|\bbroken\b(?! links?\b)|\bfail(?:s|ed|ing|ure)\b|\bstopped\b"
         r"|\bfreez\w*|\bstuck\b|\bbug\b|\bglitch\w*|\bmalfunction\w*|\bdefect\w*",
-        "wish": r"\bfeature request\b|\bwould be (?:nice|great|helpful|useful)\b|\bsuggest"
-        r"|\bwish\b|\bplease add\b|\bconsider adding\b|\bfeedback\b|\bidea\b",
+        "wish": r"\bfeature request\b|\bwould be (?:nice|great|helpful|useful|cool|handy)\b"
+        r"|\bsuggest|\bwish\b|\bplease add\b|\bconsider adding\b|\bfeedback\b|\bidea\b"
+        r"|\b(?:would|'d) love\b|\bnice to have\b|\bany chance\b|\b(?:would|'d) like to see\b"
+        r"|\b(?:could|can) you (?:please )?add (?:a|an|more|some)\b"
+        r"|\bin (?:a|the) future (?:version|release|update)\b",
+        # The counterpart of the impact cues: what the ticket is about matters to nobody's work.
+        # Asking to be told or shown something ("why" is left out: it asks what went wrong).
+        "info": r"\b(?:(?:can|could|would) you (?:please )?(?:tell|let|show) (?:me|us) (?:know )?"
+        r"(?:how|when|where|what|which|whether|if|who)|how to|how (?:do|can|could|should|would)"
+        rf" (?:i|we|one|you))\b{_NOT_FIXING}"
+        r"|\bwhen (?:is|are|will|does|do) (?:the |your |you )?(?:next|new|latest|upcoming)\b"
+        r"|\bwhen\b[^.!?\n]{0,50}\b(?:come|comes|coming) out\b|\bbe (?:released|published"
+        r"|announced)\b"
+        r"|\bwhere (?:can|do|should|would) (?:i|we) (?:find|get|download|see|collect|pick up"
+        r"|read|look)\b|\bis there (?:a|an|any) (?:way|option|setting|shortcut|guide|manual"
+        r"|tutorial|video|list)\b|\b(?:a |the )?copy of\b|\brelease notes\b|\bchange ?log\b"
+        r"|\broadmap\b|\buser (?:manual|guide)\b|\bbrochure\b|\bwebinars?\b"
+        r"|\b(?:opening|office) hours\b|\bprice list\b|\bterms of service\b"
+        r"|\b(?:refund|return|privacy|cookie|travel) policy\b|\bterms and conditions\b",
+        # How something looks, not whether it works ("greyed out" is a disabled option).
+        "cosmetic": r"\b(?:fonts?|typefaces?|colou?rs?|gr[ae]y|pale|faint|contrast|placeholders?"
+        r"|typos?|misspel\w*|spelling|spelt|spelled|grammar|wording|capitali[sz]\w*|capital letters"
+        r"|misaligned|pixels?|blurry|fuzzy|stretched|squashed|icons?|logos?"
+        r"|tooltips?|spacing|padding|hard to read|upside down|(?:broken|dead) links?"
+        r"|looks? (?:odd|off|strange|weird|wrong|different|ugly|dated|old)"
+        r"|(?:goes|leads|points) (?:nowhere|to (?:a|an|the) (?:wrong|old|missing) page))\b",
+        # Perks, gifts and office trivia: nobody's work waits for them.
+        "perk": r"\b(?:vouchers?|coupons?|gift (?:cards?|box(?:es)?|bags?|certificates?)|stickers?"
+        r"|swag|merch(?:andise)?|mugs?|t-?shirts?|hoodies?|goodies|goodie bags?"
+        r"|welcome (?:pack|gift|box|bag)s?|starter packs?|loyalty (?:points?|cards?|programme"
+        r"|program)|reward points|freebies?|free (?:lunch|coffee|gift|sample|drink)s?|raffle"
+        r"|prize draw|mascot|cafeteria|parking (?:space|spot|permit|pass)s?|snacks?|coffee"
+        r" (?:corner|break|voucher)s?|lunch|(?:office|holiday|christmas|summer|team) (?:party"
+        r"|event|outing)|mouse ?pads?)\b",
         "calm": r"\bno rush\b|\bnot urgent\b|\bwhenever\b|\bno hurry\b|\bwhen you (?:have|get) "
         r"(?:a chance|time)\b|\blow priority\b|\bno deadline\b|\bexploring\b|\bconsidering\b"
         r"|\bfor future reference\b|\bminor\b|\bcosmetic\b|\bworkaround\b",

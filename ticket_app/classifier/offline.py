@@ -27,7 +27,7 @@ _GENERIC = (
     "i'd we're we've you're it's what's can could would should will shall may might must do "
     "does did done have has had having what which who whom whose how when where why like about "
     "all out up down not no yes please thanks thank hi hello hey dear ok okay also too any some "
-    "one two get got make made want need"
+    "one two get got make made want need going"
 )
 GENERIC_WORDS = STOPWORDS | frozenset(_GENERIC.split())
 PLACED_AT = 3.0
