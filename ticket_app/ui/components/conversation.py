@@ -6,6 +6,7 @@ rendered as HTML or markdown (the state splits the text into plain runs and link
 
 import reflex as rx
 
+from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.timeline import TimelineItem
@@ -77,12 +78,7 @@ def reply_box() -> rx.Component:
                 aria_describedby="reply-error",
                 background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
             ),
-            rx.cond(
-                state.reply_error,
-                rx.text(
-                    state.reply_error, id="reply-error", size="1", color_scheme="red", role="alert"
-                ),
-            ),
+            field_error(state.reply_error, "reply-error"),
             rx.flex(
                 rx.cond(
                     state.is_staff,

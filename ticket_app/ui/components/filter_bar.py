@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from ticket_app.ui.components.fields import choice_select
+from ticket_app.ui.components.fields import choice_select, field_error
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS
 from ticket_app.ui.state.filters import ALL
 
@@ -66,10 +66,7 @@ def filter_bar(state: Any, orders: bool = True) -> rx.Component:
                 value=state.search,
                 debounce_timeout=SEARCH_DEBOUNCE_MS,
             ),
-            rx.cond(
-                state.filter_error,
-                rx.text(state.filter_error, id="filter-error", size="1", color_scheme="red"),
-            ),
+            field_error(state.filter_error, "filter-error"),
             direction="column",
             spacing="1",
             flex="2",

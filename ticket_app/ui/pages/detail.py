@@ -6,7 +6,7 @@ import reflex as rx
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
-from ticket_app.ui.components.fields import choice_select, field_label
+from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page
 from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.components.times import exact_time
@@ -266,12 +266,7 @@ def _merge_by_number() -> rx.Component:
                 rx.button("Merge…", type="submit", variant="soft"),
                 spacing="2",
             ),
-            rx.cond(
-                DuplicatesState.merge_error,
-                rx.text(
-                    DuplicatesState.merge_error, id="merge-error", size="1", color_scheme="red"
-                ),
-            ),
+            field_error(DuplicatesState.merge_error, "merge-error"),
             direction="column",
             spacing="1",
         ),

@@ -10,7 +10,7 @@ from ticket_app.ui.components.feedback import (
     loading,
     warning_callout,
 )
-from ticket_app.ui.components.fields import choice_select
+from ticket_app.ui.components.fields import choice_select, field_error
 from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page
 from ticket_app.ui.components.times import relative_time
@@ -93,16 +93,17 @@ def _views() -> rx.Component:
                         html_for="view-name",
                     ),
                     rx.flex(
-                        rx.input(id="view-name", name="name", placeholder="View name", size="1"),
+                        rx.input(
+                            id="view-name",
+                            name="name",
+                            placeholder="View name",
+                            size="1",
+                            aria_describedby="view-error",
+                        ),
                         rx.button("Save", type="submit", size="1", variant="soft"),
                         spacing="2",
                     ),
-                    rx.cond(
-                        TicketsState.view_error,
-                        rx.text(
-                            TicketsState.view_error, size="1", color_scheme="red", role="alert"
-                        ),
-                    ),
+                    field_error(TicketsState.view_error, "view-error"),
                     direction="column",
                     spacing="1",
                 ),
