@@ -182,7 +182,7 @@ async def act(agent: Agent, stop_at: float, think: float, rng: random.Random) ->
             agent.call_errors += 1
             continue
         agent.round_trips.append(reply.seconds)
-        if not _toast_error(reply.updates):
+        if not _refused(reply.updates):
             agent.last_change = (agent.ticket_id, field_name, value)
         else:
             agent.call_errors += 1
@@ -195,8 +195,14 @@ def _answered(update: Update) -> bool:
     return bool(update.events)
 
 
-def _toast_error(updates: list[Update]) -> bool:
-    return any("error" in str(event).lower() for update in updates for event in update.events)
+def _refused(updates: list[Update]) -> bool:
+    """An error toast, or the warning of an edit conflict (the page asks before it writes)."""
+    return any(
+        word in str(event).lower()
+        for update in updates
+        for event in update.events
+        for word in ("error", "warning")
+    )
 
 
 @dataclass
