@@ -242,10 +242,11 @@ def _lead(connection: Connection, resolved: Resolved, time: sa.ColumnElement[Any
     tickets are recent, closed ones old), and the oldest open tickets took 143,000 rows and
     275 ms to find instead of 51 rows and 0.7 ms. So the walk names the column first in its
     ORDER BY and its value as a range (`_equals`), and only the composite index gives that
-    order without sorting every match. SQLite's search through FTS5 is left alone: there the
-    matches decide, and the walk goes down the time index.
+    order without sorting every match. SQLite is left alone: its planner takes the composite
+    index for equalities by itself, and a range on its first column would keep a second
+    equality (status and priority) off the index (80 ms instead of 6 at 200,000 tickets).
     """
-    if uses_fts(connection, resolved.filters.search):
+    if connection.dialect.name != "postgresql":
         return None
     return next((name for name in LEADS[time.key] if _single_valued(resolved, name)), None)
 
