@@ -599,7 +599,12 @@ def _seed_in(
             f"the database holds {existing} tickets the bench did not seed; use an empty one"
         )
     if marker and {k: marker.get(k) for k in wanted} == wanted and not force:
-        connection.exec_driver_sql(f"DELETE FROM tickets WHERE id > {int(marker['max_id'])}")
+        seeded = int(marker["max_id"])
+        # The tickets a previous run created go with their rows (SQLite seeds with its
+        # references off, so nothing cascades there).
+        for table in ("ticket_history", "ticket_comments", "similar_terms"):
+            connection.exec_driver_sql(f"DELETE FROM {table} WHERE ticket_id > {seeded}")
+        connection.exec_driver_sql(f"DELETE FROM tickets WHERE id > {seeded}")
         return True, check(connection, dialect, count)
     end = end or time.time() - 60
     print(f"seeding {count:,} tickets into {dialect}", file=sys.stderr)
