@@ -141,6 +141,11 @@ def test_a_view_saved_in_one_tab_is_listed_by_the_next_page_load(monkeypatch):
     reads = SharedReads()
     monkeypatch.setattr(shared_reads, "get_shared_reads", lambda: reads)
     monkeypatch.setattr("ticket_app.ui.state.tickets.get_shared_reads", lambda: reads)
+
+    async def polled() -> str:  # the poller's revision, which has not seen the save yet
+        return "before the save"
+
+    monkeypatch.setattr("ticket_app.ui.state.live.current_revision", polled)
     first = at_url(new(TicketsState), "/tickets?priority=high")
     run(TicketsState.load, first)
     run(TicketsState.save_view, first, {"name": "High ones"})

@@ -23,6 +23,7 @@ def _badge(
         value_label(value, labels),
         color_scheme=value_color(value, colors),
         variant="soft",
+        high_contrast=True,  # the soft colours' own text fails WCAG contrast on a card (axe)
         radius="full",
         size="2",
     )

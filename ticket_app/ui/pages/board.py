@@ -79,6 +79,7 @@ def _column(column: BoardColumn) -> rx.Component:
                     column.label,
                     color_scheme=rx.match(column.status, *STATUS_COLORS.items(), "gray"),
                     variant="soft",
+                    high_contrast=True,  # on the column's grey, the soft text fails contrast
                     size="2",
                 ),
                 rx.text(column.count, size="2", color_scheme="gray", aria_label="tickets"),

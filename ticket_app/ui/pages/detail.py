@@ -467,6 +467,7 @@ def _delete_button() -> rx.Component:
             on_click=DetailState.ask_delete(True),
             variant="soft",
             color_scheme="red",
+            high_contrast=True,
         ),
     )
 

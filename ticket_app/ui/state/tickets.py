@@ -66,6 +66,11 @@ def view_links(saved: list[views.ViewRead], actor: Actor, query: str) -> list[Vi
     ]
 
 
+def _views_key(actor: Actor) -> tuple[str, int]:
+    """The shared read of the views beside this person's list."""
+    return ("views", actor.id)
+
+
 def _read_page(
     actor: Actor, filters: TicketFilters, cursor: str | None
 ) -> tuple[tickets.Page, list[TicketRow]]:
@@ -163,7 +168,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             )
             rows = list(shared_rows)
             await self._assignable(actor, rows)
-            saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
+            saved = await reads.read(_views_key(actor), lambda: views.list_views(actor), tab)
         except ServiceError as error:
             self.error = describe(error)
             return None
@@ -326,6 +331,12 @@ class TicketsState(FilterState, LiveState, SessionState):
         await self._reload()
         return rx.toast.success(message)
 
+    async def _views_changed(self, actor: Actor) -> None:
+        """After a view is saved, shared or deleted: this person's next page load reads their
+        views afresh (the poller may not have seen the change yet), and this page shows it."""
+        get_shared_reads().drop(_views_key(actor))
+        await self._reload()
+
     @rx.event
     async def save_view(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         """Name the list's current filters, search and order."""
@@ -335,14 +346,14 @@ class TicketsState(FilterState, LiveState, SessionState):
         name = form.get("name") if isinstance(form, dict) else None
         try:
             data = views.validate_view({"name": name, "query": self.filter_query})
-            view = await asyncio.to_thread(views.create_view, actor, data)
+            view = await write(views.create_view, actor, data)
         except InvalidInput as error:
             self.view_error = " ".join(field_messages(error).values())
             return None
         except ServiceError as error:
             return rx.toast.error(describe(error))
         self.view_error = ""
-        await self._reload()
+        await self._views_changed(actor)
         return rx.toast.success(f"View “{view.name}” saved.")
 
     @rx.event
@@ -355,10 +366,10 @@ class TicketsState(FilterState, LiveState, SessionState):
             return None
         try:
             patch = views.validate_view_patch({"shared": shared})
-            await asyncio.to_thread(views.update_view, actor, view_id, patch)
+            await write(views.update_view, actor, view_id, patch)
         except ServiceError as error:
             return rx.toast.error(describe(error))
-        await self._reload()
+        await self._views_changed(actor)
         return rx.toast.success(
             "Everyone now sees this view." if patch.shared else "Only you see this view now."
         )
@@ -371,8 +382,8 @@ class TicketsState(FilterState, LiveState, SessionState):
         if not isinstance(view_id, int) or isinstance(view_id, bool):
             return None
         try:
-            await asyncio.to_thread(views.delete_view, actor, view_id)
+            await write(views.delete_view, actor, view_id)
         except ServiceError as error:
             return rx.toast.error(describe(error))
-        await self._reload()
+        await self._views_changed(actor)
         return rx.toast.success("View deleted.")
