@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PEOPLE, Api, api_as, screenshot
+from .conftest import Api, api_as, screenshot
 
 pytestmark = pytest.mark.browser
 
