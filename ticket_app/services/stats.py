@@ -83,13 +83,18 @@ def _from_counters(connection: Connection, resolved: Resolved) -> sa.Select[Any]
 
 
 def _from_newest_matches(connection: Connection, resolved: Resolved) -> sa.Select[Any]:
-    """Breakdowns over the newest COUNT_CAP matches (and whether more matched)."""
+    """Breakdowns over the newest COUNT_CAP matches (and whether more matched).
+
+    The matches are collected once (a materialized CTE): as a subquery read twice, PostgreSQL
+    walked the newest tickets for them twice, 540 ms for "error" at a million tickets.
+    """
     matches = (
         sa.select(TICKETS.c.category, TICKETS.c.priority, TICKETS.c.status, TICKETS.c.created_at)
         .where(*listing.conditions(connection, resolved))
         .order_by(*listing.NEWEST_FIRST)
         .limit(COUNT_CAP + 1)
-        .subquery("matches")
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
     )
     numbered = sa.select(matches, sa.func.row_number().over().label("n")).subquery("numbered")
     kept = sa.select(numbered).where(numbered.c.n <= COUNT_CAP).subquery("kept")
