@@ -89,6 +89,14 @@ class Desk:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
+    def get_ticket(self, ticket_id: int) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"{self.app.url}/api/tickets/{ticket_id}/",
+            headers={"authorization": f"Bearer {self.admin_token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
 
 def manage(app: ServedApp, *arguments: str, stdin: str = "") -> str:
     """The management CLI against the served app's database; its standard output."""

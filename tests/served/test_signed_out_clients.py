@@ -23,7 +23,7 @@ from .conftest import Desk, post_form, run, session_cookie
 pytestmark = pytest.mark.served
 
 ARGUMENTS: tuple[Any, ...] = (1, "1", 2**31, "none", "all", "x" * 300, None, {"reply": "hi"})
-PAGES = ("/tickets", "/dashboard", "/tickets/1", "/account", "/admin/users", "/")
+PAGES = ("/tickets", "/board", "/dashboard", "/tickets/1", "/account", "/admin/users", "/")
 
 
 def signed_in_handlers() -> list[tuple[str, list[str]]]:
@@ -46,7 +46,7 @@ def frames(tab: ReflexTab) -> str:
 async def hammer(tab: ReflexTab) -> None:
     """Call every signed-in handler with each kind of argument, on every page."""
     handlers = signed_in_handlers()
-    for page in PAGES:
+    for page in (*PAGES, f"/tickets/{PLANTED['id']}"):
         await tab.navigate(page)
         for name, arguments in handlers:
             for value in ARGUMENTS:
@@ -54,11 +54,22 @@ async def hammer(tab: ReflexTab) -> None:
     await asyncio.sleep(2)  # let every answer arrive
 
 
+PLANTED: dict[str, Any] = {}  # the planted ticket as created, to compare after each hammer
+
+
 @pytest.fixture(scope="module")
 def secret(desk: Desk) -> str:
     word = "secret" + uuid.uuid4().hex[:10]
-    desk.create_ticket(f"Quarterly numbers {word}", category="billing", priority="high")
+    PLANTED.update(
+        desk.create_ticket(f"Quarterly numbers {word}", category="billing", priority="high")
+    )
     return word
+
+
+def assert_planted_untouched(desk: Desk) -> None:
+    """No handler called by the hammer changed, took, merged or deleted the planted ticket."""
+    now = desk.get_ticket(PLANTED["id"])  # a 404 here would raise: deleted
+    assert now["version"] == PLANTED["version"], now
 
 
 @pytest.mark.parametrize("cookie", ["", "support_desk_session=sds_" + "A" * 43, "garbage=1"])
@@ -73,6 +84,7 @@ def test_a_client_without_a_valid_session_learns_nothing(live_app, desk, secret,
     assert secret not in sent
     assert "Quarterly numbers" not in sent
     assert '"/login' in sent  # the events were answered with the way to sign in
+    assert_planted_untouched(desk)
 
 
 def test_a_revoked_session_stops_a_tab_that_was_signed_in(live_app, desk, secret):
@@ -110,3 +122,4 @@ def test_a_requester_tab_never_receives_anothers_ticket(live_app, desk, secret):
 
     sent = run(scenario())
     assert secret not in sent
+    assert_planted_untouched(desk)
