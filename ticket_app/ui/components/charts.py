@@ -6,6 +6,7 @@ and what a test can check.
 
 import reflex as rx
 
+from ticket_app.ui.components.layout import section_card
 from ticket_app.ui.theme import ACCENT
 
 CHART_HEIGHT = 220
@@ -31,14 +32,11 @@ def stat_card(label: str, value: rx.Var, icon: str, hint: rx.Var[str] | str) -> 
 
 
 def chart_card(title: str, chart: rx.Component, legend: rx.Component) -> rx.Component:
-    return rx.card(
-        rx.flex(
-            rx.heading(title, as_="h2", size="3"),
-            chart,
-            legend,
-            direction="column",
-            spacing="3",
-        ),
+    return section_card(
+        title,
+        chart,
+        legend,
+        spacing="3",
         size="2",
         aria_label=title,
     )

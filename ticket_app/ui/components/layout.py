@@ -201,6 +201,22 @@ def page(
     )
 
 
+def section_card(
+    title: str, *children: rx.Component, spacing: str = "3", size: str = "2", **props: object
+) -> rx.Component:
+    """A card with its section's heading (h2) over its content, the shape every page uses."""
+    return rx.card(
+        rx.flex(
+            rx.heading(title, as_="h2", size="3"),
+            *children,
+            direction="column",
+            spacing=spacing,
+        ),
+        size=size,
+        **props,
+    )
+
+
 def bare_page(*children: rx.Component, heading: str) -> rx.Component:
     """A page for visitors who are not signed in: the product name and one card."""
     return rx.center(

@@ -4,7 +4,7 @@ import reflex as rx
 
 from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout
-from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.account import AccountState
 
@@ -121,89 +121,84 @@ def _token_row(token: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _tokens() -> rx.Component:
-    return rx.card(
-        rx.flex(
-            rx.heading("API tokens", as_="h2", size="3"),
-            rx.text(
-                "For scripts and other systems: send it as Authorization: Bearer <token>. "
-                "A token can do what you can do.",
-                size="2",
-                color_scheme="gray",
-            ),
-            _new_token(),
-            rx.form(
+    return section_card(
+        "API tokens",
+        rx.text(
+            "For scripts and other systems: send it as Authorization: Bearer <token>. "
+            "A token can do what you can do.",
+            size="2",
+            color_scheme="gray",
+        ),
+        _new_token(),
+        rx.form(
+            rx.flex(
                 rx.flex(
-                    rx.flex(
-                        rx.el.label(
-                            rx.text("Name", size="2", weight="medium"), html_for="token-name"
-                        ),
-                        rx.input(
-                            id="token-name",
-                            name="name",
-                            placeholder="e.g. nightly export",
-                            required=True,
-                        ),
-                        direction="column",
-                        spacing="1",
-                        flex="2",
-                        min_width="12rem",
+                    rx.el.label(rx.text("Name", size="2", weight="medium"), html_for="token-name"),
+                    rx.input(
+                        id="token-name",
+                        name="name",
+                        placeholder="e.g. nightly export",
+                        required=True,
                     ),
-                    rx.flex(
-                        rx.el.label(
-                            rx.text("Expires in days", size="2", weight="medium"),
-                            html_for="token-days",
-                        ),
-                        rx.input(
-                            id="token-days",
-                            name="expires_in_days",
-                            type="number",
-                            min="1",
-                            placeholder="never",
-                        ),
-                        direction="column",
-                        spacing="1",
-                        flex="1",
-                        min_width="8rem",
+                    direction="column",
+                    spacing="1",
+                    flex="2",
+                    min_width="12rem",
+                ),
+                rx.flex(
+                    rx.el.label(
+                        rx.text("Expires in days", size="2", weight="medium"),
+                        html_for="token-days",
                     ),
-                    rx.button("Create token", type="submit"),
-                    spacing="3",
-                    align="end",
-                    wrap="wrap",
+                    rx.input(
+                        id="token-days",
+                        name="expires_in_days",
+                        type="number",
+                        min="1",
+                        placeholder="never",
+                    ),
+                    direction="column",
+                    spacing="1",
+                    flex="1",
+                    min_width="8rem",
                 ),
-                rx.cond(
-                    AccountState.token_error,
-                    rx.text(AccountState.token_error, size="1", color_scheme="red", role="alert"),
-                ),
-                on_submit=AccountState.create_token,
-                reset_on_submit=True,
-                aria_label="Create an API token",
+                rx.button("Create token", type="submit"),
+                spacing="3",
+                align="end",
+                wrap="wrap",
             ),
             rx.cond(
-                AccountState.tokens,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(title)
-                                for title in (
-                                    "Name",
-                                    "Starts with",
-                                    "Created",
-                                    "Last used",
-                                    "Expires",
-                                    "",
-                                )
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
-                    variant="surface",
-                ),
-                rx.text("No tokens yet.", size="2", color_scheme="gray"),
+                AccountState.token_error,
+                rx.text(AccountState.token_error, size="1", color_scheme="red", role="alert"),
             ),
-            direction="column",
-            spacing="3",
+            on_submit=AccountState.create_token,
+            reset_on_submit=True,
+            aria_label="Create an API token",
         ),
+        rx.cond(
+            AccountState.tokens,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in (
+                                "Name",
+                                "Starts with",
+                                "Created",
+                                "Last used",
+                                "Expires",
+                                "",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
+                variant="surface",
+            ),
+            rx.text("No tokens yet.", size="2", color_scheme="gray"),
+        ),
+        spacing="3",
         size="2",
     )
 

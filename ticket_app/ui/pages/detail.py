@@ -7,7 +7,7 @@ from ticket_app.ui.components.badges import category_badge, priority_badge, stat
 from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
-from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
@@ -164,45 +164,39 @@ def _merged_banner() -> rx.Component:
 
 
 def _conversation() -> rx.Component:
-    return rx.card(
-        rx.flex(
-            rx.heading("Conversation", as_="h2", size="3"),
-            rx.cond(~ticket.merged_into_id, reply_box()),
-            rx.separator(size="4"),
-            timeline(),
-            direction="column",
-            spacing="4",
-        ),
+    return section_card(
+        "Conversation",
+        rx.cond(~ticket.merged_into_id, reply_box()),
+        rx.separator(size="4"),
+        timeline(),
+        spacing="4",
         size="3",
     )
 
 
 def _requester_actions() -> rx.Component:
-    return rx.card(
-        rx.flex(
-            rx.heading("Status", as_="h2", size="3"),
-            status_badge(ticket.status),
-            rx.cond(
-                DetailState.can_close,
-                rx.button(
-                    rx.icon("circle-check", size=16),
-                    "Close this ticket",
-                    on_click=DetailState.close_ticket,
-                    variant="soft",
-                ),
-                rx.cond(
-                    ticket.merged_into_id,
-                    rx.text(
-                        "Follow it on the ticket it was merged into.", size="2", color_scheme="gray"
-                    ),
-                    rx.text("Reply to reopen it.", size="2", color_scheme="gray"),
-                ),
+    return section_card(
+        "Status",
+        status_badge(ticket.status),
+        rx.cond(
+            DetailState.can_close,
+            rx.button(
+                rx.icon("circle-check", size=16),
+                "Close this ticket",
+                on_click=DetailState.close_ticket,
+                variant="soft",
             ),
-            rx.separator(size="4"),
-            _times(),
-            direction="column",
-            spacing="3",
+            rx.cond(
+                ticket.merged_into_id,
+                rx.text(
+                    "Follow it on the ticket it was merged into.", size="2", color_scheme="gray"
+                ),
+                rx.text("Reply to reopen it.", size="2", color_scheme="gray"),
+            ),
         ),
+        rx.separator(size="4"),
+        _times(),
+        spacing="3",
         size="2",
     )
 
@@ -377,39 +371,36 @@ def _ticket() -> rx.Component:
 
 def _triage() -> rx.Component:
     return rx.flex(
-        rx.card(
-            rx.flex(
-                rx.heading("Triage", as_="h2", size="3"),
-                _edit(
-                    "status",
-                    "Status",
-                    ticket.status,
-                    DetailState.set_status,
-                    STATUS_LABELS,
-                    STATUS_COLORS,
-                ),
-                _edit(
-                    "category",
-                    "Category",
-                    ticket.category,
-                    DetailState.set_category,
-                    CATEGORY_LABELS,
-                    CATEGORY_COLORS,
-                ),
-                _edit(
-                    "priority",
-                    "Priority",
-                    ticket.priority,
-                    DetailState.set_priority,
-                    PRIORITY_LABELS,
-                    PRIORITY_COLORS,
-                ),
-                _assignee(),
-                rx.separator(size="4"),
-                _times(),
-                direction="column",
-                spacing="4",
+        section_card(
+            "Triage",
+            _edit(
+                "status",
+                "Status",
+                ticket.status,
+                DetailState.set_status,
+                STATUS_LABELS,
+                STATUS_COLORS,
             ),
+            _edit(
+                "category",
+                "Category",
+                ticket.category,
+                DetailState.set_category,
+                CATEGORY_LABELS,
+                CATEGORY_COLORS,
+            ),
+            _edit(
+                "priority",
+                "Priority",
+                ticket.priority,
+                DetailState.set_priority,
+                PRIORITY_LABELS,
+                PRIORITY_COLORS,
+            ),
+            _assignee(),
+            rx.separator(size="4"),
+            _times(),
+            spacing="4",
             size="2",
         ),
         rx.card(_suggestion(), size="2"),

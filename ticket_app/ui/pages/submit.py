@@ -5,7 +5,7 @@ import reflex as rx
 from ticket_app.domain import TITLE_MAX_LENGTH
 from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
-from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS
 from ticket_app.ui.state.form import SUGGEST_MIN_CHARS, FormState
@@ -290,24 +290,20 @@ def _help() -> rx.Component:
         ("user-check", "Keep or change it", "Your own choice is never overwritten."),
         ("list", "Triage", "Find the ticket under Tickets; the Dashboard updates live."),
     )
-    return rx.card(
-        rx.flex(
-            rx.heading("How it works", as_="h2", size="3"),
-            *[
-                rx.flex(
-                    rx.icon(icon, size=18, color="var(--accent-9)", flex_shrink="0"),
-                    rx.box(
-                        rx.text(title, size="2", weight="medium"),
-                        rx.text(text, size="2", color_scheme="gray"),
-                    ),
-                    spacing="3",
-                )
-                for icon, title, text in steps
-            ],
-            direction="column",
-            spacing="4",
-        ),
-        size="2",
+    return section_card(
+        "How it works",
+        *[
+            rx.flex(
+                rx.icon(icon, size=18, color="var(--accent-9)", flex_shrink="0"),
+                rx.box(
+                    rx.text(title, size="2", weight="medium"),
+                    rx.text(text, size="2", color_scheme="gray"),
+                ),
+                spacing="3",
+            )
+            for icon, title, text in steps
+        ],
+        spacing="4",
         variant="surface",
     )
 

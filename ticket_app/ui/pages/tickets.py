@@ -12,7 +12,7 @@ from ticket_app.ui.components.feedback import (
 )
 from ticket_app.ui.components.fields import choice_select, field_error
 from ticket_app.ui.components.filter_bar import filter_bar
-from ticket_app.ui.components.layout import new_ticket_button, page
+from ticket_app.ui.components.layout import new_ticket_button, page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.tickets import TicketsState, ViewLink
@@ -77,43 +77,40 @@ def _view_link(view: ViewLink) -> rx.Component:
 
 def _views() -> rx.Component:
     """Saved, shared and built-in views, each with how many tickets it shows now."""
-    return rx.card(
-        rx.flex(
-            rx.heading("Views", as_="h2", size="3"),
-            rx.el.ul(
-                rx.foreach(TicketsState.saved_views, _view_link),
-                padding="0",
-                margin="0",
-                aria_label="Saved views",
-            ),
-            rx.form(
-                rx.flex(
-                    rx.el.label(
-                        rx.text("Save these filters as", size="1", color_scheme="gray"),
-                        html_for="view-name",
-                    ),
-                    rx.flex(
-                        rx.input(
-                            id="view-name",
-                            name="name",
-                            placeholder="View name",
-                            size="1",
-                            aria_describedby="view-error",
-                        ),
-                        rx.button("Save", type="submit", size="1", variant="soft"),
-                        spacing="2",
-                    ),
-                    field_error(TicketsState.view_error, "view-error"),
-                    direction="column",
-                    spacing="1",
-                ),
-                on_submit=TicketsState.save_view,
-                reset_on_submit=True,
-                aria_label="Save a view",
-            ),
-            direction="column",
-            spacing="3",
+    return section_card(
+        "Views",
+        rx.el.ul(
+            rx.foreach(TicketsState.saved_views, _view_link),
+            padding="0",
+            margin="0",
+            aria_label="Saved views",
         ),
+        rx.form(
+            rx.flex(
+                rx.el.label(
+                    rx.text("Save these filters as", size="1", color_scheme="gray"),
+                    html_for="view-name",
+                ),
+                rx.flex(
+                    rx.input(
+                        id="view-name",
+                        name="name",
+                        placeholder="View name",
+                        size="1",
+                        aria_describedby="view-error",
+                    ),
+                    rx.button("Save", type="submit", size="1", variant="soft"),
+                    spacing="2",
+                ),
+                field_error(TicketsState.view_error, "view-error"),
+                direction="column",
+                spacing="1",
+            ),
+            on_submit=TicketsState.save_view,
+            reset_on_submit=True,
+            aria_label="Save a view",
+        ),
+        spacing="3",
         size="2",
     )
 
