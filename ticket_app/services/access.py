@@ -62,6 +62,13 @@ class Actor:
     role: Role
     token_id: int | None = None
 
+    @classmethod
+    def of(cls, user: Any, token_id: int | None = None) -> "Actor":
+        """The actor a `users` row (or a row joined with it) stands for."""
+        return cls(
+            id=user.id, email=user.email, name=user.name, role=Role(user.role), token_id=token_id
+        )
+
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES

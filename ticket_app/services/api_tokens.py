@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ticket_app.domain import Role
 from ticket_app.models import ApiToken, User, utc_now
 from ticket_app.services.access import Actor
 from ticket_app.services.credentials import (
     TOUCH_EVERY_SECONDS,
+    USER_COLUMNS,
     BriefCache,
     digest,
     forget_all,
@@ -156,11 +156,7 @@ def resolve(secret: str) -> Actor | None:
             TOKENS.c.last_used_at,
             TOKENS.c.expires_at,
             TOKENS.c.revoked_at,
-            USERS.c.id,
-            USERS.c.email,
-            USERS.c.name,
-            USERS.c.role,
-            USERS.c.active,
+            *USER_COLUMNS,
         )
         .join(USERS, USERS.c.id == TOKENS.c.user_id)
         .where(TOKENS.c.token_hash == key)
@@ -175,9 +171,7 @@ def resolve(secret: str) -> Actor | None:
         and (row.expires_at is None or now < row.expires_at)
     )
     if valid:
-        actor = Actor(
-            id=row.id, email=row.email, name=row.name, role=Role(row.role), token_id=row.token_id
-        )
+        actor = Actor.of(row, token_id=row.token_id)
         last = row.last_used_at
         if last is None or (now - last).total_seconds() > TOUCH_EVERY_SECONDS:
             with transaction(write=True) as connection:
@@ -196,5 +190,5 @@ def token_for_cli(email: str, name: str) -> str:
         ).first()
     if row is None:
         raise NotFound(f"No user has the email {email.strip().lower()}.")
-    actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+    actor = Actor.of(row)
     return create(actor, validate_token_create({"name": name})).token

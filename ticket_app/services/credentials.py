@@ -18,11 +18,15 @@ from collections import OrderedDict
 from typing import Generic, TypeVar
 
 from ticket_app.config import get_settings
+from ticket_app.models import User
 
 T = TypeVar("T")
 CACHE_SIZE = 4096
 TOUCH_EVERY_SECONDS = 60  # last-used times are written at most this often per credential
 WATCHED_SESSION_SECONDS = 60.0
+USERS = User.__table__
+# What a credential's lookup reads of its user: who it is, and whether they may still sign in.
+USER_COLUMNS = (USERS.c.id, USERS.c.email, USERS.c.name, USERS.c.role, USERS.c.active)
 
 
 def new_secret(prefix: str) -> str:

@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ticket_app.config import get_settings
-from ticket_app.domain import Role
 from ticket_app.models import User, UserSession, utc_now
 from ticket_app.services import revisions
 from ticket_app.services.access import Actor
 from ticket_app.services.credentials import (
     TOUCH_EVERY_SECONDS,
+    USER_COLUMNS,
     BriefCache,
     digest,
     forget_all,
@@ -103,11 +103,7 @@ def resolve(secret: str | None) -> Actor | None:
             SESSIONS.c.idle_expires_at,
             SESSIONS.c.expires_at,
             SESSIONS.c.revoked_at,
-            USERS.c.id,
-            USERS.c.email,
-            USERS.c.name,
-            USERS.c.role,
-            USERS.c.active,
+            *USER_COLUMNS,
         )
         .join(USERS, USERS.c.id == SESSIONS.c.user_id)
         .where(SESSIONS.c.token_hash == key)
@@ -125,7 +121,7 @@ def resolve(secret: str | None) -> Actor | None:
     if not valid:
         _cache.put(key, None)
         return None
-    actor = Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+    actor = Actor.of(row)
     if (now - row.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
         _touch(row.session_id, row.id)
     expires = min(row.idle_expires_at, row.expires_at)

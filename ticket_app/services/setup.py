@@ -98,7 +98,7 @@ def create_first_admin(token: str, email: str, name: str, password: str) -> Acto
         if spent.rowcount != 1:
             raise NotFound(GONE)
         admin = users.insert_user(connection, data, password_hash)
-    return Actor(id=admin.id, email=admin.email, name=admin.name, role=admin.role)
+    return Actor.of(admin)
 
 
 def bootstrap_admin() -> str | None:

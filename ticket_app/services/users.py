@@ -336,7 +336,7 @@ def authenticate(email: str, password: str, address: str) -> Actor:
         throttle.record_sign_in_failure(email if isinstance(email, str) else "", address)
         raise NotSignedIn(WRONG_CREDENTIALS)
     throttle.forget_sign_in_failures(row.email)
-    return Actor(id=row.id, email=row.email, name=row.name, role=Role(row.role))
+    return Actor.of(row)
 
 
 def active_admins() -> int:
