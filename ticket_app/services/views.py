@@ -93,6 +93,37 @@ def _visible(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(VIEWS.c.owner_id == actor.id, VIEWS.c.shared.is_(True))
 
 
+def _read(connection: sa.Connection, actor: Actor, row: Any) -> ViewRead:
+    """A stored view as the actor sees it, with its live count."""
+    count, capped = _count(connection, actor, row.query)
+    return ViewRead(
+        id=row.id,
+        name=row.name,
+        query=row.query,
+        shared=row.shared,
+        built_in=False,
+        owner_id=row.owner_id,
+        count=count,
+        count_capped=capped,
+        created_at=row.created_at,
+    )
+
+
+def _built_in(connection: sa.Connection, actor: Actor, name: str, query: str) -> ViewRead:
+    count, capped = _count(connection, actor, query)
+    return ViewRead(
+        id=None,
+        name=name,
+        query=query,
+        shared=True,
+        built_in=True,
+        owner_id=None,
+        count=count,
+        count_capped=capped,
+        created_at=None,
+    )
+
+
 def list_views(actor: Actor) -> list[ViewRead]:
     """The actor's views, the shared ones, then (for staff) the built-in ones, with counts."""
     query = (
@@ -101,38 +132,9 @@ def list_views(actor: Actor) -> list[ViewRead]:
         .order_by(VIEWS.c.shared, sa.func.lower(VIEWS.c.name), VIEWS.c.id)
     )
     with transaction() as connection:
-        views = []
-        for row in connection.execute(query).all():
-            count, capped = _count(connection, actor, row.query)
-            views.append(
-                ViewRead(
-                    id=row.id,
-                    name=row.name,
-                    query=row.query,
-                    shared=row.shared,
-                    built_in=False,
-                    owner_id=row.owner_id,
-                    count=count,
-                    count_capped=capped,
-                    created_at=row.created_at,
-                )
-            )
+        views = [_read(connection, actor, row) for row in connection.execute(query).all()]
         if actor.can(Permission.READ_ALL):
-            for name, built_in in BUILT_IN:
-                count, capped = _count(connection, actor, built_in)
-                views.append(
-                    ViewRead(
-                        id=None,
-                        name=name,
-                        query=built_in,
-                        shared=True,
-                        built_in=True,
-                        owner_id=None,
-                        count=count,
-                        count_capped=capped,
-                        created_at=None,
-                    )
-                )
+            views += [_built_in(connection, actor, name, built_in) for name, built_in in BUILT_IN]
     return views
 
 
@@ -161,18 +163,7 @@ def create_view(actor: Actor, data: ViewCreate) -> ViewRead:
             .returning(*VIEWS.c)
         ).one()
         revisions.bump_views(connection)
-        count, capped = _count(connection, actor, query)
-    return ViewRead(
-        id=row.id,
-        name=row.name,
-        query=row.query,
-        shared=row.shared,
-        built_in=False,
-        owner_id=row.owner_id,
-        count=count,
-        count_capped=capped,
-        created_at=row.created_at,
-    )
+        return _read(connection, actor, row)
 
 
 def _owned(connection: sa.Connection, actor: Actor, view_id: int) -> Any:
