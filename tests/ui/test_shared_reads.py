@@ -6,6 +6,7 @@ import time
 import pytest
 
 from ticket_app.ui import shared_reads
+from ticket_app.ui.live import get_watcher
 from ticket_app.ui.shared_reads import SharedReads, at_revision, audience
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.tickets import TicketsState
@@ -142,10 +143,8 @@ def test_a_view_saved_in_one_tab_is_listed_by_the_next_page_load(monkeypatch):
     monkeypatch.setattr(shared_reads, "get_shared_reads", lambda: reads)
     monkeypatch.setattr("ticket_app.ui.state.tickets.get_shared_reads", lambda: reads)
 
-    async def polled() -> str:  # the poller's revision, which has not seen the save yet
-        return "before the save"
-
-    monkeypatch.setattr("ticket_app.ui.state.live.current_revision", polled)
+    # The poller runs and has a revision, read before the save below.
+    monkeypatch.setattr(get_watcher(), "latest", "before the save")
     first = at_url(new(TicketsState), "/tickets?priority=high")
     run(TicketsState.load, first)
     run(TicketsState.save_view, first, {"name": "High ones"})

@@ -43,6 +43,8 @@ class RevisionWatcher:
         self._read_revision = read_revision
         self._interval = interval
         self.latest: Hashable | None = None
+        self._writes = 0  # this process's writes so far (nudges)
+        self._writes_polled = 0  # of those, how many the latest revision was read after
         self._subscribers = 0
         self._reported = 0
         self._failures = 0
@@ -56,6 +58,15 @@ class RevisionWatcher:
         the event loop and the worker threads, so locks were held for seconds (and expired
         at a thousand tabs) and an agent's own click waited behind all of them. Bounded, the
         others wait for a slot holding nothing, and a click goes first."""
+
+    @property
+    def fresh(self) -> Hashable | None:
+        """The latest revision, unless this process wrote since it was read (then None).
+
+        A page loaded right after a write here must not take the revision of before: results
+        shared under it (shared_reads.py) would be read again as they were before the write.
+        """
+        return self.latest if self._writes_polled == self._writes else None
 
     @property
     def subscribers(self) -> int:
@@ -80,6 +91,7 @@ class RevisionWatcher:
 
     def nudge(self) -> None:
         """Poll now instead of at the end of the interval: this process just wrote a change."""
+        self._writes += 1
         self._wake.set()
 
     def _report(self) -> None:
@@ -133,6 +145,7 @@ class RevisionWatcher:
             while self._subscribers > 0:
                 self._report()
                 self._wake.clear()
+                writes = self._writes
                 try:
                     revision = await asyncio.to_thread(self._read_revision)
                 except Exception as error:  # whatever it is: logged, then retried
@@ -141,6 +154,7 @@ class RevisionWatcher:
                 else:
                     watch_access(True)
                     self._succeeded()
+                    self._writes_polled = writes
                     if revision != self.latest:
                         if access_moved(self.latest, revision):
                             forget_all()

@@ -84,11 +84,6 @@ class SharedReads:
                     return False
         return True
 
-    def drop(self, key: Hashable) -> None:
-        """A write of this process changed what `key` reads: the next read asks again, even
-        at the revision the result was read at (the poller may not have moved yet)."""
-        self._reads.pop(key, None)
-
     def forget(self, tab: str) -> None:
         """The tab did something of its own (or left): reload it whole next time."""
         self._shown.pop(tab, None)

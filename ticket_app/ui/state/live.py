@@ -32,11 +32,12 @@ T = TypeVar("T")
 
 
 async def current_revision() -> Hashable:
-    """The revision a freshly loaded page shows: the poller's if it runs, else the database's.
+    """The revision a freshly loaded page shows: the poller's if it runs and has polled since
+    this process last wrote, else the database's.
 
     Read before the page's own query, so a change in between is caught by the next wake-up.
     """
-    latest = get_watcher().latest
+    latest = get_watcher().fresh
     if latest is not None:
         return latest
     return await asyncio.to_thread(revisions.current)

@@ -66,11 +66,6 @@ def view_links(saved: list[views.ViewRead], actor: Actor, query: str) -> list[Vi
     ]
 
 
-def _views_key(actor: Actor) -> tuple[str, int]:
-    """The shared read of the views beside this person's list."""
-    return ("views", actor.id)
-
-
 def _read_page(
     actor: Actor, filters: TicketFilters, cursor: str | None
 ) -> tuple[tickets.Page, list[TicketRow]]:
@@ -168,7 +163,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             )
             rows = list(shared_rows)
             await self._assignable(actor, rows)
-            saved = await reads.read(_views_key(actor), lambda: views.list_views(actor), tab)
+            saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
         except ServiceError as error:
             self.error = describe(error)
             return None
@@ -331,12 +326,6 @@ class TicketsState(FilterState, LiveState, SessionState):
         await self._reload()
         return rx.toast.success(message)
 
-    async def _views_changed(self, actor: Actor) -> None:
-        """After a view is saved, shared or deleted: this person's next page load reads their
-        views afresh (the poller may not have seen the change yet), and this page shows it."""
-        get_shared_reads().drop(_views_key(actor))
-        await self._reload()
-
     @rx.event
     async def save_view(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         """Name the list's current filters, search and order."""
@@ -353,7 +342,7 @@ class TicketsState(FilterState, LiveState, SessionState):
         except ServiceError as error:
             return rx.toast.error(describe(error))
         self.view_error = ""
-        await self._views_changed(actor)
+        await self._reload()
         return rx.toast.success(f"View “{view.name}” saved.")
 
     @rx.event
@@ -369,7 +358,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             await write(views.update_view, actor, view_id, patch)
         except ServiceError as error:
             return rx.toast.error(describe(error))
-        await self._views_changed(actor)
+        await self._reload()
         return rx.toast.success(
             "Everyone now sees this view." if patch.shared else "Only you see this view now."
         )
@@ -385,5 +374,5 @@ class TicketsState(FilterState, LiveState, SessionState):
             await write(views.delete_view, actor, view_id)
         except ServiceError as error:
             return rx.toast.error(describe(error))
-        await self._views_changed(actor)
+        await self._reload()
         return rx.toast.success("View deleted.")
