@@ -42,6 +42,20 @@ def field_error(message: rx.Var[str], error_id: str) -> rx.Component:
     )
 
 
+def form_field(
+    label: str, control_id: str, control: rx.Component, error: rx.Var[str], **props: object
+) -> rx.Component:
+    """A form's labelled control with its message under it (the account and users forms)."""
+    return rx.flex(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id),
+        control,
+        rx.cond(error, rx.text(error, size="1", color_scheme="red", role="alert")),
+        direction="column",
+        spacing="1",
+        **props,
+    )
+
+
 def choice_select(
     control_id: str,
     value: rx.Var[str],

@@ -4,20 +4,15 @@ import reflex as rx
 
 from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout
+from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.account import AccountState
 
 
 def _labelled(label: str, name: str, kind: str = "text", **props: object) -> rx.Component:
-    error = AccountState.password_errors.get(name, "")
-    return rx.flex(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
-        rx.input(id=name, name=name, type=kind, **props),
-        rx.cond(error, rx.text(error, size="1", color_scheme="red", role="alert")),
-        direction="column",
-        spacing="1",
-    )
+    control = rx.input(id=name, name=name, type=kind, **props)
+    return form_field(label, name, control, AccountState.password_errors.get(name, ""))
 
 
 def _password() -> rx.Component:

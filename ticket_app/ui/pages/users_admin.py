@@ -4,6 +4,7 @@ import reflex as rx
 
 from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout, loading
+from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.users_admin import ROLE_CHOICES, UsersState
@@ -74,15 +75,7 @@ def _person(person: rx.Var[dict[str, str]]) -> rx.Component:
 
 def _field(label: str, name: str, control: rx.Component) -> rx.Component:
     error = UsersState.form_errors.get(name, "")
-    return rx.flex(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for="new-" + name),
-        control,
-        rx.cond(error, rx.text(error, size="1", color_scheme="red", role="alert")),
-        direction="column",
-        spacing="1",
-        flex="1",
-        min_width="11rem",
-    )
+    return form_field(label, "new-" + name, control, error, flex="1", min_width="11rem")
 
 
 def _create() -> rx.Component:
