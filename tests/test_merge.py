@@ -131,6 +131,7 @@ def test_requesters_may_not_merge(api, requester):
     a, b = create(customer, "One"), create(customer, "Two")
     response = merge(customer, b["id"], a["id"])
     assert response.status_code == 403
+    assert response.json()["detail"] == "Your role (requester) may not merge tickets."
     assert customer.get(f"/api/tickets/{b['id']}/").json()["merged_into_id"] is None
 
 

@@ -27,7 +27,8 @@ class Permission(StrEnum):
 
     READ_ALL = "read all tickets"  # read, list, search, export, stats, similar
     CLASSIFY = "ask the classifier"
-    TRIAGE = "change category, priority, status or assignee"  # also bulk, merge, board
+    TRIAGE = "change category, priority, status or assignee"  # also bulk, board
+    MERGE = "merge tickets"
     NOTES = "read and write internal notes"
     IMPORT = "create tickets with a status"
     DELETE = "delete tickets"
@@ -40,6 +41,7 @@ _AGENT = frozenset(
         Permission.READ_ALL,
         Permission.CLASSIFY,
         Permission.TRIAGE,
+        Permission.MERGE,
         Permission.NOTES,
         Permission.IMPORT,
     }

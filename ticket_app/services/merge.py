@@ -136,7 +136,7 @@ def _repoint_children(connection: Connection, actor: Actor, source: Any, target:
 
 def merge(actor: Actor, source_id: int, into_id: int) -> TicketRead:
     """Merge ticket `source_id` into ticket `into_id`; returns the target as it is now."""
-    require(actor, Permission.TRIAGE)
+    require(actor, Permission.MERGE)
     with transaction(write=True) as connection:
         source, target = _lock_pair(connection, source_id, into_id)
         _check(source, target)

@@ -54,7 +54,7 @@ class DuplicatesState(SessionState):
         self.merge_other = 0
         self._ticket_id = 0
         actor = await self._actor()
-        if actor is None or not actor.can(Permission.TRIAGE):
+        if actor is None or not actor.can(Permission.MERGE):
             return
         try:
             self._ticket_id = validate_ticket_id(ticket_id_in(self.router.url.path))
