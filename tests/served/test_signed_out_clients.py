@@ -22,7 +22,10 @@ from .conftest import Desk, post_form, run, session_cookie
 
 pytestmark = pytest.mark.served
 
-ARGUMENTS: tuple[Any, ...] = (1, "1", 2**31, "none", "all", "x" * 300, None, {"reply": "hi"})
+ARGUMENTS: tuple[Any, ...] = (
+    *(1, "1", 2**31, "none", "all", "x" * 300, None, {"reply": "hi"}),
+    *("<reflex.Var>x</reflex.Var>", "<reflex.Var>1</reflex.Var>", "<reflex.Var>"),
+)
 PAGES = ("/tickets", "/board", "/dashboard", "/tickets/1", "/account", "/admin/users", "/")
 
 

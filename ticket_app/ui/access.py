@@ -20,6 +20,7 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
+from ticket_app.ui import browser
 from ticket_app.ui.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 
@@ -79,4 +80,4 @@ class SignedInOnly(Middleware):
             return None
         if await resolve_actor(state) is not None:
             return None
-        return StateUpdate(events=Event.from_event_type(rx.redirect(here(state))))
+        return StateUpdate(events=Event.from_event_type(browser.go(here(state))))

@@ -12,6 +12,7 @@ import reflex as rx
 from ticket_app.services import api_tokens, users
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, ServiceError
+from ticket_app.ui import browser
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
 from ticket_app.ui.state.session import SessionState
@@ -80,8 +81,8 @@ class AccountState(SessionState):
             self.password_errors = field_messages(error)
             return None
         except ServiceError as error:
-            return rx.toast.error(describe(error))
-        return rx.redirect("/login?notice=password-changed")
+            return browser.error(describe(error))
+        return browser.go("/login?notice=password-changed")
 
     async def _token_change(self, change: Any, actor: Actor, *args: Any) -> Any:
         result = await write(change, actor, *args)
@@ -106,7 +107,7 @@ class AccountState(SessionState):
             return None
         self.token_error = ""
         self.new_token = created.token
-        return rx.toast.success(f"Token “{created.name}” created. Copy it now: it is shown once.")
+        return browser.success(f"Token “{created.name}” created. Copy it now: it is shown once.")
 
     @rx.event
     async def revoke_token(self, token_id: str) -> rx.event.EventSpec | None:
@@ -118,8 +119,8 @@ class AccountState(SessionState):
         try:
             token = await self._token_change(api_tokens.revoke, actor, int(token_id))
         except ServiceError as error:
-            return rx.toast.error(describe(error))
-        return rx.toast.success(f"Token “{token.name}” revoked.")
+            return browser.error(describe(error))
+        return browser.success(f"Token “{token.name}” revoked.")
 
     @rx.event
     def dismiss_new_token(self) -> None:

@@ -17,6 +17,7 @@ from ticket_app.domain import Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
+from ticket_app.ui import browser
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.filters import FilterState
 from ticket_app.ui.state.live import LiveState, write
@@ -118,9 +119,9 @@ class BoardState(FilterState, LiveState, SessionState):
             patch = validate_patch({"status": status})
             ticket = await write(tickets.update_ticket, actor, ident, patch)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         await self._reload()
-        return rx.toast.success(
+        return browser.success(
             f"Ticket #{ticket.id} moved to {STATUS_LABELS[ticket.status].lower()}."
         )
 

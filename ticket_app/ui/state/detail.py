@@ -15,6 +15,7 @@ from ticket_app.services import comments, tickets, timeline, users
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_patch, validate_ticket_id
+from ticket_app.ui import browser
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.duplicates import ticket_id_in
@@ -167,7 +168,7 @@ class DetailState(LiveState, SessionState):
             )
             self.items = self.items + await asyncio.to_thread(to_items, older.entries)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self._older_cursor = older.next_cursor
         self.has_older = older.next_cursor is not None
         return None
@@ -188,7 +189,7 @@ class DetailState(LiveState, SessionState):
         if actor is None:
             return self._to_sign_in()
         if not self.found or field not in EDITABLE or not isinstance(value, str):
-            return rx.toast.error("Reload the page to change this ticket.")
+            return browser.error("Reload the page to change this ticket.")
         seen = self._shown(field)
         stored: Any = value
         if field == "assignee_id":
@@ -200,13 +201,13 @@ class DetailState(LiveState, SessionState):
             return await self._conflict(actor, field, value, seen, force)
         except NotFound:
             self._show_missing()
-            return rx.toast.error("This ticket is gone (deleted, or no longer yours to see).")
+            return browser.error("This ticket is gone (deleted, or no longer yours to see).")
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self.conflict_field = ""
         await self._reload()
         label = FIELD_LABELS[field]
-        return rx.toast.success(f"{label} set to {self._label(field, self._shown(field))}.")
+        return browser.success(f"{label} set to {self._label(field, self._shown(field))}.")
 
     async def _conflict(
         self, actor: Actor, field: str, mine: str, seen: str, force: bool
@@ -220,7 +221,7 @@ class DetailState(LiveState, SessionState):
         self.conflict_field = field
         self.conflict_theirs = self._label(field, theirs)
         self.conflict_mine = mine
-        return rx.toast.warning(
+        return browser.warning(
             f"Someone changed the {FIELD_LABELS[field].lower()} while you were looking."
         )
 
@@ -277,12 +278,12 @@ class DetailState(LiveState, SessionState):
             await write(tickets.delete_ticket, actor, self._ticket_id)
         except NotFound:
             self._show_missing()
-            return rx.toast.error("This ticket is gone already.")
+            return browser.error("This ticket is gone already.")
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         return [
-            rx.redirect("/tickets"),
-            rx.toast.success(f"Ticket #{self._ticket_id} was deleted."),
+            browser.go("/tickets"),
+            browser.success(f"Ticket #{self._ticket_id} was deleted."),
         ]
 
     @rx.event
@@ -317,10 +318,10 @@ class DetailState(LiveState, SessionState):
             await write(comments.add_comment, actor, self._ticket_id, data)
         except ServiceError as error:
             self.sending = False
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self.sending = False
         self.reply_error = ""
         self.reply_public = True
         await self._reload()
         sent = "Reply sent." if data.public else "Internal note added."
-        return [rx.set_value("reply", ""), rx.toast.success(sent)]
+        return [browser.clear_field("reply"), browser.success(sent)]

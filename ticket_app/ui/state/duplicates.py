@@ -16,6 +16,7 @@ from ticket_app.services import merge, similar
 from ticket_app.services.access import Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import validate_ticket_id
+from ticket_app.ui import browser
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe
 from ticket_app.ui.state.session import SessionState
@@ -116,11 +117,11 @@ class DuplicatesState(SessionState):
             if isinstance(error, InvalidInput):
                 self.merge_error = refusal(error)
                 return None
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         finally:
             self.merging = False
         self.merge_other = 0
         return [
-            rx.redirect(f"/tickets/{target}"),
-            rx.toast.success(f"Ticket #{source} was merged into #{target}."),
+            browser.go(f"/tickets/{target}"),
+            browser.success(f"Ticket #{source} was merged into #{target}."),
         ]

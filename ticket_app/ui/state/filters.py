@@ -7,7 +7,6 @@ without a second load. A page state mixes this in and says what a change does (`
 """
 
 import asyncio
-import json
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -17,6 +16,7 @@ from ticket_app.services import users
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput
 from ticket_app.services.schemas import FILTER_PARAMETERS, TicketFilters, parse_filters
+from ticket_app.ui import browser
 from ticket_app.ui.state.messages import field_messages
 from ticket_app.ui.state.views import NOBODY, TicketRow
 
@@ -166,8 +166,7 @@ class FilterState(rx.State, mixin=True):
         self._filters = filters
         if (event := await self._refilter()) is not None:
             return event
-        url = json.dumps(page_url(self.ROUTE, params))
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+        return browser.show_address(page_url(self.ROUTE, params))
 
     @rx.event
     async def set_category_filter(self, value: str) -> rx.event.EventSpec | None:
@@ -202,4 +201,4 @@ class FilterState(rx.State, mixin=True):
 
     @rx.event
     def clear_filters(self) -> rx.event.EventSpec:
-        return rx.redirect(self.ROUTE, replace=True)
+        return browser.go(self.ROUTE, replace=True)

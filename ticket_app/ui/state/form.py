@@ -22,6 +22,7 @@ from ticket_app.services import similar, tickets
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
+from ticket_app.ui import browser
 from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
@@ -285,12 +286,12 @@ class FormState(SessionState):
                 self.submitting = False
                 if isinstance(error, InvalidInput):
                     self._show_errors(field_messages(error))
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         async with self:
             self._clear()
             self.created_id = ticket.id
             self.created_title = ticket.title
-        return rx.toast.success(f"Ticket #{ticket.id} created", description=ticket.title)
+        return browser.success(f"Ticket #{ticket.id} created", description=ticket.title)
 
     def _clear(self) -> None:
         """An empty form; a suggestion still in flight is dropped when it arrives."""

@@ -15,6 +15,7 @@ import reflex as rx
 from ticket_app.domain import Role
 from ticket_app.services import sessions
 from ticket_app.services.access import Actor
+from ticket_app.ui import browser
 
 LOGIN_PATH = "/login"
 
@@ -76,7 +77,7 @@ class SessionState(rx.State):
         return actor
 
     def _to_sign_in(self) -> rx.event.EventSpec:
-        return rx.redirect(here(self))
+        return browser.go(here(self))
 
     @rx.event
     async def guard(self) -> rx.event.EventSpec | None:

@@ -17,6 +17,7 @@ from ticket_app.services import bulk, tickets, views
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketFilters, validate_patch, validate_ticket_id
+from ticket_app.ui import browser
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.filters import FilterState, page_url
@@ -207,13 +208,13 @@ class TicketsState(FilterState, LiveState, SessionState):
             ticket = await write(tickets.update_ticket, actor, ident, patch)
             rows = await asyncio.to_thread(to_rows, [ticket])
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self.rows = [rows[0] if row.id == ticket.id else row for row in self.rows]
         if "status" in changes:
             label = STATUS_LABELS[ticket.status].lower()
-            return rx.toast.success(f"Ticket #{ticket.id} is now {label}.")
+            return browser.success(f"Ticket #{ticket.id} is now {label}.")
         who = rows[0].assignee_name or "nobody"
-        return rx.toast.success(f"Ticket #{ticket.id} is assigned to {who}.")
+        return browser.success(f"Ticket #{ticket.id} is assigned to {who}.")
 
     @rx.event
     async def change_status(self, ticket_id: int, status: str) -> rx.event.EventSpec:
@@ -223,7 +224,7 @@ class TicketsState(FilterState, LiveState, SessionState):
     async def change_assignee(self, ticket_id: int, assignee: str) -> rx.event.EventSpec:
         """`assignee` is a user id as text, or NOBODY (the select's "Nobody")."""
         if not isinstance(assignee, str) or not (assignee == NOBODY or assignee.isdigit()):
-            return rx.toast.error("Choose someone from the list.")
+            return browser.error("Choose someone from the list.")
         chosen = None if assignee == NOBODY else int(assignee)
         return await self._change(ticket_id, {"assignee_id": chosen})
 
@@ -316,7 +317,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             request = bulk.validate_bulk(self._bulk_request())
             result = await write(bulk.bulk_change, actor, request)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         finally:
             self.bulk_running = False
         message = self._done(result.changed)
@@ -324,7 +325,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             message += f" {result.matched - result.changed:,} already were."
         self._clear_selection()
         await self._reload()
-        return rx.toast.success(message)
+        return browser.success(message)
 
     @rx.event
     async def save_view(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
@@ -340,10 +341,10 @@ class TicketsState(FilterState, LiveState, SessionState):
             self.view_error = " ".join(field_messages(error).values())
             return None
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self.view_error = ""
         await self._reload()
-        return rx.toast.success(f"View “{view.name}” saved.")
+        return browser.success(f"View “{view.name}” saved.")
 
     @rx.event
     async def share_view(self, view_id: int, shared: bool) -> rx.event.EventSpec | None:
@@ -357,9 +358,9 @@ class TicketsState(FilterState, LiveState, SessionState):
             patch = views.validate_view_patch({"shared": shared})
             await write(views.update_view, actor, view_id, patch)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         await self._reload()
-        return rx.toast.success(
+        return browser.success(
             "Everyone now sees this view." if patch.shared else "Only you see this view now."
         )
 
@@ -373,6 +374,6 @@ class TicketsState(FilterState, LiveState, SessionState):
         try:
             await write(views.delete_view, actor, view_id)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         await self._reload()
-        return rx.toast.success("View deleted.")
+        return browser.success("View deleted.")

@@ -10,6 +10,7 @@ import reflex as rx
 from ticket_app.domain import Role
 from ticket_app.services import users
 from ticket_app.services.errors import InvalidInput, ServiceError
+from ticket_app.ui import browser
 from ticket_app.ui.labels import ROLE_LABELS
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
@@ -59,14 +60,14 @@ class UsersState(SessionState):
         if actor is None:
             return self._to_sign_in()
         if not isinstance(user_id, str) or not user_id.isdigit():
-            return rx.toast.error("Choose a user from the list.")
+            return browser.error("Choose a user from the list.")
         try:
             patch = users.validate_user_patch(changes)
             person = await write(users.update_user, actor, int(user_id), patch)
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         await self.load()
-        return rx.toast.success(done.format(name=person.name))
+        return browser.success(done.format(name=person.name))
 
     @rx.event
     async def create(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
@@ -81,11 +82,11 @@ class UsersState(SessionState):
             self.form_errors = field_messages(error)
             return None
         except ServiceError as error:
-            return rx.toast.error(describe(error))
+            return browser.error(describe(error))
         self.form_errors = {}
         await self.load()
         role = ROLE_LABELS[person.role].lower()
-        return rx.toast.success(f"{person.name} can now sign in as {role}.")
+        return browser.success(f"{person.name} can now sign in as {role}.")
 
     @rx.event
     async def set_role(self, user_id: str, role: str) -> rx.event.EventSpec:
