@@ -154,6 +154,7 @@ class Settings:
         return self.app_url.startswith("https://")
 
     live_watchers_max: int
+    live_watchers_per_user: int
     log_level: str
 
     @property
@@ -238,6 +239,7 @@ def _load() -> Settings:
         admin_name=_str("ADMIN_NAME", "Admin"),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),
         live_watchers_max=_int("LIVE_WATCHERS_MAX", 1000, minimum=1),
+        live_watchers_per_user=_int("LIVE_WATCHERS_PER_USER", 20, minimum=1),
         log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
     )
 

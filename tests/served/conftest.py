@@ -1,9 +1,9 @@
 """The served app for websocket tests: what a script speaking Reflex's protocol can do to it.
 
 One `reflex run --env prod` (see `tests/served_app.py`) for the session, with a short poll
-interval and a small cap on live pages, so a test reaches the limits with a few tabs. Its
-people (made with the management CLI) sign in through the real sign-in form, and a tab
-carries the session cookie in its handshake as a browser would.
+interval and a small cap on live pages (and on one person's share), so a test reaches the
+limits with a few tabs. Its people (made with the management CLI) sign in through the real
+sign-in form, and a tab carries the session cookie in its handshake as a browser would.
 """
 
 import asyncio
@@ -24,6 +24,7 @@ import pytest
 from tests.served_app import ROOT, ServedApp, served_app
 
 WATCHER_LIMIT = 4
+WATCHER_SHARE = 3  # of them, one person's tabs
 WATCHING = re.compile(r"live updates: (\d+) pages watching")
 
 
@@ -33,6 +34,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
         tmp_path_factory.mktemp("served-data"),
         LIVE_POLL_SECONDS="0.3",
         LIVE_WATCHERS_MAX=str(WATCHER_LIMIT),
+        LIVE_WATCHERS_PER_USER=str(WATCHER_SHARE),
     ) as app:
         yield app
 

@@ -12,7 +12,7 @@ from tests.served_app import ServedApp
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.tickets import TicketsState
 
-from .conftest import WATCHER_LIMIT, run, settled_watching
+from .conftest import WATCHER_LIMIT, WATCHER_SHARE, run, settled_watching
 
 pytestmark = pytest.mark.served
 
@@ -68,7 +68,10 @@ def test_navigating_away_stops_the_watcher(app, desk):
 
 def test_a_process_keeps_at_most_its_limit_of_pages_live(app, desk):
     async def scenario() -> tuple[int, int]:
-        tabs = [ReflexTab(app.url, cookie=desk.cookies["agent"]) for _ in range(WATCHER_LIMIT + 3)]
+        people = ("agent", "admin", "requester")
+        tabs = [
+            ReflexTab(app.url, cookie=desk.cookies[people[n % 3]]) for n in range(WATCHER_LIMIT + 3)
+        ]
         for tab in tabs:
             await tab.open("/dashboard")
         live = settled_watching(app)
@@ -87,3 +90,24 @@ def test_a_process_keeps_at_most_its_limit_of_pages_live(app, desk):
 
     assert run(scenario()) == (WATCHER_LIMIT, 0)
     assert f"the limit of {WATCHER_LIMIT} live pages" in app.log()
+
+
+def test_one_persons_tabs_leave_live_pages_for_the_others(app, desk):
+    """An agent opening more tabs than the process keeps live holds only their share (their
+    newest pages); the requester's page, opened after, still gets its live place."""
+
+    async def scenario() -> tuple[int, int, bool]:
+        tabs = [ReflexTab(app.url, cookie=desk.cookies["agent"]) for _ in range(WATCHER_LIMIT + 2)]
+        for tab in tabs:
+            await tab.open("/dashboard")
+        agents = settled_watching(app)
+        async with ReflexTab(app.url, cookie=desk.cookies["requester"]) as theirs:
+            await theirs.open("/dashboard")
+            both = settled_watching(app)
+        for tab in tabs:
+            await tab.close()
+        return agents, both, "the limit of" in app.log()[-2000:]
+
+    agents, both, _ = run(scenario())
+    assert agents == WATCHER_SHARE  # not every live page of the process
+    assert both == WATCHER_SHARE + 1

@@ -13,13 +13,13 @@ from ticket_app.ui.watchers import TabWatchers
 INTERVAL = 0.02
 
 
-def registry(limit: int = 10) -> TabWatchers:
-    return TabWatchers(lambda: limit, lambda: INTERVAL)
+def registry(limit: int = 10, share: int = 10) -> TabWatchers:
+    return TabWatchers(lambda: limit, lambda: INTERVAL, lambda: share)
 
 
-async def watch(tabs: TabWatchers, tab: str, sid: str = "sid") -> bool:
+async def watch(tabs: TabWatchers, tab: str, sid: str = "sid", holder: int = 1) -> bool:
     """A watcher: holds its place until cancelled; False when it was refused one."""
-    with tabs.watching(tab, sid) as live:
+    with tabs.watching(tab, sid, holder) as live:
         if live:
             await asyncio.Event().wait()
         return live
@@ -75,3 +75,25 @@ def test_the_sweep_cancels_the_watchers_of_closed_sockets():
         await asyncio.gather(second, return_exceptions=True)
 
     asyncio.run(scenario())
+
+
+def test_one_persons_tabs_cannot_take_everyone_elses_live_pages():
+    """Past their share, a person's new tab replaces their own oldest live page; another
+    person still gets one although that person opened more tabs than the process allows."""
+
+    async def scenario() -> tuple[list[bool], bool]:
+        tabs = registry(limit=4, share=2)
+        greedy = [asyncio.create_task(watch(tabs, f"greedy-{n}", holder=1)) for n in range(6)]
+        await asyncio.sleep(INTERVAL)
+        other = asyncio.create_task(watch(tabs, "other", holder=2))
+        await asyncio.sleep(INTERVAL)
+        cancelled = [task.cancelled() for task in greedy]
+        alive = not other.done() and len(tabs) == 3
+        for task in [*greedy, other]:
+            task.cancel()
+        await asyncio.gather(*greedy, other, return_exceptions=True)
+        return cancelled, alive
+
+    cancelled, alive = asyncio.run(scenario())
+    assert cancelled == [True, True, True, True, False, False]  # the newest two stay live
+    assert alive

@@ -1,12 +1,13 @@
-"""The live pages of this process: at most one watcher per tab, at most a configured number in
-all, and none left behind by a tab that has gone.
+"""The live pages of this process: at most one watcher per tab, a share per person, at most a
+configured number in all, and none left behind by a tab that has gone.
 
 Reflex cancels a background event started by a page's on_load when the tab navigates away or
 disconnects, but not one started by a client that sends `load` itself, which any websocket
 client can do as often as it likes. So every watcher holds its place here under its tab's
 token: a tab's new watcher replaces its previous one (a tab shows one page), no watcher
 starts beyond the limit, and a sweep every poll interval cancels the watchers whose tab's
-socket has closed.
+socket has closed. A person's tabs beyond their share (LIVE_WATCHERS_PER_USER) take the place
+of that person's oldest live page, so nobody's tabs can use up the live pages of everyone else.
 """
 
 import asyncio
@@ -26,14 +27,18 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class _Watcher:
     sid: str  # the tab's Socket.IO session: the watcher lives while it is connected
+    holder: int  # the signed-in person whose tab it is
     task: asyncio.Task[object]
 
 
 class TabWatchers:
     """Which tab's watcher runs in which task, for one event loop (the backend has one)."""
 
-    def __init__(self, limit: Callable[[], int], interval: Callable[[], float]) -> None:
+    def __init__(
+        self, limit: Callable[[], int], interval: Callable[[], float], share: Callable[[], int]
+    ) -> None:
         self._limit = limit
+        self._share = share
         self._interval = interval
         self._watchers: dict[str, _Watcher] = {}
         self._connected: Callable[[str], bool] = lambda _sid: True
@@ -48,22 +53,26 @@ class TabWatchers:
         self._connected = connected
 
     @contextlib.contextmanager
-    def watching(self, tab: str, sid: str) -> Iterator[bool]:
+    def watching(self, tab: str, sid: str, holder: int) -> Iterator[bool]:
         """Hold the running task as `tab`'s one watcher while the block runs.
 
-        Cancels the tab's previous watcher. Yields False, holding nothing, when the process
-        already keeps its limit of live pages: that page stays as it loaded.
+        Cancels the tab's previous watcher, and `holder`'s oldest one when they already hold
+        their share. Yields False, holding nothing, when the process already keeps its limit
+        of live pages: that page stays as it loaded.
         """
         task = asyncio.current_task()
         assert task is not None
         if (previous := self._watchers.pop(tab, None)) is not None:
             previous.task.cancel()
+        held = [key for key, watcher in self._watchers.items() if watcher.holder == holder]
+        for key in held[: max(0, len(held) - self._share() + 1)]:  # oldest first
+            self._watchers.pop(key).task.cancel()
         if len(self._watchers) >= self._limit():
             self._warn_full()
             yield False
             return
         self._full = False
-        self._watchers[tab] = _Watcher(sid, task)
+        self._watchers[tab] = _Watcher(sid, holder, task)
         if self._sweeper is None or self._sweeper.done():
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="tabs")
         try:
@@ -95,7 +104,9 @@ class TabWatchers:
 def get_tab_watchers() -> TabWatchers:
     """The process-wide registry of live pages."""
     return TabWatchers(
-        lambda: get_settings().live_watchers_max, lambda: get_settings().live_poll_seconds
+        lambda: get_settings().live_watchers_max,
+        lambda: get_settings().live_poll_seconds,
+        lambda: get_settings().live_watchers_per_user,
     )
 
 

@@ -26,6 +26,7 @@ from ticket_app.services.errors import ServiceError
 from ticket_app.ui.live import access_moved, get_watcher
 from ticket_app.ui.shared_reads import at_revision, get_shared_reads
 from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.watchers import get_tab_watchers
 
 T = TypeVar("T")
@@ -110,9 +111,10 @@ class LiveState(rx.State, mixin=True):
             route = self.router.route_id
             session = self.router.session
             seen = self._seen_revision
+            holder = (await self.get_state(SessionState)).viewer_id
         reads, token = get_shared_reads(), session.client_token
         with ExitStack() as held:
-            tab = get_tab_watchers().watching(token, session.session_id)
+            tab = get_tab_watchers().watching(token, session.session_id, holder)
             if not held.enter_context(tab):
                 return  # the process keeps its limit of live pages: this one stays as loaded
             held.enter_context(watcher.subscription())
