@@ -7,6 +7,8 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
 - when the session behind a tab changes (signed out, or another person signed in on the same
   browser tab), every page state is reset before anything is sent, so the previous person's
   data never reaches the next one, not even in the hydrate that follows a page load.
+- an event whose arguments hold more text than any form of the desk sends (EVENT_TEXT_MAX
+  characters in all) is refused before any handler or setter keeps it in the tab's state;
 Every event also makes the tab's next live reload a whole one (`shared_reads.forget`).
 Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
 and it is re-checked at every use.
@@ -20,11 +22,30 @@ from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
+from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.ui import browser
 from ticket_app.ui.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 
 BOUND_SESSION = "_bound_session"
+# The largest thing a page sends is a new ticket (title and description) or a reply; twice that
+# still shows the form's own "at most ... characters" message to someone who typed too much.
+EVENT_TEXT_MAX = 2 * (DESCRIPTION_MAX_LENGTH + TITLE_MAX_LENGTH)
+TOO_LONG = f"That is too much text to send at once (at most {EVENT_TEXT_MAX:,} characters)."
+
+
+def text_size(value: object, depth: int = 0) -> int:
+    """Characters of text in an event's arguments (keys included); deep nesting counts as
+    too much, since no form of the desk sends it."""
+    if isinstance(value, str):
+        return len(value)
+    if depth > 4:
+        return EVENT_TEXT_MAX + 1
+    if isinstance(value, dict):
+        return sum(len(str(k)) + text_size(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return sum(text_size(item, depth + 1) for item in value)
+    return 8
 
 
 @lru_cache(maxsize=512)
@@ -68,6 +89,8 @@ class SignedInOnly(Middleware):
     """See the module docstring."""
 
     async def preprocess(self, app: rx.App, state: BaseState, event: Event) -> StateUpdate | None:
+        if text_size(event.payload) > EVENT_TEXT_MAX:
+            return StateUpdate(events=Event.from_event_type(browser.error(TOO_LONG)))
         # Whatever the tab does may change what its page shows: its next live reload is whole.
         get_shared_reads().forget(state.router.session.client_token)
         secret = session_secret(state)

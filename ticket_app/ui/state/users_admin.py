@@ -9,6 +9,7 @@ import reflex as rx
 
 from ticket_app.domain import Role
 from ticket_app.services import users
+from ticket_app.services.access import Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.ui import browser
 from ticket_app.ui.labels import ROLE_LABELS
@@ -102,9 +103,15 @@ class UsersState(SessionState):
         return await self._patch(user_id, {"active": True}, "{name} can sign in again.")
 
     @rx.event
-    def start_reset(self, user_id: str) -> None:
-        self.reset_for = user_id if isinstance(user_id, str) else ""
+    async def start_reset(self, user_id: str) -> rx.event.EventSpec | None:
+        """Open the reset form for one of the listed people (admins only, like the reset)."""
+        actor = await self._actor()
+        if actor is None or not actor.can(Permission.MANAGE_USERS):
+            return self._to_sign_in() if actor is None else None
+        listed = {person["id"] for person in self.people}
+        self.reset_for = user_id if isinstance(user_id, str) and user_id in listed else ""
         self.reset_error = ""
+        return None
 
     @rx.event
     def cancel_reset(self) -> None:
