@@ -83,6 +83,7 @@ def engine(database_url: str) -> Engine:
 APP_TABLES = (  # in an order that deletes children before parents
     "ticket_history",
     "ticket_comments",
+    "ticket_participants",
     "similar_terms",
     "tickets",
     "ticket_counts",

@@ -23,6 +23,7 @@ TICKET_FIELDS = {
     "comment_count",
     "note_count",
     "merged_into_id",
+    "participants",
 }
 
 

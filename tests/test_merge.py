@@ -1,6 +1,7 @@
 """Merging a duplicate through the REST API: the conversation moves with its origin, both
 histories tell it, counters stay exact, the rules refuse what cannot be merged, and the
-requester of the merged ticket reads the public part of the ticket it went into."""
+requester of the merged ticket reads the public part of the ticket it went into (once the
+agent confirmed sharing it: see test_merge_sharing.py)."""
 
 import pytest
 
@@ -21,8 +22,9 @@ def comment(client, ticket_id, body, public=True):
     return response.json()
 
 
-def merge(client, source_id, into_id):
-    return client.post(f"/api/tickets/{source_id}/merge/", json={"into": into_id})
+def merge(client, source_id, into_id, share=False):
+    body = {"into": into_id} | ({"share_with_requester": True} if share else {})
+    return client.post(f"/api/tickets/{source_id}/merge/", json=body)
 
 
 def history(client, ticket_id):
@@ -46,7 +48,7 @@ def pair(api, agent, requester):
 
 def test_merge_moves_the_conversation_and_tells_both_histories(pair):
     staff, _, target, source = pair
-    response = merge(staff, source["id"], target["id"])
+    response = merge(staff, source["id"], target["id"], share=True)
     assert response.status_code == 200, response.text
     merged_target = response.json()
     assert merged_target["id"] == target["id"]
@@ -80,7 +82,7 @@ def test_merge_moves_the_conversation_and_tells_both_histories(pair):
 def test_the_requester_of_the_source_reads_the_public_part_of_the_target(pair):
     staff, customer, target, source = pair
     assert customer.get(f"/api/tickets/{target['id']}/").status_code == 404
-    assert merge(staff, source["id"], target["id"]).status_code == 200
+    assert merge(staff, source["id"], target["id"], share=True).status_code == 200
     seen = customer.get(f"/api/tickets/{target['id']}/")
     assert seen.status_code == 200
     assert seen.json()["note_count"] is None

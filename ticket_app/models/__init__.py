@@ -1,7 +1,7 @@
 """The tables, as plain SQLModel classes; importing this package registers all of them."""
 
 from ticket_app.models.columns import UTCDateTime, utc_now
-from ticket_app.models.conversation import TicketComment, TicketHistory
+from ticket_app.models.conversation import TicketComment, TicketHistory, TicketParticipant
 from ticket_app.models.identity import (
     ApiToken,
     DeskCounter,
@@ -36,6 +36,7 @@ __all__ = [
     "TicketComment",
     "TicketCount",
     "TicketHistory",
+    "TicketParticipant",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -108,3 +108,40 @@ class TicketHistory(SQLModel, table=True):
     )
     public: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     at: datetime = Field(default_factory=utc_now, sa_column=timestamp())
+
+
+class TicketParticipant(SQLModel, table=True):
+    """Someone besides its requester who reads a ticket and replies to it publicly (never its
+    internal notes): the requester of a ticket merged into it, when the agent who merged
+    confirmed sharing the two conversations. `merged_from_id` is that merged ticket (null once
+    it is deleted). Participants reach the ticket by its link, not through lists.
+    """
+
+    __tablename__ = "ticket_participants"
+    __table_args__ = (
+        sa.CheckConstraint("merged_from_id IS NULL OR merged_from_id <> ticket_id", "not_self"),
+    )
+
+    ticket_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("tickets.id", name="fk_ticket_participants_ticket", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("users.id", name="fk_ticket_participants_user"),
+            primary_key=True,
+        )
+    )
+    merged_from_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("tickets.id", name="fk_ticket_participants_merged", ondelete="SET NULL"),
+            nullable=True,
+        ),
+    )
+    added_at: datetime = Field(default_factory=utc_now, sa_column=timestamp())

@@ -5,10 +5,17 @@ reach the services only through one dependency (`api/deps.py`) and one base stat
 (`ui/state/session.py`) that resolve it. So the UI and the API cannot disagree, and a rule
 changes here or nowhere.
 
-Requesters see only their own tickets, plus a ticket one of theirs was merged into. A ticket
+Requesters see only their own tickets, plus the tickets they participate in: a participant
+is the requester of a ticket merged into another, added only when the agent who merged
+confirmed that the two conversations are shared (`merge_sharing` says what crosses; without
+the confirmation nothing does). A participant reads the ticket's public part and replies to it
+like its requester, by its link (the ticket, its comments, its history); lists, exports and
+stats stay to one's own tickets (`listed_tickets`): an OR across two tables would take the
+requester's list off its (created_by, created_at, id) index at a million tickets. A ticket
 they may not see is "not found", never "forbidden": its existence is not theirs to learn.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -16,10 +23,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ticket_app.domain import STAFF_ROLES, Role, Status
-from ticket_app.models import Ticket
+from ticket_app.models import Ticket, TicketParticipant, User
 from ticket_app.services.errors import Forbidden
 
 TICKETS = Ticket.__table__
+PARTICIPANTS = TicketParticipant.__table__
+USERS = User.__table__
 
 
 class Permission(StrEnum):
@@ -87,16 +96,96 @@ def require(actor: Actor, permission: Permission, field: str | None = None) -> N
 
 
 def visible_tickets(actor: Actor) -> list[sa.ColumnElement[bool]]:
-    """Conditions that keep a ticket query to what `actor` may see (none for staff)."""
+    """Conditions that keep a query of single tickets to what `actor` may read (none for
+    staff): their own, and those they participate in (one primary-key probe each)."""
     if actor.can(Permission.READ_ALL):
         return []
-    merged = sa.alias(TICKETS, "merged_child")
-    own_child_merged_here = (
+    participates = (
         sa.select(sa.literal(1))
-        .where(merged.c.merged_into_id == TICKETS.c.id, merged.c.created_by == actor.id)
+        .where(PARTICIPANTS.c.ticket_id == TICKETS.c.id, PARTICIPANTS.c.user_id == actor.id)
         .exists()
     )
-    return [sa.or_(TICKETS.c.created_by == actor.id, own_child_merged_here)]
+    return [sa.or_(TICKETS.c.created_by == actor.id, participates)]
+
+
+def listed_tickets(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """Conditions that keep a list, export, count or stats to what `actor` may list (none
+    for staff): their own tickets, not those they participate in (see the docstring)."""
+    if actor.can(Permission.READ_ALL):
+        return []
+    return [TICKETS.c.created_by == actor.id]
+
+
+def readers(ticket_ids: Iterable[int]) -> sa.Select[Any]:
+    """(ticket_id, user_id, name) of everyone besides staff who reads these tickets: their
+    requesters and participants (staff read every ticket anyway)."""
+    wanted = list(ticket_ids)
+    people = sa.union(
+        sa.select(TICKETS.c.id.label("ticket_id"), TICKETS.c.created_by.label("user_id")).where(
+            TICKETS.c.id.in_(wanted), TICKETS.c.created_by.is_not(None)
+        ),
+        sa.select(PARTICIPANTS.c.ticket_id, PARTICIPANTS.c.user_id).where(
+            PARTICIPANTS.c.ticket_id.in_(wanted)
+        ),
+    ).subquery()
+    return (
+        sa.select(people.c.ticket_id, people.c.user_id, USERS.c.name)
+        .join(USERS, USERS.c.id == people.c.user_id)
+        .where(USERS.c.role.not_in([role.value for role in STAFF_ROLES]))
+        .order_by(USERS.c.name, people.c.user_id)
+    )
+
+
+@dataclass(frozen=True)
+class Reader:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What merging ticket `source_id` into `target_id` would show to whom: `joining` (the
+    source's readers) would read the target, its description and public replies, past and
+    to come, and reply there; `seeing` (the target's readers) would read the public replies
+    of the source, which move to the target."""
+
+    source_id: int
+    target_id: int
+    joining: tuple[Reader, ...]
+    seeing: tuple[Reader, ...]
+
+    def describe(self) -> str:
+        """One sentence for the agent: who would read what."""
+        parts = []
+        if self.joining:
+            parts.append(
+                f"{_names(self.joining)} (of #{self.source_id}) would read #{self.target_id}"
+                " (its description and public replies, also those to come) and reply to it"
+            )
+        if self.seeing:
+            parts.append(
+                f"{_names(self.seeing)} (of #{self.target_id}) would read the public replies "
+                f"of #{self.source_id}"
+            )
+        return "; ".join(parts) + ". Internal notes stay with the staff"
+
+
+def _by_name(people: set[Reader]) -> tuple[Reader, ...]:
+    return tuple(sorted(people, key=lambda person: (person.name, person.id)))
+
+
+def _names(people: tuple[Reader, ...]) -> str:
+    return ", ".join(person.name for person in people)
+
+
+def merge_sharing(
+    source_id: int, target_id: int, source: set[Reader], target: set[Reader]
+) -> Sharing | None:
+    """What a merge would share between the readers of the two tickets (`readers`), or None
+    when they are the same people: then nothing crosses and no confirmation is needed."""
+    if source == target:
+        return None
+    return Sharing(source_id, target_id, _by_name(source - target), _by_name(target - source))
 
 
 REQUESTER_CHANGES = {"status": Status.CLOSED}

@@ -2,14 +2,16 @@
 
 `Authorization: Bearer <token>` resolves to the token's user through one indexed lookup (or
 the brief cache); last-used times are written at most once a minute. A token stops working
-when it is revoked, when it expires, and while its user is deactivated.
+when it is revoked, when it expires, and while its user is deactivated. A token made with a
+token expires no later than the one that made it: a short-lived token cannot mint a lasting one.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Connection
 
 from ticket_app.models import ApiToken, User, utc_now
 from ticket_app.services.access import Actor
@@ -49,7 +51,9 @@ class TokenCreate(BaseModel):
 
     name: Name
     expires_in_days: Annotated[int | None, AfterValidator(_days)] = Field(
-        default=None, description=f"1..{MAX_EXPIRY_DAYS}; never expires when left out"
+        default=None,
+        description=f"1..{MAX_EXPIRY_DAYS}; never expires when left out. A token created "
+        "with a token that expires expires no later than it (its `expires_at` says when)",
     )
 
 
@@ -77,12 +81,27 @@ def validate_token_create(data: dict[str, Any]) -> TokenCreate:
     return validated(TokenCreate, data)
 
 
+def _capped(connection: Connection, actor: Actor, expires: datetime | None) -> datetime | None:
+    """`expires`, brought forward to the expiry of the token the actor acts through (if any,
+    and if that one expires at all)."""
+    if actor.token_id is None:
+        return expires
+    parent = connection.execute(
+        sa.select(TOKENS.c.expires_at).where(TOKENS.c.id == actor.token_id)
+    ).scalar_one_or_none()
+    if parent is None:
+        return expires
+    return parent if expires is None else min(expires, parent)
+
+
 def create(actor: Actor, data: TokenCreate) -> TokenCreated:
-    """A new token for the actor (any role: a requester's token reaches their own tickets)."""
+    """A new token for the actor (any role: a requester's token reaches their own tickets),
+    expiring no later than the token the actor uses for this request."""
     secret = new_secret(PREFIX)
     now = utc_now()
     expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
     with transaction(write=True) as connection:
+        expires = _capped(connection, actor, expires)
         row = connection.execute(
             sa.insert(TOKENS)
             .values(

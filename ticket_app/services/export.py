@@ -3,13 +3,22 @@
 Rows are read by the same keyset walk as the list, EXPORT_PAGE at a time, each page in a short
 transaction of its own, so memory stays flat at a million rows and the first bytes leave at
 once. RFC 4180 quoting (the csv module), UTF-8 with a byte-order mark (so spreadsheet programs
-read it as UTF-8), and cells that a spreadsheet would run as a formula (starting with `=`, `+`,
-`-`, `@`, a tab or a carriage return) get a leading apostrophe. Requesters export only their
-own tickets, and never internal counts; nothing from a comment is ever exported.
+read it as UTF-8). Requesters export only their own tickets, and never internal counts; nothing
+from a comment is ever exported.
+
+Formulas are neutralised per segment, not per cell. A spreadsheet runs a cell starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so such a cell gets a leading
+apostrophe; but a spreadsheet whose list separator is `;` (most of continental Europe) opens
+this comma-separated file by splitting at every `;`, quotes or not (a quote only counts at the
+start of a field), so `Refund;=1+2` becomes a cell `=1+2`. The same holds for a tab, and for
+a line break read as the end of a row. So every such segment of a cell (after a `;`, `,`,
+tab or line break) that starts with a formula character gets the apostrophe too:
+`Refund;'=1+2`. Every cell is quoted, so a reader that guesses the separator sees one field.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +30,9 @@ from ticket_app.services.transaction import transaction
 
 EXPORT_PAGE = 1_000
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula character at the start of the cell or right after a separator a spreadsheet may
+# split at (the start of a segment): an apostrophe goes before it.
+SEGMENT_FORMULA = re.compile(r"(?:^|(?<=[;,\t\r\n]))(?=[=+\-@\t\r])")
 COLUMNS = (  # the documented columns, in this order (staff also get note_count)
     "id",
     "title",
@@ -42,14 +53,15 @@ STAFF_COLUMNS = (*COLUMNS, "note_count")
 
 
 def neutral(value: Any) -> str:
-    """A cell's text, with a leading apostrophe where a spreadsheet would see a formula."""
+    """A cell's text, with an apostrophe before each segment a spreadsheet would see as a
+    formula (see the module's docstring)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return SEGMENT_FORMULA.sub("'", text)
 
 
 def _lines(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerows(rows)
     return buffer.getvalue()
 
 

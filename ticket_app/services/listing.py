@@ -23,7 +23,7 @@ from sqlalchemy.sql import operators
 
 from ticket_app.domain import PRIORITY_RANK, Priority, Sort
 from ticket_app.models import AssigneeCount, Ticket, TicketCount
-from ticket_app.services.access import Actor, visible_tickets
+from ticket_app.services.access import Actor, listed_tickets
 from ticket_app.services.cursor import Position, decode_cursor, encode_cursor
 from ticket_app.services.schemas import COUNT_CAP, SEARCH_MIN_RUN, TicketFilters
 
@@ -75,7 +75,7 @@ def resolve(actor: Actor, filters: TicketFilters) -> Resolved:
     requester_id = None
     if filters.requester:
         requester_id = actor.id if filters.requester == "me" else int(filters.requester)
-    return Resolved(filters, assignee_key, requester_id, tuple(visible_tickets(actor)))
+    return Resolved(filters, assignee_key, requester_id, tuple(listed_tickets(actor)))
 
 
 def is_postgres(connection: Connection) -> bool:

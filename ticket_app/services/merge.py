@@ -9,6 +9,11 @@ transaction.
   change) in its history; tickets merged into B earlier now point at A too, so a merge chain
   is never longer than one step and a requester of any of them may read A's public part.
 - B's terms leave the similar-tickets index: a merged ticket is never offered as similar.
+- When the two tickets are read by different people besides staff (their requesters and
+  participants), merging would show each side the other's conversation: it is refused,
+  naming `share_with_requester` and saying who would read what (`access.merge_sharing`),
+  unless the agent confirms it. Confirmed, B's readers become participants of A; without the
+  confirmation nothing of either side crosses.
 
 Both rows are locked in id order, so two merges of the same pair cannot deadlock. Merging a
 ticket into itself, into a merged ticket (a cycle included) or merging a merged ticket is
@@ -21,15 +26,42 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ticket_app.domain import HistoryKind, Status
-from ticket_app.models import TicketComment, utc_now
+from ticket_app.models import TicketComment, TicketParticipant, utc_now
 from ticket_app.services import history, similar_index
-from ticket_app.services.access import Actor, Permission, require
-from ticket_app.services.errors import InvalidInput, NotFound
+from ticket_app.services.access import (
+    Actor,
+    Permission,
+    Reader,
+    Sharing,
+    merge_sharing,
+    readers,
+    require,
+)
+from ticket_app.services.errors import FieldError, InvalidInput, NotFound
 from ticket_app.services.schemas import TicketRead
-from ticket_app.services.tickets import COLUMNS, TICKETS, as_read, existing_id
+from ticket_app.services.tickets import COLUMNS, TICKETS, existing_id, read_one
 from ticket_app.services.transaction import transaction
 
 COMMENTS = TicketComment.__table__
+PARTICIPANTS = TicketParticipant.__table__
+SHARE_FIELD = "share_with_requester"
+
+
+class SharingNotConfirmed(InvalidInput):
+    """The merge would show two people each other's conversation; `sharing` says what."""
+
+    def __init__(self, sharing: Sharing) -> None:
+        super().__init__(
+            [
+                FieldError(
+                    SHARE_FIELD,
+                    f"merging #{sharing.source_id} into #{sharing.target_id} shares two "
+                    f"conversations: {sharing.describe()}. Send {SHARE_FIELD}: true to merge "
+                    "and share them",
+                )
+            ]
+        )
+        self.sharing = sharing
 
 
 def _refuse(message: str) -> InvalidInput:
@@ -134,12 +166,38 @@ def _repoint_children(connection: Connection, actor: Actor, source: Any, target:
     ]
 
 
-def merge(actor: Actor, source_id: int, into_id: int) -> TicketRead:
-    """Merge ticket `source_id` into ticket `into_id`; returns the target as it is now."""
+def _share(connection: Connection, source: Any, target: Any, confirmed: bool) -> None:
+    """Refuse a merge that shares conversations unless `confirmed`; then the source's
+    readers become participants of the target."""
+    people: dict[int, set[Reader]] = {source.id: set(), target.id: set()}
+    for row in connection.execute(readers([source.id, target.id])):
+        people[row.ticket_id].add(Reader(row.user_id, row.name))
+    sharing = merge_sharing(source.id, target.id, people[source.id], people[target.id])
+    if sharing is None:
+        return
+    if not confirmed:
+        raise SharingNotConfirmed(sharing)
+    if sharing.joining:
+        connection.execute(
+            sa.insert(PARTICIPANTS),
+            [
+                {"ticket_id": target.id, "user_id": person.id, "merged_from_id": source.id}
+                for person in sharing.joining
+            ],
+        )
+
+
+def merge(
+    actor: Actor, source_id: int, into_id: int, share_with_requester: bool = False
+) -> TicketRead:
+    """Merge ticket `source_id` into ticket `into_id`; returns the target as it is now.
+    `share_with_requester` confirms a merge that shows two people each other's
+    conversation (see the module's docstring)."""
     require(actor, Permission.MERGE)
     with transaction(write=True) as connection:
         source, target = _lock_pair(connection, source_id, into_id)
         _check(source, target)
+        _share(connection, source, target, share_with_requester)
         moved = _move_comments(connection, source, target)
         replies = sum(1 for comment in moved if comment.public)
         entries = _target_entries(actor, source, target, moved)
@@ -158,4 +216,4 @@ def merge(actor: Actor, source_id: int, into_id: int) -> TicketRead:
         ).one()
         history.record(connection, entries)
         similar_index.drop(connection, source.id)
-    return as_read(row, actor)
+        return read_one(connection, row, actor)

@@ -183,6 +183,13 @@ class TicketPatch(BaseModel):
         }
 
 
+class Participant(BaseModel):
+    """Someone besides the requester who reads a ticket and replies to it."""
+
+    id: int
+    name: str
+
+
 class TicketRead(BaseModel):
     """A ticket as the API returns it."""
 
@@ -204,6 +211,11 @@ class TicketRead(BaseModel):
     comment_count: int = Field(description="Public replies")
     note_count: int | None = Field(description="Internal notes; null for requesters")
     merged_into_id: int | None = Field(description="The ticket this one was merged into")
+    participants: list[Participant] = Field(
+        default_factory=list,
+        description="People besides the requester who read this ticket's public part and "
+        "reply to it: requesters of tickets merged into it, shared when it was merged",
+    )
 
 
 class Stats(BaseModel):

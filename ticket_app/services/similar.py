@@ -12,7 +12,11 @@ cost does not grow with the number of tickets:
    tickets first); the partial scores pick the RESCORED best, which are then scored exactly
    over every query term. A requester's candidates are their own newest OWN_CANDIDATES
    tickets instead: they only ever see their own.
-3. Tickets merged into another are never offered (a merge drops their terms, and the final
+3. A requester's query weighs its terms by their frequency in the query alone, without idf:
+   how rare a word is across the desk is a count of other people's tickets (a score moved
+   with it, so a requester could tell how many tickets say "lawsuit"). Their scores and
+   shared words, and so their order, depend on their own tickets and the query only.
+4. Tickets merged into another are never offered (a merge drops their terms, and the final
    filter checks); the ticket a page is about is left out; MIN_SCORE keeps out tickets that
    share little more than a word or two.
 """
@@ -85,7 +89,12 @@ class SimilarTicket(BaseModel):
     title: str
     status: Status
     created_at: datetime
-    score: float = Field(ge=0, le=1, description="Cosine similarity of the two texts' terms")
+    score: float = Field(
+        ge=0,
+        le=1,
+        description="Cosine similarity of the two texts' terms (for requesters without the "
+        "desk-wide rarity of words: their own tickets and the text alone decide it)",
+    )
     reason: str = Field(description='One line, e.g. "same words: refund, charged, twice"')
 
 
@@ -129,17 +138,19 @@ def _frequencies(connection: Connection, keys: list[int]) -> tuple[int, list[int
     return total, estimates
 
 
-def _query(connection: Connection, title: str, description: str) -> _Query:
+def _query(connection: Connection, title: str, description: str, desk_wide: bool) -> _Query:
+    """The query's weighted terms: with the desk's idf when `desk_wide` (staff), else by
+    the query's own term frequencies only (see the module's docstring)."""
     counted = count(title, description)
     terms = counted.counts.most_common(QUERY_TERMS)
     keys = [key(term) for term, _ in terms]
     if not keys:
         return _Query({}, {})
-    total, frequencies = _frequencies(connection, keys)
-    raw = {
-        term_key: log_tf(tf) * math.log(1 + max(total, 1) / max(frequency, 1))
-        for term_key, (_, tf), frequency in zip(keys, terms, frequencies, strict=True)
-    }
+    raw = {term_key: log_tf(tf) for term_key, (_, tf) in zip(keys, terms, strict=True)}
+    if desk_wide:
+        total, frequencies = _frequencies(connection, keys)
+        for term_key, frequency in zip(keys, frequencies, strict=True):
+            raw[term_key] *= math.log(1 + max(total, 1) / max(frequency, 1))
     norm = math.sqrt(sum(weight * weight for weight in raw.values())) or 1.0
     words = {term_key: counted.words[term] for term_key, (term, _) in zip(keys, terms, strict=True)}
     return _Query({term_key: weight / norm for term_key, weight in raw.items()}, words)
@@ -227,7 +238,7 @@ def _similar(
     exclude_id: int | None,
     limit: int,
 ) -> list[SimilarTicket]:
-    query = _query(connection, title, description)
+    query = _query(connection, title, description, actor.can(Permission.READ_ALL))
     if not query.weights:
         return []
     shares = _scores(connection, actor, query, exclude_id)

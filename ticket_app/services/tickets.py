@@ -21,7 +21,7 @@ from ticket_app.domain import (
     STAFF_ROLES,
     Status,
 )
-from ticket_app.models import Ticket, User, utc_now
+from ticket_app.models import Ticket, TicketParticipant, User, utc_now
 from ticket_app.services import history, listing, similar_index
 from ticket_app.services.access import (
     Actor,
@@ -34,6 +34,7 @@ from ticket_app.services.access import (
 from ticket_app.services.errors import Forbidden, InvalidInput, NotFound, VersionMismatch
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
+    Participant,
     TicketCreate,
     TicketFilters,
     TicketPatch,
@@ -44,6 +45,7 @@ from ticket_app.services.transaction import transaction
 
 TICKETS = Ticket.__table__
 USERS = User.__table__
+PARTICIPANTS = TicketParticipant.__table__
 COLUMNS = listing.COLUMNS
 _INSERT = sa.insert(TICKETS).returning(*COLUMNS)
 TRIAGE_FIELDS = ("category", "priority")
@@ -64,12 +66,34 @@ class Page:
     total_capped: bool = False
 
 
-def as_read(row: Any, actor: Actor) -> TicketRead:
+def as_read(row: Any, actor: Actor, participants: list[Participant] | None = None) -> TicketRead:
     """A row as `actor` may see it: the count of internal notes only for staff."""
     ticket = TicketRead.model_validate(row._mapping)
+    ticket.participants = participants or []
     if not sees_internal(actor):
         ticket.note_count = None
     return ticket
+
+
+def participants_of(connection: Connection, ticket_ids: list[int]) -> dict[int, list[Participant]]:
+    """Each ticket's participants by name, in one query on the participants' primary key."""
+    if not ticket_ids:
+        return {}
+    query = (
+        sa.select(PARTICIPANTS.c.ticket_id, USERS.c.id, USERS.c.name)
+        .join(USERS, USERS.c.id == PARTICIPANTS.c.user_id)
+        .where(PARTICIPANTS.c.ticket_id.in_(ticket_ids))
+        .order_by(USERS.c.name, USERS.c.id)
+    )
+    found: dict[int, list[Participant]] = {}
+    for ticket_id, user_id, name in connection.execute(query):
+        found.setdefault(ticket_id, []).append(Participant(id=user_id, name=name))
+    return found
+
+
+def read_one(connection: Connection, row: Any, actor: Actor) -> TicketRead:
+    """`as_read` of one row with its participants."""
+    return as_read(row, actor, participants_of(connection, [row.id]).get(row.id))
 
 
 def existing_id(ticket_id: int) -> int:
@@ -158,7 +182,7 @@ def visible(connection: Connection, actor: Actor, ticket_id: int) -> Any:
 def get_ticket(actor: Actor, ticket_id: int) -> TicketRead:
     """One ticket the actor may see; NotFound otherwise."""
     with transaction() as connection:
-        return as_read(visible(connection, actor, ticket_id), actor)
+        return read_one(connection, visible(connection, actor, ticket_id), actor)
 
 
 def list_tickets(
@@ -173,8 +197,9 @@ def list_tickets(
     resolved = listing.resolve(actor, filters)
     with transaction() as connection:
         result = listing.page(connection, resolved, limit, cursor)
+        joined = participants_of(connection, [row.id for row in result.rows])
     return Page(
-        items=[as_read(row, actor) for row in result.rows],
+        items=[as_read(row, actor, joined.get(row.id)) for row in result.rows],
         total=result.total,
         next_cursor=result.next_cursor,
         total_capped=result.capped,
@@ -240,7 +265,7 @@ def update_ticket(
         if "assignee_id" in changes:
             check_assignee(connection, changes["assignee_id"])
         row = write_changes(connection, actor, old, changes)
-    return as_read(row, actor)
+        return read_one(connection, row, actor)
 
 
 def delete_ticket(actor: Actor, ticket_id: int) -> None:

@@ -2,7 +2,9 @@
 
 One indexed walk of `ticket_history` (by ticket, then id), joined to the comment, author and
 API token each entry names, so a ticket with ten thousand entries opens as fast as one with
-ten. Requesters get the public entries only (see `history.py`).
+ten. Requesters get the public entries only (see `history.py`), and never the names of API
+tokens: a token's name is its owner's label ("nightly import", "Jane's laptop") and says how the
+desk works inside; they learn only that an entry came through the API.
 """
 
 from dataclasses import dataclass
@@ -35,7 +37,8 @@ class TimelineEntry:
     at: datetime
     actor_id: int | None
     actor_name: str | None
-    token_name: str | None
+    via_api: bool
+    token_name: str | None  # staff only
     comment_id: int | None
     comment_body: str | None
     comment_public: bool | None
@@ -63,6 +66,7 @@ def timeline(
     """A page of the ticket's history with its comments, oldest first (or newest first, as
     the ticket page opens it); NotFound unless the ticket is visible to `actor`."""
     check_limit(limit)
+    internal = sees_internal(actor)
     fingerprint = _fingerprint(ticket_id, newest_first)
     after = decode_cursor(cursor, fingerprint)[-1] if cursor else None
     query = (
@@ -75,7 +79,8 @@ def timeline(
             HISTORY.c.at,
             HISTORY.c.actor_id,
             USERS.c.name.label("actor_name"),
-            TOKENS.c.name.label("token_name"),
+            HISTORY.c.token_id.is_not(None).label("via_api"),
+            (TOKENS.c.name if internal else sa.null()).label("token_name"),
             HISTORY.c.comment_id,
             COMMENTS.c.body.label("comment_body"),
             COMMENTS.c.public.label("comment_public"),
@@ -91,7 +96,7 @@ def timeline(
         .limit(limit + 1)
     )
     counted = sa.select(sa.func.count()).where(HISTORY.c.ticket_id == ticket_id)
-    if not sees_internal(actor):
+    if not internal:
         query = query.where(HISTORY.c.public.is_(True))
         counted = counted.where(HISTORY.c.public.is_(True))
     if after is not None:

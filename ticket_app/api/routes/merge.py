@@ -2,7 +2,7 @@
 
 from fastapi import Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ticket_app.api.deps import CurrentActor, etag
 from ticket_app.api.problems import problem_responses
@@ -18,6 +18,13 @@ class MergeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into: int = Field(ge=1, le=MAX_TICKET_ID, description="The ticket to merge this one into")
+    share_with_requester: StrictBool = Field(
+        default=False,
+        description="Confirms a merge across different requesters: this ticket's requester "
+        "(and participants) become participants of `into` and read its public part; its "
+        "requester reads this ticket's public replies. Refused (400 naming this field, "
+        "saying who would read what) when needed and not sent",
+    )
 
 
 @router.post(
@@ -31,8 +38,11 @@ async def merge_ticket(
     """Merge this ticket into `into` (agents and admins): its replies and notes move there,
     marked as coming from this ticket, and this one is closed pointing at it. Answers the
     target ticket as it is now, with its new `ETag`. Merging a ticket into itself, into a
-    merged ticket or a merged ticket again is a 400 naming `into`."""
-    target = await run_in_threadpool(merge.merge, actor, ticket_id, body.into)
+    merged ticket or a merged ticket again is a 400 naming `into`; a merge between tickets
+    read by different requesters without `share_with_requester: true` is a 400 naming it."""
+    target = await run_in_threadpool(
+        merge.merge, actor, ticket_id, body.into, body.share_with_requester
+    )
     response.headers["ETag"] = etag(target.version)
     response.headers["Content-Location"] = f"/api/tickets/{target.id}/"
     return target

@@ -38,8 +38,8 @@ class HistoryEntry(BaseModel):
     new_value: str | None
     at: Timestamp
     actor: Who | None = Field(description="null: the system (a migration, the CLI)")
-    via: str = Field(description="`api` with the token's name when a token was used, else `ui`")
-    token_name: str | None
+    via: str = Field(description="`api` when an API token was used, else `ui`")
+    token_name: str | None = Field(description="The API token's name; for staff only")
     comment: CommentRef | None
 
 
@@ -60,7 +60,7 @@ def _entry(item: timeline.TimelineEntry) -> HistoryEntry:
         new_value=item.new_value,
         at=item.at,
         actor=Who(id=item.actor_id, name=item.actor_name or "") if item.actor_id else None,
-        via="api" if item.token_name else "ui",
+        via="api" if item.via_api else "ui",
         token_name=item.token_name,
         comment=comment,
     )

@@ -105,6 +105,10 @@ def _times() -> rx.Component:
             ),
         ),
         rx.cond(
+            ticket.participant_names,
+            _fact("Participants", rx.text(ticket.participant_names, size="2", id="participants")),
+        ),
+        rx.cond(
             ~DetailState.is_staff,
             _fact(
                 "Assignee",
@@ -289,6 +293,65 @@ def _duplicates() -> rx.Component:
     )
 
 
+def _cancel_merge() -> rx.Component:
+    return rx.alert_dialog.cancel(
+        rx.button(
+            "Cancel", variant="soft", color_scheme="gray", on_click=DuplicatesState.cancel_merge
+        )
+    )
+
+
+def _directions(other: rx.Var[str]) -> rx.Component:
+    return rx.flex(
+        _cancel_merge(),
+        rx.button(
+            "Merge #" + other + " into this one",
+            on_click=DuplicatesState.confirm_merge("this"),
+            loading=DuplicatesState.merging,
+            variant="soft",
+        ),
+        rx.button(
+            "Merge this one into #" + other,
+            on_click=DuplicatesState.confirm_merge("other"),
+            loading=DuplicatesState.merging,
+        ),
+        spacing="3",
+        justify="end",
+        wrap="wrap",
+        margin_top="var(--space-4)",
+    )
+
+
+def _sharing() -> rx.Component:
+    """The merge would show two requesters each other's conversation: say who would read
+    what, and merge only when the agent shares it."""
+    return rx.flex(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("users")),
+            rx.callout.text(
+                rx.text("These tickets have different requesters. ", weight="medium"),
+                DuplicatesState.merge_sharing,
+            ),
+            color_scheme="amber",
+            id="merge-sharing",
+            margin_top="var(--space-3)",
+        ),
+        rx.flex(
+            _cancel_merge(),
+            rx.button(
+                "Share and merge",
+                on_click=DuplicatesState.confirm_sharing,
+                loading=DuplicatesState.merging,
+                color_scheme="amber",
+            ),
+            spacing="3",
+            justify="end",
+            margin_top="var(--space-4)",
+        ),
+        direction="column",
+    )
+
+
 def _merge_dialog() -> rx.Component:
     """Which of the two goes on: the other keeps its number and gets the conversation."""
     this, other = ticket.id.to_string(), DuplicatesState.merge_other.to_string()
@@ -306,31 +369,7 @@ def _merge_dialog() -> rx.Component:
                 ". The ticket merged gives its replies and notes to the one kept, marked as "
                 "coming from it, and is closed pointing there. A merge cannot be undone.",
             ),
-            rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=DuplicatesState.cancel_merge,
-                    )
-                ),
-                rx.button(
-                    "Merge #" + other + " into this one",
-                    on_click=DuplicatesState.confirm_merge("this"),
-                    loading=DuplicatesState.merging,
-                    variant="soft",
-                ),
-                rx.button(
-                    "Merge this one into #" + other,
-                    on_click=DuplicatesState.confirm_merge("other"),
-                    loading=DuplicatesState.merging,
-                ),
-                spacing="3",
-                justify="end",
-                wrap="wrap",
-                margin_top="var(--space-4)",
-            ),
+            rx.cond(DuplicatesState.merge_sharing, _sharing(), _directions(other)),
         ),
         open=DuplicatesState.merge_other != 0,
     )

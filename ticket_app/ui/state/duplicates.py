@@ -3,8 +3,11 @@
 The list is read once when the page opens: it helps spot a duplicate and need not follow
 every change. Merging asks first, naming both tickets and letting the agent choose which one
 goes on (this one into the other, or the other into this one), then shows the one that goes
-on, where the whole conversation now is. The other ticket is whatever the browser sends, so
-it is checked like any input, and the merge service decides what may be merged.
+on, where the whole conversation now is. When the two tickets have different requesters, the
+merge service refuses until sharing is confirmed: the dialog then says who would read what
+(the service's own words) and merges only on "Share and merge". The other ticket is whatever
+the browser sends, so it is checked like any input, and the merge service decides what may be
+merged.
 """
 
 import asyncio
@@ -44,8 +47,10 @@ class DuplicatesState(SessionState):
     merge_other: int = 0  # the other ticket of the open merge dialog (0: no dialog)
     merge_other_title: str = ""
     merge_error: str = ""
+    merge_sharing: str = ""  # who would read what, once the service asked to confirm it
     merging: bool = False
     _ticket_id: int = 0
+    _sharing_keep: str = ""  # the direction the sharing sentence is about
 
     @rx.event
     async def load(self) -> None:
@@ -75,6 +80,7 @@ class DuplicatesState(SessionState):
             self.merge_error = "Enter the number of the other ticket."
             return
         self.merge_error = ""
+        self._forget_sharing()
         self.merge_other = ticket_id
         titles = {row.id: row.title for row in self.similar}
         self.merge_other_title = titles.get(ticket_id, "")
@@ -90,9 +96,14 @@ class DuplicatesState(SessionState):
         value = form_data.get("other") if isinstance(form_data, dict) else None
         self._ask(value.strip().lstrip("#") if isinstance(value, str) else value)
 
+    def _forget_sharing(self) -> None:
+        self.merge_sharing = ""
+        self._sharing_keep = ""
+
     @rx.event
     def cancel_merge(self) -> None:
         self.merge_other = 0
+        self._forget_sharing()
 
     @rx.event
     async def confirm_merge(
@@ -100,7 +111,19 @@ class DuplicatesState(SessionState):
     ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         """Merge one ticket into the other: `keep` is "other" (this one goes into it) or
         "this" (it comes into this one). Then show the one kept; a refusal says why and
-        changes nothing."""
+        changes nothing; a merge that would share two requesters' conversations asks first."""
+        return await self._merge(keep, share=False)
+
+    @rx.event
+    async def confirm_sharing(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """ "Share and merge": the merge the sharing sentence was about, confirmed."""
+        if not self._sharing_keep:
+            return None
+        return await self._merge(self._sharing_keep, share=True)
+
+    async def _merge(
+        self, keep: Any, share: bool
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         actor = await self._actor()
         if actor is None:
             return self._to_sign_in()
@@ -111,9 +134,14 @@ class DuplicatesState(SessionState):
             source, target = target, source
         self.merging = True
         try:
-            await write(merge.merge, actor, source, target)
+            await write(merge.merge, actor, source, target, share)
+        except merge.SharingNotConfirmed as error:
+            self.merge_sharing = f"{error.sharing.describe()}."
+            self._sharing_keep = keep
+            return None
         except ServiceError as error:
             self.merge_other = 0
+            self._forget_sharing()
             if isinstance(error, InvalidInput):
                 self.merge_error = refusal(error)
                 return None
@@ -121,6 +149,7 @@ class DuplicatesState(SessionState):
         finally:
             self.merging = False
         self.merge_other = 0
+        self._forget_sharing()
         return [
             browser.go(f"/tickets/{target}"),
             browser.success(f"Ticket #{source} was merged into #{target}."),

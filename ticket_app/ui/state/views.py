@@ -96,6 +96,7 @@ class TicketView:
     assignee_name: str = ""
     requester_name: str = ""
     requester_id: int = 0
+    participant_names: str = ""  # who else reads and replies to it (after a shared merge)
     version: int = 0
     comment_count: int = 0
     note_count: int = 0
@@ -144,6 +145,7 @@ def to_view(ticket: TicketRead) -> TicketView:
         assignee_name=person_name(people.get(ticket.assignee_id or 0), ticket.assignee_id),
         requester_name=person_name(people.get(ticket.created_by or 0), ticket.created_by),
         requester_id=ticket.created_by or 0,
+        participant_names=", ".join(person.name for person in ticket.participants),
         version=ticket.version,
         comment_count=ticket.comment_count,
         note_count=ticket.note_count or 0,
