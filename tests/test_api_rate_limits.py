@@ -1,5 +1,6 @@
-"""API rate limits: per token and per client address, a 429 problem with Retry-After, off by
-default, and counted through the same limiter as sign-in throttling."""
+"""API rate limits: per token, per client address and per user on the expensive routes, a 429
+problem with Retry-After, on by default, and counted through the same limiter as sign-in
+throttling."""
 
 import pytest
 
@@ -8,9 +9,10 @@ from tests.conftest import reset_caches
 
 @pytest.fixture
 def limited(monkeypatch: pytest.MonkeyPatch, engine):
-    def limit(per_token: int = 0, per_address: int = 0) -> None:
+    def limit(per_token: int = 0, per_address: int = 0, expensive: int = 0) -> None:
         monkeypatch.setenv("API_RATE_PER_TOKEN", str(per_token))
         monkeypatch.setenv("API_RATE_PER_ADDRESS", str(per_address))
+        monkeypatch.setenv("API_RATE_EXPENSIVE_PER_USER", str(expensive))
         reset_caches()
 
     yield limit
@@ -18,8 +20,42 @@ def limited(monkeypatch: pytest.MonkeyPatch, engine):
     reset_caches()
 
 
-def test_no_limit_by_default(client):
-    assert all(client.get("/api/me/").status_code == 200 for _ in range(50))
+def test_the_default_limits_a_flood(api, admin):
+    """No setting at all: a token's flood is cut at 1200 a minute, and the expensive routes at
+    30 a minute per user, whichever of their tokens they use."""
+    flooding = api(admin)
+    answers = [flooding.get("/api/me/").status_code for _ in range(1201)]
+    assert answers.count(200) == 1200
+    assert answers[-1] == 429
+    second = api(admin.__class__(admin.actor, _another_token(admin)))
+    classify = [
+        second.post("/api/tickets/classify/", json={"description": "The printer is on fire"})
+        for _ in range(31)
+    ]
+    assert [r.status_code for r in classify] == [200] * 30 + [429]
+    assert "expensive requests" in classify[-1].json()["detail"]
+    assert second.get("/api/tickets/export.csv").status_code == 429  # the same user's budget
+    assert second.get("/api/me/").status_code == 200  # the cheap routes are not touched
+
+
+def _another_token(person) -> str:
+    from ticket_app.services import api_tokens
+
+    made = api_tokens.create(person.actor, api_tokens.validate_token_create({"name": "second"}))
+    return made.token
+
+
+def test_expensive_routes_are_limited_per_user(api, agent, limited):
+    limited(expensive=2)
+    agents = api(agent)
+    ticket = agents.post("/api/tickets/", json={"title": "Printer", "description": "Smoke"})
+    assert ticket.status_code == 201
+    ticket_id = ticket.json()["id"]
+    assert agents.get(f"/api/tickets/{ticket_id}/similar/").status_code == 200
+    assert agents.get("/api/tickets/export.csv").status_code == 200
+    for path in ("/api/tickets/export.csv", f"/api/tickets/{ticket_id}/similar/"):
+        assert agents.get(path).status_code == 429
+    assert agents.get(f"/api/tickets/{ticket_id}/").status_code == 200
 
 
 def test_a_token_over_its_rate_gets_a_429_problem_with_retry_after(api, admin, agent, limited):

@@ -141,9 +141,13 @@ class Settings:
     setup_link_minutes: int
     sign_in_max_failures: int
     sign_in_window_minutes: int
+    sign_in_address_max_failures: int
+    sign_in_slowdown_seconds: float
+    form_max_body_bytes: int
     trusted_proxy_hops: int
     api_rate_per_token: int
     api_rate_per_address: int
+    api_rate_expensive_per_user: int
     admin_email: str
     admin_name: str
     admin_password: str
@@ -232,9 +236,13 @@ def _load() -> Settings:
         setup_link_minutes=_int("SETUP_LINK_MINUTES", 60, minimum=1),
         sign_in_max_failures=_int("SIGN_IN_MAX_FAILURES", 5, minimum=1),
         sign_in_window_minutes=_int("SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
+        sign_in_address_max_failures=_int("SIGN_IN_ADDRESS_MAX_FAILURES", 20, minimum=1),
+        sign_in_slowdown_seconds=_float("SIGN_IN_SLOWDOWN_SECONDS", 3.0),
+        form_max_body_bytes=_int("FORM_MAX_BODY_BYTES", 16 * 1024, minimum=1024),
         trusted_proxy_hops=_int("TRUSTED_PROXY_HOPS", 0),
-        api_rate_per_token=_int("API_RATE_PER_TOKEN", 0),
-        api_rate_per_address=_int("API_RATE_PER_ADDRESS", 0),
+        api_rate_per_token=_int("API_RATE_PER_TOKEN", 1200),
+        api_rate_per_address=_int("API_RATE_PER_ADDRESS", 2400),
+        api_rate_expensive_per_user=_int("API_RATE_EXPENSIVE_PER_USER", 30),
         admin_email=_str("ADMIN_EMAIL"),
         admin_name=_str("ADMIN_NAME", "Admin"),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),

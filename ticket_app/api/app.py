@@ -33,9 +33,14 @@ def create_api() -> FastAPI:
     install_problem_handlers(api)
     install_openapi(api)
     api.add_middleware(JsonByDefault)
-    api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    settings = get_settings()
+    # Every path has a body limit: the API's, and a small one for the forms and the rest.
+    api.add_middleware(
+        BodySizeLimit,
+        rules=(("/api/", settings.max_body_bytes), ("", settings.form_max_body_bytes)),
+    )
     api.add_middleware(signin.SetupGate)
     api.add_middleware(SecurityHeaders)
     # Outermost: it also guards the pages and the websocket Reflex mounts beneath /api.
-    api.add_middleware(HostAllowList, hosts=get_settings().allowed_hosts)
+    api.add_middleware(HostAllowList, hosts=settings.allowed_hosts)
     return api

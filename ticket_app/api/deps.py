@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ticket_app.api.clients import client_address
+from ticket_app.api.limits import is_expensive
 from ticket_app.config import get_settings
 from ticket_app.services import api_tokens, throttle
 from ticket_app.services.access import Actor
@@ -34,7 +35,8 @@ async def current_actor(
     """The token's user, or a 401 problem (missing, malformed, unknown, expired, revoked);
     a 429 problem with Retry-After once the client address or the token is over its rate
     (`API_RATE_PER_ADDRESS`, `API_RATE_PER_TOKEN`; the address is checked first, so guessing
-    tokens is limited too)."""
+    tokens is limited too), or the user over theirs on the expensive routes
+    (`API_RATE_EXPENSIVE_PER_USER`, whichever token they use)."""
     settings = get_settings()
     throttle.check_api_rate("address", client_address(request), settings.api_rate_per_address)
     if credentials is None:
@@ -46,6 +48,8 @@ async def current_actor(
     if actor is None:
         raise NotSignedIn(INVALID)
     throttle.check_api_rate("token", str(actor.token_id), settings.api_rate_per_token)
+    if is_expensive(request.url.path):
+        throttle.check_api_rate("expensive", str(actor.id), settings.api_rate_expensive_per_user)
     request.state.actor = actor
     return actor
 

@@ -4,10 +4,13 @@ A Reflex page cannot set an HttpOnly cookie over its websocket, so `/login` and 
 real forms here. Each answer sets or clears the session cookie and redirects (303), so the
 browser reloads and its new websocket carries the cookie in its handshake, which is where
 Reflex reads it (`router.headers`). Posts must come from the app's own origin (the Origin
-header), sign-in is throttled per account and per client address, and failures go back to the
-form with a code the page turns into a message (never text from the request).
+header): from another one nothing changes, not even a cookie. Sign-in is throttled per account
+and client address together and per address (refused), and slowed down per account (never
+refused, see `throttle`); failures go back to the form with a code the page turns into a
+message (never text from the request).
 """
 
+import asyncio
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ticket_app.api.clients import client_address
 from ticket_app.api.problems import problem
 from ticket_app.config import get_settings
-from ticket_app.services import passwords, sessions, setup, users
+from ticket_app.services import passwords, sessions, setup, throttle, users
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, NotFound, NotSignedIn, Throttled
 
@@ -45,6 +48,15 @@ def _same_origin(request: Request) -> bool:
         referer = urlsplit(request.headers.get("referer", ""))
         origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
     return origin in get_settings().allowed_origins
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _foreign(wants_json: bool, detail: str) -> Response:
+    """The answer to a post from another origin, which changed nothing."""
+    return problem(403, detail) if wants_json else _back(LOGIN, error="origin")
 
 
 def _back(page: str, **params: str) -> RedirectResponse:
@@ -76,12 +88,13 @@ async def sign_in(
 ) -> Response:
     """The login form's post. A script that asks for JSON (`Accept: application/json`) gets
     problem answers instead of redirects: 401 for wrong credentials, 429 with `Retry-After`
-    once throttled, 403 from another origin."""
-    wants_json = "application/json" in request.headers.get("accept", "")
+    once throttled, 403 from another origin. An account with many recent failures is slowed
+    down: the attempt waits (without holding a thread) before its password is checked."""
+    wants_json = _wants_json(request)
     if not _same_origin(request):
-        if wants_json:
-            return problem(403, "Sign in from the app's own pages.")
-        return _back(LOGIN, error="origin")
+        return _foreign(wants_json, "Sign in from the app's own pages.")
+    if delay := await run_in_threadpool(throttle.sign_in_delay, email):
+        await asyncio.sleep(delay)
     try:
         actor = await run_in_threadpool(
             users.authenticate, email, password, client_address(request)
@@ -99,9 +112,12 @@ async def sign_in(
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    if _same_origin(request):
-        secret = sessions.secret_from_cookies(request.headers.get("cookie"))
-        await run_in_threadpool(sessions.revoke, secret)
+    """Ends the session and clears its cookie; from another origin, changes nothing and
+    answers as sign-in does (the login page with `error=origin`, or 403 for JSON)."""
+    if not _same_origin(request):
+        return _foreign(_wants_json(request), "Sign out from the app's own pages.")
+    secret = sessions.secret_from_cookies(request.headers.get("cookie"))
+    await run_in_threadpool(sessions.revoke, secret)
     response = _back(LOGIN, notice="signed-out")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response

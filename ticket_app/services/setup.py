@@ -4,6 +4,11 @@ While no active admin exists, every server start makes sure an unexpired setup l
 prints its address. The address's token is an HMAC of the link's stored nonce under the desk's
 signing key, so every worker prints the same address and the token itself is stored nowhere.
 Using it creates the admin and spends the link; once an admin exists the setup page is gone.
+
+Several workers start at once, and several people may use the address at once: every change
+here (making a link, spending one, creating the first admin) runs in one transaction that
+first locks the access counter's row, so they take turns, and each re-checks "no admin yet"
+inside it. Only one link is ever made and only one first admin.
 """
 
 import hashlib
@@ -12,17 +17,19 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ticket_app.config import get_settings
 from ticket_app.domain import Role
-from ticket_app.models import SetupLink, utc_now
-from ticket_app.services import users
+from ticket_app.models import DeskCounter, SetupLink, utc_now
+from ticket_app.services import revisions, users
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import NotFound
 from ticket_app.services.secrets import signing_key
 from ticket_app.services.transaction import transaction
 
 LINKS = SetupLink.__table__
+COUNTERS = DeskCounter.__table__
 SETUP_PATH = "/setup"
 GONE = "There is no setup to do here: the desk already has an admin, or the link expired."
 
@@ -39,6 +46,21 @@ def _valid_links() -> sa.Select[tuple[int, str]]:
     )
 
 
+def _take_turn(connection: Connection) -> None:
+    """Wait for any other setup change to finish (SQLite's write lock does this already;
+    on PostgreSQL, the lock on the access counter's row, which every setup change takes)."""
+    connection.execute(
+        sa.select(COUNTERS.c.value).where(COUNTERS.c.name == revisions.ACCESS).with_for_update()
+    ).all()
+
+
+def _no_admin_yet(connection: Connection) -> bool:
+    query = sa.select(sa.func.count()).where(
+        users.USERS.c.role == Role.ADMIN.value, users.USERS.c.active.is_(True)
+    )
+    return connection.execute(query).scalar_one() == 0
+
+
 def pending_address() -> str | None:
     """The setup address (path and query) to print, or None once an active admin exists.
 
@@ -48,6 +70,9 @@ def pending_address() -> str | None:
         return None
     minutes = get_settings().setup_link_minutes
     with transaction(write=True) as connection:
+        _take_turn(connection)
+        if not _no_admin_yet(connection):
+            return None
         link = connection.execute(_valid_links()).first()
         nonce = link.nonce if link is not None else secrets.token_hex(32)
         if link is None:
@@ -90,6 +115,9 @@ def create_first_admin(token: str, email: str, name: str, password: str) -> Acto
     )
     password_hash = users.prepare_password(data)
     with transaction(write=True) as connection:
+        _take_turn(connection)
+        if not _no_admin_yet(connection):
+            raise NotFound(GONE)
         spent = connection.execute(
             sa.update(LINKS)
             .where(LINKS.c.id == link_id, LINKS.c.used_at.is_(None))
@@ -117,5 +145,10 @@ def bootstrap_admin() -> str | None:
             "password": settings.admin_password,
         }
     )
-    users.create_user(None, data)
+    password_hash = users.prepare_password(data)
+    with transaction(write=True) as connection:
+        _take_turn(connection)  # another worker starting at the same moment may be first
+        if not _no_admin_yet(connection):
+            return None
+        users.insert_user(connection, data, password_hash)
     return f"created the admin {data.email} from ADMIN_EMAIL"

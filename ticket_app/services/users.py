@@ -243,11 +243,14 @@ def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead
     is the system).
 
     The last active admin can be neither demoted nor deactivated: the desk would have nobody
-    left to manage it.
+    left to manage it. A new password is hashed before the transaction (hashing is slow on
+    purpose and must not hold the write lock); the write then checks that the stored password
+    did not change meanwhile.
     """
     if actor is not None:
         require(actor, Permission.MANAGE_USERS)
     changes = patch.model_dump(exclude_unset=True)
+    new_password = _hash_outside(user_id, changes)
     with transaction(write=True) as connection:
         if "role" in changes or changes.get("active") is False:
             _lock_active_admins(connection)
@@ -269,10 +272,11 @@ def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead
             for key, value in changes.items()
             if key != "password"
         }
-        if "password" in changes:
-            name = changes.get("name", row.name)
-            _checked_password(changes["password"], row.email, name)
-            values["password_hash"] = passwords.hash_password(changes["password"])
+        if new_password is not None:
+            old_hash, values["password_hash"] = new_password
+            if row.password_hash != old_hash:
+                raise InvalidInput.single("password", CHANGED_MEANWHILE)
+            _checked_password(changes["password"], row.email, changes.get("name", row.name))
         updated = connection.execute(
             sa.update(USERS).where(USERS.c.id == user_id).values(**values).returning(*USERS.c)
         ).one()
@@ -282,36 +286,69 @@ def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead
     return _read(updated)
 
 
-def change_own_password(actor: Actor, current: str, new: str) -> None:
-    """Change the actor's password; every session of theirs ends (they sign in again)."""
+CHANGED_MEANWHILE = "was changed by someone else meanwhile; try again"
+
+
+def _password_row(connection: Connection, user_id: int) -> Any:
+    query = sa.select(USERS.c.id, USERS.c.email, USERS.c.name, USERS.c.password_hash)
+    return connection.execute(query.where(USERS.c.id == user_id)).first()
+
+
+def _hash_outside(user_id: int, changes: dict[str, Any]) -> tuple[str, str] | None:
+    """For a patch that sets a password: (the stored hash it replaces, the new hash), made
+    outside any transaction after checking the password is not weak."""
+    if "password" not in changes:
+        return None
+    with transaction() as connection:
+        row = _password_row(connection, user_id)
+    if row is None:
+        raise NotFound.thing("user", user_id)
+    _checked_password(changes["password"], row.email, changes.get("name", row.name))
+    return row.password_hash, passwords.hash_password(changes["password"])
+
+
+def _replace_password(user_id: int, old_hash: str, new_hash: str, field: str) -> None:
+    """Store `new_hash` unless the password changed since `old_hash` was read; the user's
+    sessions end. A short write: the slow hashing was done before."""
     with transaction(write=True) as connection:
-        row = connection.execute(sa.select(USERS).where(USERS.c.id == actor.id)).first()
-        if row is None or not passwords.verify(current, row.password_hash):
-            raise InvalidInput.single("current_password", "is not your current password")
-        _checked_password(new, row.email, row.name)
-        connection.execute(
+        replaced = connection.execute(
             sa.update(USERS)
-            .where(USERS.c.id == actor.id)
-            .values(password_hash=passwords.hash_password(new))
+            .where(USERS.c.id == user_id, USERS.c.password_hash == old_hash)
+            .values(password_hash=new_hash)
         )
-        _revoke_sessions(connection, actor.id)
+        if replaced.rowcount != 1:
+            raise InvalidInput.single(field, CHANGED_MEANWHILE)
+        _revoke_sessions(connection, user_id)
     forget_all()
+
+
+def change_own_password(actor: Actor, current: str, new: str) -> None:
+    """Change the actor's password; every session of theirs ends (they sign in again).
+
+    The current password is checked, and the new one hashed, outside any transaction, and
+    checks are throttled per user like sign-in (Throttled after SIGN_IN_MAX_FAILURES wrong
+    ones in the window), so a loop of guesses neither blocks other writers nor goes on.
+    """
+    with transaction() as connection:
+        row = _password_row(connection, actor.id)
+    if row is None:
+        raise NotSignedIn()
+    _checked_password(new, row.email, row.name)
+    reservation = throttle.reserve_password_check(actor.id)
+    if not passwords.verify(current, row.password_hash):
+        raise InvalidInput.single("current_password", "is not your current password")
+    throttle.password_check_passed(reservation)
+    _replace_password(actor.id, row.password_hash, passwords.hash_password(new), "current_password")
 
 
 def set_password(email: str, password: str) -> None:
     """The CLI's password reset (the system acting); ends the user's sessions."""
-    with transaction(write=True) as connection:
+    with transaction() as connection:
         row = _find(connection, email)
-        if row is None:
-            raise NotFound(f"No user has the email {email.strip().lower()}.")
-        _checked_password(password, row.email, row.name)
-        connection.execute(
-            sa.update(USERS)
-            .where(USERS.c.id == row.id)
-            .values(password_hash=passwords.hash_password(password))
-        )
-        _revoke_sessions(connection, row.id)
-    forget_all()
+    if row is None:
+        raise NotFound(f"No user has the email {email.strip().lower()}.")
+    _checked_password(password, row.email, row.name)
+    _replace_password(row.id, row.password_hash, passwords.hash_password(password), "password")
 
 
 def deactivate(email: str) -> UserRead:
@@ -325,17 +362,19 @@ def deactivate(email: str) -> UserRead:
 
 def authenticate(email: str, password: str, address: str) -> Actor:
     """The active user with this email and password, or NotSignedIn with one message for a
-    wrong email and a wrong password alike (which cost the same time). Throttled after too
-    many failures for the account or the address."""
-    throttle.check_sign_in(email, address)
+    wrong email and a wrong password alike (which cost the same time). The attempt is
+    counted before the password is checked (see `throttle`): Throttled once this account
+    from this address, or this address, has used up its attempts."""
+    email = email if isinstance(email, str) else ""
+    reservation = throttle.reserve_sign_in(email, address)
     with transaction() as connection:
-        row = _find(connection, email) if isinstance(email, str) else None
+        row = _find(connection, email)
     password_hash = row.password_hash if row is not None else None
     matches = isinstance(password, str) and passwords.verify_or_waste_time(password, password_hash)
     if row is None or not matches or not row.active:
-        throttle.record_sign_in_failure(email if isinstance(email, str) else "", address)
+        throttle.sign_in_failed(email)
         raise NotSignedIn(WRONG_CREDENTIALS)
-    throttle.forget_sign_in_failures(row.email)
+    throttle.sign_in_succeeded(email, reservation)
     return Actor.of(row)
 
 

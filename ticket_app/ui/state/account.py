@@ -11,7 +11,7 @@ import reflex as rx
 
 from ticket_app.services import api_tokens, users
 from ticket_app.services.access import Actor
-from ticket_app.services.errors import InvalidInput, ServiceError
+from ticket_app.services.errors import InvalidInput, ServiceError, Throttled
 from ticket_app.ui import browser
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
@@ -79,6 +79,9 @@ class AccountState(SessionState):
             )
         except InvalidInput as error:
             self.password_errors = field_messages(error)
+            return None
+        except Throttled as error:  # too many wrong current passwords: said beside the field
+            self.password_errors = {"current_password": str(error)}
             return None
         except ServiceError as error:
             return browser.error(describe(error))
