@@ -35,8 +35,8 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench.load import TOKEN_VARIABLE, Case, Connection, deep_cursor, measure
 from bench.memory import MemorySampler
-from bench.reflex_client import ReflexTab
 from bench.run import RESULTS, ROOT, VENV_BIN, bench_token, start_app, start_redis, stop
+from tests.support.reflex_client import ReflexTab
 from ticket_app.domain import Role
 from ticket_app.services import sessions
 from ticket_app.services.access import Actor

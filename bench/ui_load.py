@@ -231,7 +231,7 @@ async def stop_one(desk: Desk, agents: list[Agent], creator_url: str, token: str
 async def cross_instance(desk: Desk, cookie: str, token: str) -> dict[str, Any]:
     """A list tab on the last instance, a ticket created through the first: how long until
     the tab shows it (each instance polls the shared database's revision)."""
-    from bench.reflex_client import ReflexTab
+    from tests.support.reflex_client import ReflexTab
 
     watcher_url, writer_url = desk.instances[-1].url, desk.instances[0].url
     tab = ReflexTab(

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.reflex_client import VAR_SUFFIX, ReflexTab, Update, event_name, state_name
+from tests.support.reflex_client import VAR_SUFFIX, ReflexTab, Update, event_name, state_name
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.session import SessionState

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from tests.support.passwords import PASSWORD
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 LIMIT = 0.5  # seconds: DB_STATEMENT_TIMEOUT_SECONDS under the `tight_limits` fixture
 
@@ -121,9 +123,6 @@ def _forget_process_caches() -> None:
     throttle.limiter.cache_clear()
     get_shared_reads.cache_clear()  # its results are keyed by revisions the emptying resets
     reset_state()
-
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")

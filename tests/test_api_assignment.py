@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import make_ticket, refused, walk_pages
+from tests.support.api import make_ticket, refused, walk_pages
 
 CATEGORIES = ["billing", "technical", "account"]
 PRIORITIES = ["low", "high", "critical"]

@@ -10,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import refused
+from tests.support.api import refused
 from ticket_app.services import credentials
 
 PUBLIC = {"/api/health/"}

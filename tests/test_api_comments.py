@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from tests.helpers import count_rows, make_ticket, refused, walk_pages
+from tests.support.api import make_ticket, refused, walk_pages
+from tests.support.database import count_rows
 
 SECRET_WORD = "quokkalation"  # only ever written in an internal note
 

@@ -4,14 +4,7 @@ import json
 
 import pytest
 
-
-def problem_fields(response):
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert set(body) == {"type", "title", "status", "detail", "errors"}
-    assert body["status"] == response.status_code
-    assert "Traceback" not in response.text
-    return {error["field"]: error["message"] for error in body["errors"]}
+from tests.support.api import problem_fields
 
 
 def ticket_count(client) -> int:

@@ -6,7 +6,8 @@ This is what keeps two agents from silently overwriting each other's edit of the
 
 import pytest
 
-from tests.helpers import count_rows, make_ticket, refused
+from tests.support.api import make_ticket, refused
+from tests.support.database import count_rows
 
 
 def tag(version: int) -> str:

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from tests.helpers import count_rows, history_rows, make_ticket, refused, walk_pages
+from tests.support.api import make_ticket, refused, walk_pages
+from tests.support.database import count_rows, history_rows
 from ticket_app.services import history, tickets
 from ticket_app.services.schemas import validate_create
 

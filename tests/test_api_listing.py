@@ -5,22 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.test_api_errors import problem_fields
+from tests.support.api import make_ticket, next_link, problem_fields
 
 CATEGORIES = ["billing", "technical", "account", "general"]
 PRIORITIES = ["low", "medium", "high", "critical"]
 STATUSES = ["open", "in_progress", "resolved", "closed"]
-
-
-def add(client, title="Ticket", description="Some description", **fields):
-    body = {"title": title, "description": description, "category": "general"}
-    body.setdefault("priority", "medium")
-    body.update(fields)
-    status = body.pop("status", None)
-    ticket = client.post("/api/tickets/", json=body).json()
-    if status and status != "open":
-        ticket = client.patch(f"/api/tickets/{ticket['id']}/", json={"status": status}).json()
-    return ticket
 
 
 @pytest.fixture
@@ -31,7 +20,7 @@ def mixed(client):
         itertools.product(CATEGORIES, PRIORITIES, STATUSES)
     ):
         tickets.append(
-            add(
+            make_ticket(
                 client,
                 title=f"Ticket {n} {category}",
                 description=f"{priority} trouble number {n}",
@@ -56,7 +45,7 @@ def test_empty_list_is_an_empty_array_with_zero_total(client):
 
 
 def test_newest_first(client):
-    first, second, third = (add(client, title=f"T{n}") for n in range(3))
+    first, second, third = (make_ticket(client, title=f"T{n}") for n in range(3))
     assert ids(client.get("/api/tickets/")) == [third["id"], second["id"], first["id"]]
 
 
@@ -88,9 +77,9 @@ def test_filters_and_comma_lists_with_matching_total(client, mixed, query, expec
 
 
 def test_search_is_a_case_insensitive_substring_of_title_or_description(client):
-    a = add(client, title="VPN drops every hour", description="Since Monday.")
-    b = add(client, title="Invoice question", description="The vpn invoice is wrong")
-    add(client, title="Unrelated", description="Nothing here")
+    a = make_ticket(client, title="VPN drops every hour", description="Since Monday.")
+    b = make_ticket(client, title="Invoice question", description="The vpn invoice is wrong")
+    make_ticket(client, title="Unrelated", description="Nothing here")
     assert sorted(ids(client.get("/api/tickets/?search=VpN"))) == sorted([a["id"], b["id"]])
     assert ids(client.get("/api/tickets/?search=drops%20every")) == [a["id"]]
     assert ids(client.get("/api/tickets/?search=nvoi")) == [b["id"]]
@@ -99,7 +88,7 @@ def test_search_is_a_case_insensitive_substring_of_title_or_description(client):
 
 @pytest.mark.parametrize("text", ["io", "X", "...", "a-b", "1 2 3", "%", "r_i", "  ab  "])
 def test_a_search_no_index_can_serve_is_refused_by_name(client, text):
-    add(client, title="Fix IO a-b 1 2 3 ... 100% r_i", description="x")
+    make_ticket(client, title="Fix IO a-b 1 2 3 ... 100% r_i", description="x")
     response = client.get("/api/tickets/", params={"search": text})
     assert response.status_code == 400
     assert "3 letters or digits in a row" in problem_fields(response)["search"]
@@ -107,17 +96,17 @@ def test_a_search_no_index_can_serve_is_refused_by_name(client, text):
 
 
 def test_three_letters_in_a_row_are_enough_whatever_surrounds_them(client):
-    a = add(client, title="Fix the VPN (again)", description="x")
-    add(client, title="Other", description="y")
+    a = make_ticket(client, title="Fix the VPN (again)", description="x")
+    make_ticket(client, title="Other", description="y")
     assert ids(client.get("/api/tickets/?search=vpn")) == [a["id"]]
     assert ids(client.get("/api/tickets/?search=(again)")) == [a["id"]]
 
 
 def test_search_treats_percent_underscore_and_quotes_as_plain_characters(client):
-    percent = add(client, title="Discount of 100% missing", description="d")
-    underscore = add(client, title="Field user_id empty", description="d")
-    quoted = add(client, title='He said "hello" twice', description="d")
-    add(client, title="100 percent userXid", description="d")
+    percent = make_ticket(client, title="Discount of 100% missing", description="d")
+    underscore = make_ticket(client, title="Field user_id empty", description="d")
+    quoted = make_ticket(client, title='He said "hello" twice', description="d")
+    make_ticket(client, title="100 percent userXid", description="d")
     assert ids(client.get("/api/tickets/?search=100%25")) == [percent["id"]]
     assert ids(client.get("/api/tickets/?search=user_id")) == [underscore["id"]]
     assert ids(client.get('/api/tickets/?search="hello"')) == [quoted["id"]]
@@ -134,22 +123,12 @@ def test_search_combines_with_filters_and_total(client, mixed):
 
 
 def test_search_sees_edits_and_deletes(client):
-    ticket = add(client, title="Keyboard broken", description="keys stuck")
+    ticket = make_ticket(client, title="Keyboard broken", description="keys stuck")
     client.patch(f"/api/tickets/{ticket['id']}/", json={"title": "Mouse broken"})
     assert ids(client.get("/api/tickets/?search=keyboard")) == []
     assert ids(client.get("/api/tickets/?search=mouse")) == [ticket["id"]]
     client.delete(f"/api/tickets/{ticket['id']}/")
     assert ids(client.get("/api/tickets/?search=mouse")) == []
-
-
-def next_link(response):
-    link = response.headers.get("link")
-    if link is None:
-        return None
-    url, rel = link.split(";")
-    assert rel.strip() == 'rel="next"'
-    target = urlsplit(url.strip()[1:-1])
-    return f"{target.path}?{target.query}"
 
 
 def test_pages_walk_every_ticket_exactly_once_while_tickets_are_added(client, mixed):
@@ -161,7 +140,7 @@ def test_pages_walk_every_ticket_exactly_once_while_tickets_are_added(client, mi
         response = client.get(url)
         seen += ids(response)
         assert response.headers["x-total-count"] == str(len(expected) + pages)
-        add(client, title=f"added while paging {pages}")  # lands before the cursor
+        make_ticket(client, title=f"added while paging {pages}")  # lands before the cursor
         pages += 1
         url = next_link(response)
     assert seen == expected
@@ -177,7 +156,7 @@ def test_link_keeps_filters_and_limit(client, mixed):
 
 
 def test_last_page_has_no_link(client):
-    add(client)
+    make_ticket(client)
     assert "link" not in client.get("/api/tickets/?limit=1").headers
 
 
@@ -209,7 +188,7 @@ def test_forged_cursors_are_rejected(client, mixed, mangle):
 
 def test_limit_bounds(client):
     for n in range(3):
-        add(client, title=f"T{n}")
+        make_ticket(client, title=f"T{n}")
     assert len(client.get("/api/tickets/?limit=1").json()) == 1
     assert len(client.get("/api/tickets/?limit=200").json()) == 3
     assert len(client.get("/api/tickets/").json()) == 3
@@ -219,8 +198,8 @@ def test_a_search_total_stops_at_the_cap_and_says_so(client, monkeypatch):
     from ticket_app.services import listing
 
     monkeypatch.setattr(listing, "COUNT_CAP", 3)
-    matching = [add(client, title=f"Printer {n} jams") for n in range(5)]
-    add(client, title="Other")
+    matching = [make_ticket(client, title=f"Printer {n} jams") for n in range(5)]
+    make_ticket(client, title="Other")
     first = client.get("/api/tickets/?search=printer&limit=2")
     assert first.headers["x-total-count"] == "3"
     assert first.headers["x-total-count-capped"] == "true"

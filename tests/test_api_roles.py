@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import make_ticket, refused
+from tests.support.api import make_ticket, refused
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import make_ticket, walk_pages
+from tests.support.api import make_ticket, walk_pages
 
 RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 PRIORITIES = ["low", "critical", "medium", "high"]

@@ -6,7 +6,7 @@ before 3.11's `fromisoformat`, among others) refuse; one answer style across eve
 
 import re
 
-from tests.helpers import make_ticket
+from tests.support.api import make_ticket
 
 TIME = re.compile(r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?)"')
 

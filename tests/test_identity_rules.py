@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from tests.helpers import count_rows
+from tests.support.database import count_rows
 
 HASH = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 FUTURE = "2999-01-01T00:00:00+00:00"

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD
-from tests.helpers import bearer, count_rows, make_ticket
+from tests.support.api import bearer, make_ticket
+from tests.support.database import count_rows
+from tests.support.passwords import PASSWORD
 from ticket_app.config import PROJECT_ROOT
 from ticket_app.services import sessions, users
 

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from tests.helpers import scratch_database
+from tests.support.database import scratch_database
 from ticket_app.db import create_db_engine
 from ticket_app.migrate import alembic_config, include_name
 

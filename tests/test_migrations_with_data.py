@@ -11,7 +11,7 @@ import itertools
 import sqlalchemy as sa
 from alembic import command
 
-from tests.helpers import scratch_database
+from tests.support.database import scratch_database
 from ticket_app.db import create_db_engine
 from ticket_app.migrate import alembic_config
 from ticket_app.services import counts

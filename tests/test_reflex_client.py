@@ -1,4 +1,5 @@
-"""bench/reflex_client.py opens the socket a browser tab opens: checked on the bytes it sends.
+"""tests/support/reflex_client.py opens the socket a browser tab opens: checked on the bytes it
+sends.
 
 What it does once connected is what the tests in tests/served/ rely on; here, the handshake
 itself, against a server that only records the request.
@@ -9,7 +10,7 @@ import asyncio
 import pytest
 import socketio
 
-from bench.reflex_client import ReflexTab
+from tests.support.reflex_client import ReflexTab
 
 
 async def handshake(**tab: str) -> tuple[str, ReflexTab]:

@@ -7,7 +7,8 @@ GET through `create_api()` shows whether the gate lets a browser through (a 404 
 
 import pytest
 
-from tests.helpers import cheap_passwords, count_rows
+from tests.support.database import count_rows
+from tests.support.passwords import cheap_passwords
 from tests.test_signin_forms import EVIL, origin, redirect, session_cookie
 from ticket_app.services import sessions, setup, users
 
@@ -17,7 +18,7 @@ FIRST_ADMIN = {"email": "first@example.com", "name": "First Admin", "password": 
 
 @pytest.fixture(autouse=True)
 def password_hash(monkeypatch) -> str:
-    """Cheap hashes (see `helpers.cheap_passwords`): the first admin's password is hashed."""
+    """Cheap hashes (see `cheap_passwords`): the first admin's password is hashed."""
     return cheap_passwords(monkeypatch)
 
 

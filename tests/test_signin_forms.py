@@ -5,7 +5,7 @@ in test_signin_hardening.py).
 
 Clients here come from chosen addresses (TestClient's `client`), so the account rule and
 the address rule can each be tried without the other. Passwords use Argon2id at its least
-cost (see `helpers.cheap_passwords`): the rules do not depend on the cost.
+cost (see `cheap_passwords`): the rules do not depend on the cost.
 """
 
 from urllib.parse import parse_qs, urlsplit
@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD
-from tests.helpers import cheap_passwords, count_rows
+from tests.support.database import count_rows
+from tests.support.passwords import PASSWORD, cheap_passwords
 from ticket_app.config import get_settings
 from ticket_app.services import sessions
 

@@ -3,7 +3,7 @@ password, each reproduced: locking someone else out, racing the sign-in limit, p
 body to the forms, holding the write lock with password checks, signing someone out from
 another site (in test_signin_forms.py) and racing the first-admin setup.
 
-Passwords use Argon2id at its least cost (`helpers.cheap_passwords`) unless a test makes
+Passwords use Argon2id at its least cost (`cheap_passwords`) unless a test makes
 verifying slow on purpose, to open the window a race needs.
 """
 
@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, reset_caches
-from tests.helpers import cheap_passwords, count_rows, make_ticket
+from tests.conftest import reset_caches
+from tests.support.api import make_ticket
+from tests.support.database import count_rows
+from tests.support.passwords import PASSWORD, cheap_passwords
 from tests.test_signin_forms import (
     _fail,
     assert_throttled,

@@ -4,7 +4,7 @@ browser session, impose nothing."""
 
 from datetime import datetime, timedelta
 
-from tests.helpers import bearer
+from tests.support.api import bearer
 
 
 def made(client, **body) -> dict:

@@ -10,15 +10,15 @@ import threading
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import bearer, cheap_passwords, refused
+from tests.support.api import bearer, refused
+from tests.support.passwords import PASSWORD, cheap_passwords
 from ticket_app.services import sessions, users
 from ticket_app.services.errors import Forbidden
 
 
 @pytest.fixture(autouse=True)
 def password_hash(monkeypatch) -> str:
-    """Cheap hashes (see `helpers.cheap_passwords`): users are created and re-passworded here."""
+    """Cheap hashes (see `cheap_passwords`): users are created and re-passworded here."""
     return cheap_passwords(monkeypatch)
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.reflex_client import ReflexTab
 from bench.ui_tabs import Agent, reopen
+from tests.support.reflex_client import ReflexTab
 
 TABS = 6
 PUSH_LIMIT = 5.0

@@ -7,8 +7,8 @@ do exactly that over the real websocket, and count the watchers the app's proces
 
 import pytest
 
-from bench.reflex_client import ReflexTab, event_name
 from tests.served_app import ServedApp
+from tests.support.reflex_client import ReflexTab, event_name
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.tickets import TicketsState
 

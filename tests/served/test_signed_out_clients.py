@@ -1,10 +1,10 @@
 """A websocket client without a valid session gets no ticket data, whatever it sends.
 
 Reflex lets any client call any state's handler with any arguments. These tests speak the real
-event protocol (bench/reflex_client.py) against the served app: a planted ticket's secret word
-must never appear in anything the server sends back, and every event of a signed-in page is
-answered with the way to the login page. Requesters' tabs are checked the same way against a
-ticket that is not theirs, including the live pushes while staff change it.
+event protocol (tests/support/reflex_client.py) against the served app: a planted ticket's
+secret word must never appear in anything the server sends back, and every event of a
+signed-in page is answered with the way to the login page. Requesters' tabs are checked the
+same way against a ticket that is not theirs, including the live pushes while staff change it.
 """
 
 import asyncio
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bench.reflex_client import ReflexTab, event_name
+from tests.support.reflex_client import ReflexTab, event_name
 from ticket_app.ui.state.session import SessionState
 
 from .conftest import Desk, post_form, run, session_cookie

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bench.reflex_client import ReflexTab, event_name
+from tests.support.reflex_client import ReflexTab, event_name
 from ticket_app.ui.state.account import AccountState
 from ticket_app.ui.state.form import FormState
 from ticket_app.ui.state.tickets import TicketsState

@@ -9,7 +9,7 @@ Every state update the server pushes is kept with its arrival time, merged into 
 and `call` times a handler from sending it until the update that carries its result.
 
     import asyncio
-    from bench.reflex_client import ReflexTab, event_name
+    from tests.support.reflex_client import ReflexTab, event_name
     from ticket_app.ui.state.tickets import TicketsState
 
     async def main() -> None:
