@@ -2,23 +2,14 @@
 
 import sqlalchemy as sa
 
+from tests.support.api import make_ticket
 from ticket_app.services import counts
 
 
 def add(client, n: int, **fields) -> list[dict]:
-    made = []
-    for number in range(n):
-        body = {
-            "title": f"Bulk {number}",
-            "description": "d",
-            "category": "general",
-            "priority": "low",
-            **fields,
-        }
-        response = client.post("/api/tickets/", json=body)
-        assert response.status_code == 201, response.text
-        made.append(response.json())
-    return made
+    """`n` tickets, general and low unless `fields` say otherwise."""
+    fields = {"category": "general", "priority": "low", **fields}
+    return [make_ticket(client, f"Bulk {number}", "d", **fields) for number in range(n)]
 
 
 def test_a_change_by_ids_writes_each_ticket_and_its_history(client, agent):

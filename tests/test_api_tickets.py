@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import reset_caches
+from tests.support.api import make_ticket
 
 TICKET_FIELDS = {
     "id",
@@ -25,13 +26,6 @@ TICKET_FIELDS = {
     "merged_into_id",
     "participants",
 }
-
-
-def create(client, **fields):
-    body = {"title": "Printer on fire", "description": "It smells of smoke.", **fields}
-    response = client.post("/api/tickets/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_create_returns_the_ticket_with_location(client):
@@ -59,28 +53,28 @@ def test_create_returns_the_ticket_with_location(client):
 
 
 def test_create_without_category_and_priority_classifies_and_stores_the_suggestion(client):
-    ticket = create(client, description="I was charged twice for my subscription this month.")
+    ticket = make_ticket(client, description="I was charged twice for my subscription this month.")
     assert ticket["category"] == ticket["suggested_category"]
     assert ticket["priority"] == ticket["suggested_priority"]
     assert ticket["category"] == "billing"
 
 
 def test_create_with_only_one_value_keeps_it_and_classifies_the_other(client):
-    ticket = create(client, category="general")
+    ticket = make_ticket(client, category="general")
     assert ticket["category"] == "general"
     assert ticket["suggested_priority"] == ticket["priority"]
     assert ticket["suggested_category"] is not None
 
 
 def test_create_with_both_values_stores_no_suggestion(client):
-    ticket = create(client, category="technical", priority="low")
+    ticket = make_ticket(client, category="technical", priority="low")
     assert ticket["suggested_category"] is None
     assert ticket["suggested_priority"] is None
 
 
 @pytest.mark.parametrize("path", ["/api/tickets/", "/api/tickets"])
 def test_paths_answer_with_and_without_trailing_slash(client, path):
-    ticket = create(client)
+    ticket = make_ticket(client)
     listed = client.get(path)
     assert listed.status_code == 200
     assert [t["id"] for t in listed.json()] == [ticket["id"]]
@@ -118,7 +112,7 @@ def test_a_path_that_is_not_a_ticket_id_is_404(client, path):
 
 
 def test_patch_changes_only_the_fields_sent_and_bumps_updated_at(client):
-    ticket = create(client, category="billing", priority="low")
+    ticket = make_ticket(client, category="billing", priority="low")
     response = client.patch(f"/api/tickets/{ticket['id']}/", json={"status": "in_progress"})
     assert response.status_code == 200
     patched = response.json()
@@ -132,7 +126,7 @@ def test_patch_changes_only_the_fields_sent_and_bumps_updated_at(client):
 
 
 def test_two_patches_of_different_fields_both_survive(client):
-    ticket = create(client, category="billing", priority="low")
+    ticket = make_ticket(client, category="billing", priority="low")
     url = f"/api/tickets/{ticket['id']}/"
     client.patch(url, json={"priority": "critical"})
     client.patch(url, json={"category": "technical"})
@@ -141,7 +135,7 @@ def test_two_patches_of_different_fields_both_survive(client):
 
 
 def test_patch_every_editable_field(client):
-    ticket = create(client)
+    ticket = make_ticket(client)
     changes = {
         "title": "New title",
         "description": "New description",
@@ -158,7 +152,7 @@ def test_patch_missing_ticket_is_404(client):
 
 
 def test_delete_then_get_is_404_and_second_delete_is_404(client):
-    ticket = create(client)
+    ticket = make_ticket(client)
     url = f"/api/tickets/{ticket['id']}/"
     response = client.delete(url)
     assert response.status_code == 204

@@ -5,13 +5,8 @@ agent confirmed sharing it: see test_merge_sharing.py)."""
 
 import pytest
 
+from tests.support.api import make_ticket
 from ticket_app.services import counts
-
-
-def create(client, title="Printer on fire", description="It smells of smoke."):
-    response = client.post("/api/tickets/", json={"title": title, "description": description})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def comment(client, ticket_id, body, public=True):
@@ -38,9 +33,9 @@ def pair(api, agent, requester):
     """Ticket A (an agent's, one reply) and its duplicate B (a requester's, a reply from the
     requester and an internal note from the agent)."""
     staff, customer = api(agent), api(requester)
-    target = create(staff, "Printer on fire", "Smoke from the printer.")
+    target = make_ticket(staff, "Printer on fire", "Smoke from the printer.")
     comment(staff, target["id"], "We sent a technician.")
-    source = create(customer, "Printer smoking", "The printer smokes.")
+    source = make_ticket(customer, "Printer smoking", "The printer smokes.")
     comment(customer, source["id"], "It is getting worse.")
     comment(staff, source["id"], "Same printer as the other ticket.", public=False)
     return staff, customer, target, source
@@ -95,7 +90,7 @@ def test_the_requester_of_the_source_reads_the_public_part_of_the_target(pair):
 
 def test_tickets_merged_into_the_source_follow_it(api, agent):
     staff = api(agent)
-    first, second, third = (create(staff, f"Printer {n}") for n in range(3))
+    first, second, third = (make_ticket(staff, f"Printer {n}") for n in range(3))
     comment(staff, first["id"], "From the first.")
     assert merge(staff, first["id"], second["id"]).status_code == 200
     assert merge(staff, second["id"], third["id"]).status_code == 200
@@ -107,7 +102,7 @@ def test_tickets_merged_into_the_source_follow_it(api, agent):
 
 def test_merges_that_cannot_be_are_refused_naming_into(api, agent):
     staff = api(agent)
-    a, b, c = (create(staff, f"Printer {n}") for n in range(3))
+    a, b, c = (make_ticket(staff, f"Printer {n}") for n in range(3))
     assert merge(staff, b["id"], a["id"]).status_code == 200
     cases = {
         (a["id"], a["id"]): "itself",
@@ -130,7 +125,7 @@ def test_merges_that_cannot_be_are_refused_naming_into(api, agent):
 
 def test_requesters_may_not_merge(api, requester):
     customer = api(requester)
-    a, b = create(customer, "One"), create(customer, "Two")
+    a, b = make_ticket(customer, "One"), make_ticket(customer, "Two")
     response = merge(customer, b["id"], a["id"])
     assert response.status_code == 403
     assert response.json()["detail"] == "Your role (requester) may not merge tickets."
@@ -140,6 +135,6 @@ def test_requesters_may_not_merge(api, requester):
 @pytest.mark.parametrize("body", [{}, {"into": "two"}, {"into": 0}, {"into": 2, "x": 1}])
 def test_bad_bodies_are_refused(api, agent, body):
     staff = api(agent)
-    ticket = create(staff)
+    ticket = make_ticket(staff)
     response = staff.post(f"/api/tickets/{ticket['id']}/merge/", json=body)
     assert response.status_code == 400

@@ -3,6 +3,8 @@ finds nothing, role rules hold, merged tickets are left out, and the index follo
 
 import pytest
 
+from tests.support.api import make_ticket
+
 DUPLICATE = {
     "title": "Charged twice for the Pro plan",
     "description": "My card was charged twice for the Pro plan this month; please refund one.",
@@ -14,20 +16,13 @@ OTHERS = [
 ]
 
 
-def create(client, title, description):
-    body = {"title": title, "description": description}
-    response = client.post("/api/tickets/", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 @pytest.fixture
 def desk(api, agent):
     """An agent's client and a handful of tickets, one of them about a double charge."""
     client = api(agent)
     for title, description in OTHERS:
-        create(client, title, description)
-    charged = create(client, **DUPLICATE)
+        make_ticket(client, title, description)
+    charged = make_ticket(client, **DUPLICATE)
     return client, charged
 
 
@@ -57,7 +52,9 @@ def test_common_words_alone_find_nothing(desk):
 
 def test_a_ticket_page_lists_its_duplicate_and_never_itself(desk):
     client, charged = desk
-    again = create(client, "Refund please: charged twice", "Pro plan charged twice this month.")
+    again = make_ticket(
+        client, "Refund please: charged twice", "Pro plan charged twice this month."
+    )
     found = client.get(f"/api/tickets/{again['id']}/similar/").json()
     assert [ticket["id"] for ticket in found][:1] == [charged["id"]]
     assert again["id"] not in [ticket["id"] for ticket in found]
@@ -67,9 +64,9 @@ def test_a_ticket_page_lists_its_duplicate_and_never_itself(desk):
 def test_a_requester_sees_only_their_own_tickets(desk, api, requester, make_person):
     _, charged = desk
     mine_client = api(requester)
-    mine = create(mine_client, "Charged twice again", "The Pro plan was charged twice.")
+    mine = make_ticket(mine_client, "Charged twice again", "The Pro plan was charged twice.")
     other_requester = api(make_person("requester", "Rob Requester"))
-    create(other_requester, "Charged twice too", "Pro plan charged twice, refund please.")
+    make_ticket(other_requester, "Charged twice too", "Pro plan charged twice, refund please.")
     found = mine_client.post("/api/tickets/similar/", json=DUPLICATE).json()
     assert [ticket["id"] for ticket in found] == [mine["id"]]
     assert charged["id"] not in [ticket["id"] for ticket in found]
@@ -78,7 +75,7 @@ def test_a_requester_sees_only_their_own_tickets(desk, api, requester, make_pers
 
 def test_merged_tickets_are_not_offered(desk):
     client, charged = desk
-    duplicate = create(client, **DUPLICATE)
+    duplicate = make_ticket(client, **DUPLICATE)
     merged = client.post(f"/api/tickets/{duplicate['id']}/merge/", json={"into": charged["id"]})
     assert merged.status_code == 200, merged.text
     found = client.post("/api/tickets/similar/", json=DUPLICATE).json()

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.support.api import make_ticket
 from ticket_app.services import stats as stats_service
 from ticket_app.services.schemas import parse_filters
 
@@ -13,16 +14,6 @@ BREAKDOWNS = {
     "category_breakdown": ["billing", "technical", "account", "general"],
     "status_breakdown": ["open", "in_progress", "resolved", "closed"],
 }
-
-
-def add(client, category, priority, status="open", title="Stats ticket"):
-    ticket = client.post(
-        "/api/tickets/",
-        json={"title": title, "description": "d", "category": category, "priority": priority},
-    ).json()
-    if status != "open":
-        client.patch(f"/api/tickets/{ticket['id']}/", json={"status": status})
-    return ticket
 
 
 def test_empty_database_has_every_key_at_zero(client):
@@ -37,11 +28,11 @@ def test_empty_database_has_every_key_at_zero(client):
 
 
 def test_breakdowns_are_complete_and_consistent(client):
-    add(client, "billing", "high")
-    add(client, "billing", "low", "closed")
-    add(client, "technical", "critical", "in_progress")
-    ticket = add(client, "account", "medium", "resolved")
-    add(client, "technical", "critical")
+    make_ticket(client, category="billing", priority="high")
+    make_ticket(client, category="billing", priority="low", status="closed")
+    make_ticket(client, category="technical", priority="critical", status="in_progress")
+    ticket = make_ticket(client, category="account", priority="medium", status="resolved")
+    make_ticket(client, category="technical", priority="critical")
     client.patch(f"/api/tickets/{ticket['id']}/", json={"category": "general"})
     stats = client.get("/api/tickets/stats/").json()
     for name, keys in BREAKDOWNS.items():
@@ -65,8 +56,8 @@ def test_breakdowns_are_complete_and_consistent(client):
 
 
 def test_stats_follow_deletes(client):
-    ticket = add(client, "billing", "high")
-    add(client, "billing", "low")
+    ticket = make_ticket(client, category="billing", priority="high")
+    make_ticket(client, category="billing", priority="low")
     client.delete(f"/api/tickets/{ticket['id']}/")
     stats = client.get("/api/tickets/stats/").json()
     assert stats["total_tickets"] == 1
@@ -74,9 +65,9 @@ def test_stats_follow_deletes(client):
 
 
 def test_stats_narrowed_by_filters_and_search(client):
-    add(client, "billing", "high", title="Refund please")
-    add(client, "billing", "low", "closed", title="Refund again")
-    add(client, "technical", "high", title="Crash")
+    make_ticket(client, "Refund please", category="billing", priority="high")
+    make_ticket(client, "Refund again", category="billing", priority="low", status="closed")
+    make_ticket(client, "Crash", category="technical", priority="high")
     by_category = client.get("/api/tickets/stats/?category=billing").json()
     assert by_category["total_tickets"] == 2
     assert by_category["category_breakdown"]["technical"] == 0
@@ -106,7 +97,7 @@ def _backdate(engine, ticket_id: int, when: datetime) -> None:
 def test_average_per_day_counts_calendar_days_inclusive(
     client, admin, engine, first_created, today, total, expected
 ):
-    created = [add(client, "general", "low") for _ in range(total)]
+    created = [make_ticket(client, category="general", priority="low") for _ in range(total)]
     _backdate(engine, created[0]["id"], first_created)
     stats = stats_service.get_stats(admin.actor, parse_filters(), today=today)
     assert stats.total_tickets == total
@@ -114,7 +105,7 @@ def test_average_per_day_counts_calendar_days_inclusive(
 
 
 def test_first_day_is_the_utc_calendar_day(client, admin, engine):
-    ticket = add(client, "general", "low")
+    ticket = make_ticket(client, category="general", priority="low")
     # 23:30 at UTC-05:00 is already the next day in UTC.
     local = datetime(2026, 11, 9, 23, 30, tzinfo=UTC) + timedelta(hours=5)
     _backdate(engine, ticket["id"], local)
@@ -124,8 +115,8 @@ def test_first_day_is_the_utc_calendar_day(client, admin, engine):
 
 def test_daily_counts_cover_thirty_days_with_zeros(client, admin, engine):
     today = datetime.now(UTC).date()
-    old = add(client, "general", "low")
-    add(client, "general", "low")
+    old = make_ticket(client, category="general", priority="low")
+    make_ticket(client, category="general", priority="low")
     _backdate(engine, old["id"], datetime.now(UTC) - timedelta(days=3))
     days = stats_service.daily_counts(admin.actor, 30)
     assert len(days) == 30
