@@ -9,7 +9,6 @@ import pytest
 
 from ticket_app.classifier.adversarial import ADVERSARIAL_PATH, score
 from ticket_app.classifier.cache import TTLCache
-from ticket_app.classifier.ceiling import in_domain, tuned_biases
 from ticket_app.classifier.evaluate import (
     accuracy,
     confusion,
@@ -20,8 +19,9 @@ from ticket_app.classifier.evaluate import (
 )
 from ticket_app.classifier.gemini import GeminiError, parse_answer
 from ticket_app.classifier.text import cache_key, normalize
-from ticket_app.classifier.training.compose import compose, load_issues, load_phrases
 from ticket_app.domain import Category, Priority
+from training.ceiling import in_domain, tuned_biases
+from training.compose import compose, load_issues, load_phrases
 
 
 def test_normalize_cleans_and_caps() -> None:

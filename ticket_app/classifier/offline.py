@@ -1,7 +1,8 @@
 """The offline model: exported linear weights scored in pure Python.
 
-Training uses scikit-learn (`train.py`); the app image does not need it. The shipped file holds
-the feature names, their idf, one weight column per category and per priority, and the biases.
+Training uses scikit-learn (`training/train.py`, outside the package); the app image does not
+need it. The shipped file holds the feature names, their idf, one weight column per category and
+per priority, and the biases.
 Scoring a ticket is a dictionary lookup per feature and class, and a softmax: milliseconds on
 one core, no network.
 """

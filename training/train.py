@@ -1,8 +1,8 @@
-"""Train the offline model and export it: `python -m ticket_app.classifier.train`.
+"""Train the offline model and export it: `python -m training.train`.
 
 Needs scikit-learn (a dev requirement); the exported file does not. Training data, all of it
-shippable: the project's own composed tickets (`training/compose.py`, fixed seed) and the
-Bitext sample rows (`training/bitext.jsonl`, CDLA-Sharing-1.0, category only). Tobi-Bueck rows
+shippable: the project's own composed tickets (`compose.py`, fixed seed) and the
+Bitext sample rows (`bitext.jsonl`, CDLA-Sharing-1.0, category only). Tobi-Bueck rows
 are never read here. `--cv` (used for the shipped model) first validates with whole topics held
 out and fits the softmax temperature on those held-out predictions; see `cross_validate`.
 """
@@ -25,8 +25,8 @@ from sklearn.model_selection import GroupKFold
 from ticket_app.classifier.evaluate import fold
 from ticket_app.classifier.features import extract, weigh
 from ticket_app.classifier.offline import FORMAT, MODEL_PATH, pick_priority, softmax
-from ticket_app.classifier.training.compose import HERE as TRAINING_DIR
-from ticket_app.classifier.training.compose import compose
+from training.compose import HERE as TRAINING_DIR
+from training.compose import compose
 
 SYNTHETIC_COUNT = 20000
 SEED = 20240601

@@ -1,4 +1,4 @@
-"""How far can a model get on a labelled file? `python -m ticket_app.classifier.ceiling FILE.jsonl`.
+"""How far can a model get on a labelled file? `python -m training.ceiling FILE.jsonl`.
 
 Two optimistic bounds, both fitted on the file itself, so neither is a model we could ship (the
 Tobi-Bueck rows may never train shipped weights) and both flatter what they measure:

@@ -1,1 +1,0 @@
-"""The project's own training material, and the composer that turns it into tickets."""
