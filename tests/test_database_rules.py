@@ -78,6 +78,17 @@ def test_updates_are_checked_too(engine):
 def test_boundaries_are_accepted(engine):
     raw_insert(engine, title="x" * 200, description="y" * 20_000)
     raw_insert(engine, suggested_category="account", suggested_priority="critical")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT title, description, suggested_category, suggested_priority "
+                "FROM tickets ORDER BY id"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("x" * 200, "y" * 20_000, None, None),
+        ("Raw title", "Raw description", "account", "critical"),
+    ]
 
 
 def test_counters_follow_raw_changes(engine):

@@ -6,6 +6,8 @@ Each rule is tried from a good row changed in one way, so a refusal can only com
 rule being tried.
 """
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -29,6 +31,24 @@ def refuses(engine, table: str, values: dict) -> None:
     with pytest.raises(DBAPIError):
         insert(engine, table, values)
     assert count_rows(engine, table) == before
+
+
+def stored(engine, table: str, row_id: int, names: list[str]) -> dict:
+    """The columns `names` of the row `row_id` as the database reads them back."""
+    with engine.connect() as connection:
+        query = sa.text(f"SELECT {', '.join(names)} FROM {table} WHERE id = :id")
+        return comparable(dict(connection.execute(query, {"id": row_id}).mappings().one()))
+
+
+def comparable(values: dict) -> dict:
+    """Timestamps as the instants they name: PostgreSQL answers datetimes, SQLite the text
+    it keeps. (Booleans compare as they are: SQLite's 1 equals True.)"""
+    return {
+        name: datetime.fromisoformat(value)
+        if name.endswith("_at") and isinstance(value, str)
+        else value
+        for name, value in values.items()
+    }
 
 
 def execute(engine, sql: str, **params) -> None:
@@ -139,7 +159,8 @@ def test_a_bad_row_is_refused(engine, parents, table, change):
 )
 def test_the_good_rows_are_accepted_and_secrets_are_unique(engine, parents, table):
     row = good_rows(parents)[table]
-    insert(engine, table, row)
+    row_id = insert(engine, table, row)
+    assert stored(engine, table, row_id, list(row)) == comparable(row)
     if "token_hash" in row:
         refuses(engine, table, row)
 
