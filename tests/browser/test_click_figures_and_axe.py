@@ -103,6 +103,7 @@ def test_a_list_filter_is_one_round_trip_that_keeps_the_address(open_page, many_
 def test_paging_is_one_round_trip(open_page, many_tickets, capsys):
     page = open_page("/tickets")
     expect(page.locator(LIST)).to_be_visible()
+    page.evaluate("window.__not_reloaded = true")
     figures = []
     for round_ in range(ROUNDS):
         button = ("Older", "Newer")[round_ % 2]
@@ -110,6 +111,7 @@ def test_paging_is_one_round_trip(open_page, many_tickets, capsys):
             timed(page, LIST, lambda b=button: page.get_by_role("button", name=b).first.click())
         )
     report("list paging", figures, capsys)
+    assert page.evaluate("window.__not_reloaded") is True  # no page load in between
 
 
 def test_a_ticket_page_edit_is_one_round_trip(open_page, api: Api, capsys):
