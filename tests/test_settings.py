@@ -156,3 +156,16 @@ def test_a_bad_value_stops_the_start_naming_the_variable(environment, name, valu
     with pytest.raises(ConfigError) as refused:
         environment(**{name: value})
     assert str(refused.value) == message
+
+
+def test_the_readme_table_is_generated_from_the_declarations():
+    readme = config.README.read_text(encoding="utf-8")
+    assert config.readme_with_table(readme) == readme, (
+        "README.md's settings table is stale: run `python -m ticket_app.config --write-readme`"
+    )
+    table = readme.partition(config.TABLE_START)[2].partition(config.TABLE_END)[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| `")]
+    assert {row[0].strip("| `") for row in rows} == {*DEFAULTS, *OTHER_VARIABLES} - {
+        "REFLEX_DB_URL"
+    }
+    assert ["`262144`", "whole number ≥ 1024"] in [row[1:3] for row in rows]
