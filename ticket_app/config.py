@@ -347,7 +347,7 @@ class Settings:
         return frozenset({own, *loopback, *self.extra_hosts})
 
 
-def declarations() -> list[tuple[str, type, Setting]]:
+def declarations() -> list[tuple[str, Any, Setting]]:
     """Each field of `Settings` with its type and declaration, in the order declared."""
     return [(item.name, item.type, item.metadata["setting"]) for item in fields(Settings)]
 
@@ -401,7 +401,7 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _read(kind: type, spec: Setting) -> Any:
+def _read(kind: Any, spec: Setting) -> Any:
     """The value of one declared setting, from its variable, checked against its bounds."""
     if spec.choices:
         value: Any = _choice(spec.env, spec.default, spec.choices)
@@ -494,7 +494,7 @@ def get_settings() -> Settings:
     return _load()
 
 
-def _accepts(kind: type, spec: Setting) -> str:
+def _accepts(kind: Any, spec: Setting) -> str:
     if spec.choices:
         return ", ".join(f"`{choice}`" for choice in spec.choices)
     if kind is bool:
