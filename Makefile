@@ -46,9 +46,11 @@ audit: $(VENV)/.run-deps $(VENV)-audit/.deps
 container-check:
 	scripts/container-check $(ARGS)
 
+## lint: ruff, then mypy over ticket_app/ (configured in pyproject.toml)
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check --fix .

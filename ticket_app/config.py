@@ -1,28 +1,355 @@
 """Every setting the app reads, from environment variables, in one place.
 
-Each setting has a safe default so the embedded run (SQLite, offline classifier) needs no
-configuration at all. Other modules call `get_settings()`; nothing else reads `os.environ`.
+Each setting is declared once, as a field of `Settings`: its variable, default, bounds and
+meaning sit together, `_load` reads every field from its declaration, and the README's
+configuration table is generated from the same declarations (`python -m ticket_app.config
+--write-readme`; a test fails when the README is behind). Each setting has a safe default so
+the embedded run (SQLite, offline classifier) needs no configuration at all. Other modules
+call `get_settings()`; nothing else reads `os.environ`.
 """
 
+import argparse
 import ipaddress
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+README = PROJECT_ROOT / "README.md"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
+TABLE_START = (
+    "<!-- settings table: generated from ticket_app/config.py by"
+    " `python -m ticket_app.config --write-readme`; edit the declarations there -->"
+)
+TABLE_END = "<!-- end of settings table -->"
 
 logger = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
     """An environment variable holds a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one environment variable becomes one field of `Settings`, and its README row."""
+
+    env: str
+    default: Any
+    doc: str
+    minimum: float | None = None  # numbers: the least value accepted (0 when None)
+    choices: tuple[str, ...] = ()
+    shown: str = ""  # the default as the README shows it, where the value itself would mislead
+    clean: Callable[[Any], Any] | None = None  # applied to the value read
+    strip: bool = True  # text: surrounding spaces dropped (not for a password)
+
+
+def setting(env: str, default: Any, doc: str, **how: Any) -> Any:
+    """A field of `Settings` read from `env`; see `Setting` for `how`."""
+    return field(metadata={"setting": Setting(env, default, doc, **how)})
+
+
+def _lower_all(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(item.lower() for item in items)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's configuration, one declaration per environment variable."""
+
+    database_url: str = setting(
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL; `postgresql://user:pass@host:5432/db` for PostgreSQL (psycopg2)",
+        shown="`sqlite:///./data/tickets.db`",
+    )
+    data_dir: Path = setting(
+        "DATA_DIR",
+        DEFAULT_DATA_DIR,
+        "where the default SQLite file lives (created on start)",
+        shown="`./data`",
+    )
+    app_url: str = setting(
+        "APP_URL",
+        "http://localhost:8000",
+        "the origin browsers use; allowed for CORS and the websocket (its"
+        " `localhost`/`127.0.0.1` twin too)",
+        clean=lambda url: url.rstrip("/"),
+    )
+    cors_origins: tuple[str, ...] = setting(
+        "CORS_ORIGINS", (), "further allowed origins, comma-separated (never `*`)"
+    )
+    extra_hosts: tuple[str, ...] = setting(
+        "ALLOWED_HOSTS",
+        (),
+        "further host names requests may be addressed to, comma-separated; the `Host` of every"
+        " page, API and websocket request must be `APP_URL`'s host (plus `localhost`,"
+        " `127.0.0.1` and `::1` when `APP_URL` is on localhost) or one of these, else 400"
+        " (against DNS rebinding)",
+        clean=_lower_all,
+    )
+    secret_key: str = setting(
+        "SECRET_KEY",
+        "",
+        "signs cursors and the setup address; when empty, a random key is generated at the"
+        " first start and kept in the database, so every worker and instance shares it (never"
+        " derived from anything that is not secret)",
+        shown="*(generated)*",
+    )
+    max_body_bytes: int = setting(
+        "MAX_BODY_BYTES",
+        256 * 1024,
+        "API request bodies (under `/api/`) over this get 413",
+        minimum=1024,
+    )
+    form_max_body_bytes: int = setting(
+        "FORM_MAX_BODY_BYTES",
+        16 * 1024,
+        "request bodies anywhere else (the sign-in, setup and sign-out forms, the pages) over"
+        " this get 413, before they are read whole",
+        minimum=1024,
+    )
+    db_pool_size: int = setting(
+        "DB_POOL_SIZE",
+        5,
+        "database connections per worker process (plus as many overflow); on PostgreSQL keep"
+        " workers × (2 × this + 2) under the server's `max_connections` (the health check has"
+        " a connection of its own)",
+        minimum=1,
+    )
+    sqlite_synchronous: str = setting(
+        "SQLITE_SYNCHRONOUS",
+        "full",
+        "SQLite only: `full` syncs every commit to disk before the request is answered, so an"
+        " acknowledged ticket survives a power cut; `normal` is faster (about 20% more creates"
+        " per second, measured) but may lose the last commits on a power cut; `extra` syncs"
+        " even more",
+        choices=SQLITE_SYNCHRONOUS,
+    )
+    db_pool_timeout_seconds: float = setting(
+        "DB_POOL_TIMEOUT_SECONDS",
+        2.0,
+        "how long a request waits for a free connection before it gets a 503 (with `Retry-After`)",
+        minimum=0.1,
+    )
+    db_statement_timeout_seconds: float = setting(
+        "DB_STATEMENT_TIMEOUT_SECONDS",
+        5.0,
+        "longest a statement may run (PostgreSQL's `statement_timeout`; on SQLite the statement"
+        " is interrupted, and a write waits at most this long for the file lock); past it the"
+        " request gets a 503. Migrations have no limit",
+        minimum=0.1,
+    )
+    redis_url: str = setting(
+        "REFLEX_REDIS_URL",
+        "",
+        "Reflex's state manager (`redis://:PASSWORD@host:6379/0`), so the backend can run"
+        " several workers; refused without a password unless the Redis is on this machine",
+    )
+    redis_allow_no_password: bool = setting(
+        "REDIS_ALLOW_NO_PASSWORD",
+        False,
+        "`true` accepts a password-less `REFLEX_REDIS_URL` on another machine (only if nothing"
+        " else can reach that Redis), with a warning at every start",
+    )
+    session_idle_minutes: int = setting(
+        "SESSION_IDLE_MINUTES",
+        8 * 60,
+        "a browser session ends after this long without use",
+        minimum=1,
+    )
+    session_max_days: int = setting(
+        "SESSION_MAX_DAYS", 7, "... and after this long in any case (sign in again)", minimum=1
+    )
+    auth_cache_seconds: float = setting(
+        "AUTH_CACHE_SECONDS",
+        2.0,
+        "how long a process may reuse who a session or token belongs to; a sign-out, a revoked"
+        " token or a deactivation bites within this",
+    )
+    setup_link_minutes: int = setting(
+        "SETUP_LINK_MINUTES",
+        60,
+        "how long the first-admin setup address printed at start works",
+        minimum=1,
+    )
+    sign_in_max_failures: int = setting(
+        "SIGN_IN_MAX_FAILURES",
+        5,
+        "failed sign-ins for one account from one client address before further attempts from"
+        " there are refused (each attempt is counted before its password is checked, so"
+        " simultaneous guesses cannot pass together); also the wrong current passwords a user"
+        " may give when changing theirs. Failures from other addresses never refuse the right"
+        " password: once an account has this many from anywhere, every attempt on it waits"
+        " `SIGN_IN_SLOWDOWN_SECONDS` instead",
+        minimum=1,
+    )
+    sign_in_address_max_failures: int = setting(
+        "SIGN_IN_ADDRESS_MAX_FAILURES",
+        20,
+        "failed sign-ins from one client address, on any accounts, before further attempts from"
+        " it are refused",
+        minimum=1,
+    )
+    sign_in_slowdown_seconds: float = setting(
+        "SIGN_IN_SLOWDOWN_SECONDS",
+        3.0,
+        "the wait before the password is checked on an account with `SIGN_IN_MAX_FAILURES`"
+        " recent failures (a slowdown, never a lockout)",
+    )
+    sign_in_window_minutes: int = setting(
+        "SIGN_IN_WINDOW_MINUTES",
+        15,
+        "... all within this window (the form says when to try again; a script asking for JSON"
+        " gets 429 with `Retry-After`). Counted in Redis when `REFLEX_REDIS_URL` is set, in the"
+        " process otherwise",
+        minimum=1,
+    )
+    trusted_proxy_hops: int = setting(
+        "TRUSTED_PROXY_HOPS",
+        0,
+        "reverse proxies in front of the app: the client address is read from"
+        " `X-Forwarded-For` only through this many hops (for sign-in throttling and rate"
+        " limits); 0 ignores the header",
+    )
+    admin_email: str = setting(
+        "ADMIN_EMAIL",
+        "",
+        "with `ADMIN_PASSWORD`, create this admin at start when the desk has none (containers);"
+        " without them the setup address is printed instead",
+    )
+    admin_password: str = setting(
+        "ADMIN_PASSWORD",
+        "",
+        "the password of the admin `ADMIN_EMAIL` creates (taken as it is, spaces included)",
+        strip=False,
+    )
+    admin_name: str = setting("ADMIN_NAME", "Admin", "the name of that admin")
+    gemini_api_key: str = setting(
+        "GEMINI_API_KEY", "", "enables Gemini; without it the offline model answers"
+    )
+    gemini_model: str = setting("GEMINI_MODEL", "gemini-2.5-flash", "the Gemini model")
+    gemini_base_url: str = setting(
+        "GEMINI_BASE_URL",
+        "",
+        "another endpoint for the Gemini API (a proxy, or a test fake)",
+        shown="*(Google's)*",
+    )
+    gemini_timeout_seconds: float = setting(
+        "GEMINI_TIMEOUT_SECONDS", 4.0, "hard timeout of one Gemini call", minimum=0.1
+    )
+    gemini_max_concurrent: int = setting(
+        "GEMINI_MAX_CONCURRENT",
+        4,
+        "Gemini calls in flight per process; a call beyond that gets the offline model's answer"
+        " at once (marked `used_fallback`) instead of waiting",
+        minimum=1,
+    )
+    gemini_circuit_failures: int = setting(
+        "GEMINI_CIRCUIT_FAILURES",
+        5,
+        "Gemini failures in a row that open the circuit: offline model only for the cool-down",
+        minimum=1,
+    )
+    gemini_circuit_cooldown_seconds: float = setting(
+        "GEMINI_CIRCUIT_COOLDOWN_SECONDS",
+        30.0,
+        "how long an open circuit stays offline-only before one trial call decides whether it"
+        " closes",
+    )
+    classifier_max_input_chars: int = setting(
+        "CLASSIFIER_MAX_INPUT_CHARS",
+        4000,
+        "longer text is cut before classification",
+        minimum=100,
+    )
+    classifier_cache_seconds: int = setting(
+        "CLASSIFIER_CACHE_SECONDS", 600, "how long a suggestion for the same text is reused"
+    )
+    classifier_cache_size: int = setting(
+        "CLASSIFIER_CACHE_SIZE", 2048, "how many suggestions are kept", minimum=1
+    )
+    live_poll_seconds: float = setting(
+        "LIVE_POLL_SECONDS",
+        2.0,
+        "how often each server process checks for ticket changes to push to browsers",
+        minimum=0.2,
+    )
+    live_watchers_max: int = setting(
+        "LIVE_WATCHERS_MAX",
+        1000,
+        "live pages (lists, dashboards, ticket pages) one server process keeps updating; pages"
+        " opened beyond it load but do not update live",
+        minimum=1,
+    )
+    live_watchers_per_user: int = setting(
+        "LIVE_WATCHERS_PER_USER",
+        20,
+        "live pages one person's tabs keep in one server process; their next tab takes the"
+        " place of their oldest live page, so nobody's tabs use up everyone else's",
+        minimum=1,
+    )
+    api_rate_per_token: int = setting(
+        "API_RATE_PER_TOKEN",
+        1200,
+        "API requests one token may make per minute (a moving window); past it 429 with"
+        " `Retry-After`; 0 turns it off. Counted in Redis when `REFLEX_REDIS_URL` is set, so"
+        " every worker and instance shares one count; in the process otherwise",
+    )
+    api_rate_per_address: int = setting(
+        "API_RATE_PER_ADDRESS",
+        2400,
+        "the same per client address (behind a proxy, the address `TRUSTED_PROXY_HOPS` names),"
+        " checked before the token, so guessing tokens is limited too",
+    )
+    api_rate_expensive_per_user: int = setting(
+        "API_RATE_EXPENSIVE_PER_USER",
+        30,
+        "requests per minute one user (whichever token) may make to the expensive routes:"
+        " classify, similar (both), the CSV export and bulk changes; 0 turns it off",
+    )
+    log_level: str = setting(
+        "LOG_LEVEL",
+        "info",
+        "level of the app's own log lines on stderr; Reflex's own follow `REFLEX_LOGLEVEL`",
+        choices=LOG_LEVELS,
+        clean=str.upper,
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS when the app is served over HTTPS."""
+        return self.app_url.startswith("https://")
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The app's own origin (under both loopback names) plus the configured list."""
+        own = [self.app_url]
+        for local, alias in (("localhost", "127.0.0.1"), ("127.0.0.1", "localhost")):
+            if f"//{local}:" in self.app_url:
+                own.append(self.app_url.replace(f"//{local}:", f"//{alias}:"))
+        return tuple(dict.fromkeys([*own, *self.cors_origins]))
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """The names requests may be addressed to (Host, without the port): APP_URL's, the
+        loopback names when APP_URL is a loopback one, and ALLOWED_HOSTS."""
+        own = (urlsplit(self.app_url).hostname or "").rstrip(".")
+        loopback = LOOPBACK_HOSTS if own in LOOPBACK_HOSTS else ()
+        return frozenset({own, *loopback, *self.extra_hosts})
+
+
+def declarations() -> list[tuple[str, Any, Setting]]:
+    """Each field of `Settings` with its type and declaration, in the order declared."""
+    return [(item.name, item.type, item.metadata["setting"]) for item in fields(Settings)]
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:
@@ -60,11 +387,39 @@ def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, "").strip() or default
 
 
-def _flag(name: str) -> bool:
-    value = _str(name, "false").lower()
+def _flag(name: str, default: bool) -> bool:
+    value = _str(name, str(default).lower()).lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
         raise ConfigError(f"{name} must be true or false, got {value!r}")
     return value in ("true", "1", "yes")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _str(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _read(kind: Any, spec: Setting) -> Any:
+    """The value of one declared setting, from its variable, checked against its bounds."""
+    if spec.choices:
+        value: Any = _choice(spec.env, spec.default, spec.choices)
+    elif kind is bool:
+        value = _flag(spec.env, spec.default)
+    elif kind is int:
+        value = _int(spec.env, spec.default, int(spec.minimum or 0))
+    elif kind is float:
+        value = _float(spec.env, spec.default, float(spec.minimum or 0))
+    elif kind == tuple[str, ...]:
+        value = _list(spec.env) or spec.default
+    elif kind is Path:
+        value = Path(_str(spec.env, str(spec.default)))
+    elif spec.strip:
+        value = _str(spec.env, spec.default)
+    else:
+        value = os.environ.get(spec.env, spec.default)
+    return spec.clean(value) if spec.clean else value
 
 
 def _is_local(host: str) -> bool:
@@ -76,13 +431,12 @@ def _is_local(host: str) -> bool:
         return False
 
 
-def _redis_url(allow_no_password: bool) -> str:
+def _redis_url(url: str, allow_no_password: bool) -> str:
     """REFLEX_REDIS_URL, refused without a password unless Redis is on this machine.
 
     Redis holds the UI state as pickles: whoever can write to it runs code in the app.
     REDIS_ALLOW_NO_PASSWORD=true accepts a password-less remote Redis, with a warning.
     """
-    url = _str("REFLEX_REDIS_URL")
     parts = urlsplit(url)
     if not url or parts.password or parts.scheme == "unix" or _is_local(parts.hostname or ""):
         return url
@@ -102,88 +456,11 @@ def _redis_url(allow_no_password: bool) -> str:
     return url
 
 
-def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = _str(name, default).lower()
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The app's configuration; see the README's configuration table."""
-
-    database_url: str
-    app_url: str
-    cors_origins: tuple[str, ...]
-    extra_hosts: tuple[str, ...]
-    max_body_bytes: int
-    secret_key: str
-    db_pool_size: int
-    db_pool_timeout_seconds: float
-    db_statement_timeout_seconds: float
-    sqlite_synchronous: str
-    redis_url: str
-    gemini_api_key: str
-    gemini_model: str
-    gemini_base_url: str
-    gemini_timeout_seconds: float
-    gemini_max_concurrent: int
-    gemini_circuit_failures: int
-    gemini_circuit_cooldown_seconds: float
-    classifier_max_input_chars: int
-    classifier_cache_seconds: int
-    classifier_cache_size: int
-    live_poll_seconds: float
-    session_idle_minutes: int
-    session_max_days: int
-    auth_cache_seconds: float
-    setup_link_minutes: int
-    sign_in_max_failures: int
-    sign_in_window_minutes: int
-    sign_in_address_max_failures: int
-    sign_in_slowdown_seconds: float
-    form_max_body_bytes: int
-    trusted_proxy_hops: int
-    api_rate_per_token: int
-    api_rate_per_address: int
-    api_rate_expensive_per_user: int
-    admin_email: str
-    admin_name: str
-    admin_password: str
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies only over HTTPS when the app is served over HTTPS."""
-        return self.app_url.startswith("https://")
-
-    live_watchers_max: int
-    live_watchers_per_user: int
-    log_level: str
-
-    @property
-    def allowed_origins(self) -> tuple[str, ...]:
-        """The app's own origin (under both loopback names) plus the configured list."""
-        own = [self.app_url]
-        for local, alias in (("localhost", "127.0.0.1"), ("127.0.0.1", "localhost")):
-            if f"//{local}:" in self.app_url:
-                own.append(self.app_url.replace(f"//{local}:", f"//{alias}:"))
-        return tuple(dict.fromkeys([*own, *self.cors_origins]))
-
-    @property
-    def allowed_hosts(self) -> frozenset[str]:
-        """The names requests may be addressed to (Host, without the port): APP_URL's, the
-        loopback names when APP_URL is a loopback one, and ALLOWED_HOSTS."""
-        own = (urlsplit(self.app_url).hostname or "").rstrip(".")
-        loopback = LOOPBACK_HOSTS if own in LOOPBACK_HOSTS else ()
-        return frozenset({own, *loopback, *self.extra_hosts})
-
-
 _TAKEN_FROM_REFLEX: dict[str, str] = {}
 
 
-def _database_url(data_dir: Path) -> str:
-    """DATABASE_URL, or Reflex's documented REFLEX_DB_URL in its place.
+def _database_url(database_url: str, data_dir: Path) -> str:
+    """DATABASE_URL, or Reflex's documented REFLEX_DB_URL in its place, for psycopg2.
 
     The app owns the database (its engine, its migrations), so REFLEX_DB_URL is taken out of
     the environment before Reflex reads it: Reflex would open the URL with a driver the app
@@ -192,67 +469,91 @@ def _database_url(data_dir: Path) -> str:
     if "REFLEX_DB_URL" in os.environ:
         _TAKEN_FROM_REFLEX["REFLEX_DB_URL"] = os.environ.pop("REFLEX_DB_URL").strip()
     reflex_url = _TAKEN_FROM_REFLEX.get("REFLEX_DB_URL", "")
-    database_url = _str("DATABASE_URL")
     if reflex_url and database_url and reflex_url != database_url:
         raise ConfigError(
             "REFLEX_DB_URL and DATABASE_URL name different databases; set DATABASE_URL only"
         )
-    return database_url or reflex_url or f"sqlite:///{data_dir / 'tickets.db'}"
+    url = database_url or reflex_url or f"sqlite:///{data_dir / 'tickets.db'}"
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            # SQLAlchemy 2.1 maps the plain scheme to psycopg 3; the stack uses psycopg2.
+            return "postgresql+psycopg2://" + url.removeprefix(plain)
+    return url
 
 
 def _load() -> Settings:
-    data_dir = Path(_str("DATA_DIR", str(DEFAULT_DATA_DIR)))
-    database_url = _database_url(data_dir)
-    for plain in ("postgres://", "postgresql://"):
-        if database_url.startswith(plain):
-            # SQLAlchemy 2.1 maps the plain scheme to psycopg 3; the stack uses psycopg2.
-            database_url = "postgresql+psycopg2://" + database_url.removeprefix(plain)
-    return Settings(
-        database_url=database_url,
-        app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
-        cors_origins=_list("CORS_ORIGINS"),
-        extra_hosts=tuple(host.lower() for host in _list("ALLOWED_HOSTS")),
-        max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
-        secret_key=_str("SECRET_KEY"),
-        db_pool_size=_int("DB_POOL_SIZE", 5, minimum=1),
-        db_pool_timeout_seconds=_float("DB_POOL_TIMEOUT_SECONDS", 2.0, minimum=0.1),
-        db_statement_timeout_seconds=_float("DB_STATEMENT_TIMEOUT_SECONDS", 5.0, minimum=0.1),
-        sqlite_synchronous=_choice("SQLITE_SYNCHRONOUS", "full", SQLITE_SYNCHRONOUS),
-        redis_url=_redis_url(allow_no_password=_flag("REDIS_ALLOW_NO_PASSWORD")),
-        gemini_api_key=_str("GEMINI_API_KEY"),
-        gemini_model=_str("GEMINI_MODEL", "gemini-2.5-flash"),
-        gemini_base_url=_str("GEMINI_BASE_URL"),
-        gemini_timeout_seconds=_float("GEMINI_TIMEOUT_SECONDS", 4.0, minimum=0.1),
-        gemini_max_concurrent=_int("GEMINI_MAX_CONCURRENT", 4, minimum=1),
-        gemini_circuit_failures=_int("GEMINI_CIRCUIT_FAILURES", 5, minimum=1),
-        gemini_circuit_cooldown_seconds=_float("GEMINI_CIRCUIT_COOLDOWN_SECONDS", 30.0),
-        classifier_max_input_chars=_int("CLASSIFIER_MAX_INPUT_CHARS", 4000, minimum=100),
-        classifier_cache_seconds=_int("CLASSIFIER_CACHE_SECONDS", 600),
-        classifier_cache_size=_int("CLASSIFIER_CACHE_SIZE", 2048, minimum=1),
-        live_poll_seconds=_float("LIVE_POLL_SECONDS", 2.0, minimum=0.2),
-        session_idle_minutes=_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
-        session_max_days=_int("SESSION_MAX_DAYS", 7, minimum=1),
-        auth_cache_seconds=_float("AUTH_CACHE_SECONDS", 2.0),
-        setup_link_minutes=_int("SETUP_LINK_MINUTES", 60, minimum=1),
-        sign_in_max_failures=_int("SIGN_IN_MAX_FAILURES", 5, minimum=1),
-        sign_in_window_minutes=_int("SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
-        sign_in_address_max_failures=_int("SIGN_IN_ADDRESS_MAX_FAILURES", 20, minimum=1),
-        sign_in_slowdown_seconds=_float("SIGN_IN_SLOWDOWN_SECONDS", 3.0),
-        form_max_body_bytes=_int("FORM_MAX_BODY_BYTES", 16 * 1024, minimum=1024),
-        trusted_proxy_hops=_int("TRUSTED_PROXY_HOPS", 0),
-        api_rate_per_token=_int("API_RATE_PER_TOKEN", 1200),
-        api_rate_per_address=_int("API_RATE_PER_ADDRESS", 2400),
-        api_rate_expensive_per_user=_int("API_RATE_EXPENSIVE_PER_USER", 30),
-        admin_email=_str("ADMIN_EMAIL"),
-        admin_name=_str("ADMIN_NAME", "Admin"),
-        admin_password=os.environ.get("ADMIN_PASSWORD", ""),
-        live_watchers_max=_int("LIVE_WATCHERS_MAX", 1000, minimum=1),
-        live_watchers_per_user=_int("LIVE_WATCHERS_PER_USER", 20, minimum=1),
-        log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
-    )
+    values = {name: _read(kind, spec) for name, kind, spec in declarations()}
+    values["database_url"] = _database_url(values["database_url"], values["data_dir"])
+    values["redis_url"] = _redis_url(values["redis_url"], values["redis_allow_no_password"])
+    return Settings(**values)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process, read once; tests call `get_settings.cache_clear()`."""
     return _load()
+
+
+def _accepts(kind: Any, spec: Setting) -> str:
+    if spec.choices:
+        return ", ".join(f"`{choice}`" for choice in spec.choices)
+    if kind is bool:
+        return "`true` or `false`"
+    if kind in (int, float):
+        noun = "whole number" if kind is int else "number"
+        return f"{noun} ≥ {spec.minimum or 0:g}"
+    if kind == tuple[str, ...]:
+        return "comma-separated list"
+    return "path" if kind is Path else "text"
+
+
+def _shown(spec: Setting) -> str:
+    if spec.shown:
+        return spec.shown
+    if spec.default in ("", ()):
+        return "*(none)*"
+    if isinstance(spec.default, bool):
+        return f"`{str(spec.default).lower()}`"
+    if isinstance(spec.default, float):
+        return f"`{spec.default:g}`"
+    return f"`{spec.default}`"
+
+
+def markdown_table() -> str:
+    """The README's configuration table, one row per declared setting."""
+    rows = [
+        "| variable | default | accepts | meaning |",
+        "|---|---|---|---|",
+        *(
+            f"| `{spec.env}` | {_shown(spec)} | {_accepts(kind, spec)} | {spec.doc} |"
+            for _, kind, spec in declarations()
+        ),
+    ]
+    return "\n".join(rows)
+
+
+def readme_with_table(readme: str) -> str:
+    """`readme` with the text between the table's markers replaced by `markdown_table()`."""
+    before, start, rest = readme.partition(TABLE_START)
+    _, end, after = rest.partition(TABLE_END)
+    if not start or not end:
+        raise ConfigError("README.md has lost the markers around its settings table")
+    return f"{before}{TABLE_START}\n\n{markdown_table()}\n\n{TABLE_END}{after}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m ticket_app.config", description="The settings declared here"
+    )
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--markdown", action="store_true", help="print the README's table")
+    what.add_argument("--write-readme", action="store_true", help="rewrite README.md's table")
+    arguments = parser.parse_args()
+    if arguments.markdown:
+        print(markdown_table())
+    else:
+        README.write_text(readme_with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from ticket_app.api import downloads, signin
 from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import BodySizeLimit
-from ticket_app.api.openapi import install_openapi
+from ticket_app.api.openapi import install_openapi, operation_id
 from ticket_app.api.problems import install_problem_handlers
 from ticket_app.api.routes import install_routes
 from ticket_app.api.security_headers import SecurityHeaders
@@ -26,6 +26,7 @@ def create_api() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         redirect_slashes=False,
+        generate_unique_id_function=operation_id,
     )
     api.include_router(signin.router)
     api.include_router(downloads.router)
