@@ -108,4 +108,4 @@ def export_lines(actor: Actor, filters: TicketFilters) -> Iterator[str]:
         yield _lines([_cells(row, people, staff) for row in rows])
         if len(rows) < EXPORT_PAGE:
             return
-        after = listing.position(filters.sort, rows[-1])
+        after = listing.ORDERS[filters.sort].position(rows[-1])
