@@ -125,7 +125,7 @@ class Resolved:
         return not (self.filters.search or self.visibility or self.requester_id is not None)
 
 
-def resolve(actor: Actor, filters: TicketFilters) -> Resolved:
+def resolve(actor: Actor, *, filters: TicketFilters) -> Resolved:
     """`me`, `none` and ids turned into what the queries use, with the actor's visibility."""
     assignee_key: int | None = None
     if filters.assignee == "none":
@@ -307,6 +307,7 @@ def _walk_one(
 def walk(
     connection: Connection,
     resolved: Resolved,
+    *,
     after: Position | None,
     limit: int,
     columns: tuple[Any, ...] = COLUMNS,
@@ -374,7 +375,7 @@ def _searched_page(
     else:  # past the last match: the count needs a pass of its own
         found = int(connection.execute(sa.select(counted)).scalar())
     if found > COUNT_CAP:
-        return walk(connection, resolved, after, limit), COUNT_CAP, True
+        return walk(connection, resolved, after=after, limit=limit), COUNT_CAP, True
     rows.sort(key=order.sort_key)
     return rows, found, False
 
@@ -387,14 +388,14 @@ class PageRows:
     next_cursor: str | None
 
 
-def page(connection: Connection, resolved: Resolved, limit: int, cursor: str | None) -> PageRows:
+def page(connection: Connection, resolved: Resolved, *, limit: int, cursor: str | None) -> PageRows:
     """One page of the list in its order, its total, and the cursor of the next page."""
     fingerprint = resolved.filters.fingerprint()
     after = decode_cursor(cursor, fingerprint) if cursor else None
     if resolved.filters.search:
         rows, found, capped = _searched_page(connection, resolved, after, limit + 1)
     else:
-        rows = walk(connection, resolved, after, limit + 1)
+        rows = walk(connection, resolved, after=after, limit=limit + 1)
         found, capped = total(connection, resolved)
     next_cursor = None
     if len(rows) > limit:
