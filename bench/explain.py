@@ -90,22 +90,35 @@ def report(extra: list[dict[str, str]] | None = None) -> str:
     text = make_ticket(random.Random(4))  # a ticket being written, as the bench's first one
     cursor = None
     for _ in range(DEEP_PAGE - 1):
-        cursor = tickets.list_tickets(agent, filtered, PAGE, cursor).next_cursor
+        cursor = tickets.list_tickets(
+            agent, filters=filtered, limit=PAGE, cursor=cursor
+        ).next_cursor
     cases: list[tuple[str, Callable[[], object]]] = [
-        ("first page", lambda: tickets.list_tickets(agent, parse_filters(), PAGE)),
-        ("filtered page", lambda: tickets.list_tickets(agent, filtered, PAGE)),
-        ("filtered search", lambda: tickets.list_tickets(agent, parse_filters(**SEARCH), PAGE)),
+        ("first page", lambda: tickets.list_tickets(agent, filters=parse_filters(), limit=PAGE)),
+        ("filtered page", lambda: tickets.list_tickets(agent, filters=filtered, limit=PAGE)),
+        (
+            "filtered search",
+            lambda: tickets.list_tickets(agent, filters=parse_filters(**SEARCH), limit=PAGE),
+        ),
         (
             f"page {DEEP_PAGE} of filtered list",
-            lambda: tickets.list_tickets(agent, filtered, PAGE, cursor),
+            lambda: tickets.list_tickets(agent, filters=filtered, limit=PAGE, cursor=cursor),
         ),
         ("stats", lambda: stats.get_stats(agent)),
-        ("stats narrowed by the search", lambda: stats.get_stats(agent, parse_filters(**SEARCH))),
-        ("similar to a new text", lambda: similar.find(agent, text.title, text.description)),
+        (
+            "stats narrowed by the search",
+            lambda: stats.get_stats(agent, filters=parse_filters(**SEARCH)),
+        ),
+        (
+            "similar to a new text",
+            lambda: similar.find(agent, title=text.title, description=text.description),
+        ),
     ]
     for params in extra or []:
         filters = parse_filters(**params)
-        cases.append((f"list {params}", lambda f=filters: tickets.list_tickets(agent, f, PAGE)))
+        cases.append(
+            (f"list {params}", lambda f=filters: tickets.list_tickets(agent, filters=f, limit=PAGE))
+        )
     out = []
     for name, call in cases:
         for number, (statement, parameters) in enumerate(_capture(call), 1):

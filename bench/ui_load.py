@@ -69,7 +69,7 @@ def prepare(database_url: str, tabs: int, actors: int) -> dict[str, Any]:
 
     def person(email: str, role: str) -> Actor:
         try:
-            user = users.create_user(None, users.validate_user_create(
+            user = users.create_user(None, data=users.validate_user_create(
                 {"email": email, "name": email.split("@")[0], "role": role,
                  "password": "ui load bench password"}))  # fmt: skip
         except Exception:
@@ -79,14 +79,14 @@ def prepare(database_url: str, tabs: int, actors: int) -> dict[str, Any]:
     admin = Actor(id=0, email="", name="", role=Role.ADMIN)
     admin = person("ui-load-admin@example.com", "admin")
     agents = [person(f"ui-load-agent-{i}@example.com", "agent") for i in range(AGENTS)]
-    have = tickets.list_tickets(admin, TicketFilters(), 1).total
+    have = tickets.list_tickets(admin, filters=TicketFilters(), limit=1).total
     for number in range(have, FIXED_TICKETS):
-        tickets.create_ticket(admin, TicketCreate(
+        tickets.create_ticket(admin, data=TicketCreate(
             title=f"Standing ticket {number}", description="Present before the UI load run.",
             category=Category.GENERAL, priority=Priority.MEDIUM))  # fmt: skip
-    ids = [t.id for t in tickets.list_tickets(admin, TicketFilters(), 200).items]
+    ids = [t.id for t in tickets.list_tickets(admin, filters=TicketFilters(), limit=200).items]
     cookies = [f"{sessions.COOKIE_NAME}={sessions.start(agents[i % AGENTS])}" for i in range(tabs)]
-    token = api_tokens.token_for_cli(admin.email, f"ui load {time.time():.0f}")
+    token = api_tokens.token_for_cli(email=admin.email, name=f"ui load {time.time():.0f}")
     highest = max(ids)
     # Acting list tabs change tickets of their own, ticket pages show tickets of their own
     # beyond those: no two tabs change one ticket, so a lost update cannot hide.
@@ -150,7 +150,7 @@ async def lost_updates(agents: list[Agent]) -> list[str]:
         if agent.last_change is None:
             continue
         ident, field_name, value = agent.last_change
-        ticket = await asyncio.to_thread(tickets.get_ticket, reader, ident)
+        ticket = await asyncio.to_thread(tickets.get_ticket, reader, ticket_id=ident)
         if str(getattr(ticket, field_name).value) != value:
             lost.append(f"#{ident} {field_name}: tab confirmed {value}, database has "
                         f"{getattr(ticket, field_name).value}")  # fmt: skip

@@ -166,10 +166,10 @@ def make_person(engine: Engine, password_hash: str):
             {"email": email, "name": name, "role": role, "password": PASSWORD}
         )
         with transaction(write=True) as connection:
-            user = users.insert_user(connection, data, password_hash)
+            user = users.insert_user(connection, data=data, password_hash=password_hash)
         made.append(user.id)
         actor = Actor(id=user.id, email=user.email, name=user.name, role=Role(role))
-        token = api_tokens.create(actor, api_tokens.validate_token_create({"name": "tests"}))
+        token = api_tokens.create(actor, data=api_tokens.validate_token_create({"name": "tests"}))
         return Person(actor=actor, token=token.token)
 
     return make

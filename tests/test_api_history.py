@@ -81,7 +81,7 @@ def test_entries_name_the_actor_and_the_token(api, agent, requester):
         "On it",
     )
     in_browser = tickets.create_ticket(
-        requester.actor, validate_create({"title": "From the UI", "description": "Typed in"})
+        requester.actor, data=validate_create({"title": "From the UI", "description": "Typed in"})
     )
     [entry] = entries(api(agent), {"id": in_browser.id})
     assert (entry["actor"]["id"], entry["via"], entry["token_name"]) == (requester.id, "ui", None)

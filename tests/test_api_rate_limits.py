@@ -41,7 +41,9 @@ def test_the_default_limits_a_flood(api, admin):
 def _another_token(person) -> str:
     from ticket_app.services import api_tokens
 
-    made = api_tokens.create(person.actor, api_tokens.validate_token_create({"name": "second"}))
+    made = api_tokens.create(
+        person.actor, data=api_tokens.validate_token_create({"name": "second"})
+    )
     return made.token
 
 

@@ -69,7 +69,7 @@ def test_a_public_app_answers_to_its_own_and_the_configured_names(public_app, ho
 def test_the_next_link_points_at_the_configured_origin_not_the_host_asked(client, admin):
     for title in ("First", "Second"):
         data = TicketCreate(title=title, description="d", category="general")
-        tickets.create_ticket(admin.actor, data)
+        tickets.create_ticket(admin.actor, data=data)
     response = get(client, "/api/tickets/?limit=1&status=open", "127.0.0.1:8000")
     link = response.headers["link"]
     assert link.startswith("<http://localhost:8000/api/tickets/?")

@@ -58,7 +58,7 @@ def test_a_filtered_list_walks_an_index_without_sorting(engine, agent, params):
         connection.exec_driver_sql("ANALYZE")  # as a grown desk has; the plan must not care
         connection.commit()
     filters = parse_filters(**params)
-    plans = _plans(engine, lambda: tickets.list_tickets(agent.actor, filters, 51))
+    plans = _plans(engine, lambda: tickets.list_tickets(agent.actor, filters=filters, limit=51))
     walks = [plan for plan in plans if "tickets" in plan and "ticket_counts" not in plan]
     assert walks, plans
     for plan in walks:

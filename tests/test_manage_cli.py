@@ -116,7 +116,10 @@ def test_set_password_ends_every_session(manage, agent):
     assert changed.code == 0, changed.err
     assert sessions.resolve(secret) is None
     assert (
-        users.authenticate(agent.actor.email, "a whole new passphrase", "cli-test").id == agent.id
+        users.authenticate(
+            email=agent.actor.email, password="a whole new passphrase", address="cli-test"
+        ).id
+        == agent.id
     )
 
 

@@ -241,14 +241,16 @@ def hashing_watch(monkeypatch) -> list[int]:
 
 
 def test_a_password_change_hashes_outside_any_transaction(hashing_watch, requester, api, admin):
-    users.change_own_password(requester.actor, PASSWORD, NEW_PASSWORD)
+    users.change_own_password(requester.actor, current=PASSWORD, new=NEW_PASSWORD)
     with pytest.raises(InvalidInput):
-        users.change_own_password(requester.actor, "not the password", "another new passphrase")
+        users.change_own_password(
+            requester.actor, current="not the password", new="another new passphrase"
+        )
     response = api(admin).patch(
         f"/api/users/{requester.id}/", json={"password": "an admin's fresh passphrase"}
     )
     assert response.status_code == 200, response.text
-    users.set_password(requester.actor.email, "the command line's passphrase")
+    users.set_password(email=requester.actor.email, password="the command line's passphrase")
     assert len(hashing_watch) == 5  # verify+hash, verify, hash, hash
     assert hashing_watch == [0] * 5
 
@@ -258,7 +260,7 @@ def test_wrong_current_passwords_do_not_hold_up_other_writers(monkeypatch, api, 
 
     def guess() -> None:
         with pytest.raises(InvalidInput):
-            users.change_own_password(requester.actor, "guess", NEW_PASSWORD)
+            users.change_own_password(requester.actor, current="guess", new=NEW_PASSWORD)
 
     guessing = threading.Thread(target=guess)
     guessing.start()
@@ -275,15 +277,18 @@ def test_current_password_guesses_are_throttled(requester):
     limit = get_settings().sign_in_max_failures
     for n in range(limit):
         with pytest.raises(InvalidInput):
-            users.change_own_password(requester.actor, f"guess {n}", NEW_PASSWORD)
+            users.change_own_password(requester.actor, current=f"guess {n}", new=NEW_PASSWORD)
     with pytest.raises(Throttled):
-        users.change_own_password(requester.actor, PASSWORD, NEW_PASSWORD)
+        users.change_own_password(requester.actor, current=PASSWORD, new=NEW_PASSWORD)
 
 
 def test_simultaneous_current_password_guesses_check_at_most_the_limit(monkeypatch, requester):
     checked = slow_verification(monkeypatch, 0.3)
     outcomes = all_at_once(
-        40, lambda n: users.change_own_password(requester.actor, f"guess {n}", NEW_PASSWORD)
+        40,
+        lambda n: users.change_own_password(
+            requester.actor, current=f"guess {n}", new=NEW_PASSWORD
+        ),
     )
     assert len(checked) <= get_settings().sign_in_max_failures
     assert sum(isinstance(outcome, Throttled) for outcome in outcomes) == 40 - len(checked)
@@ -294,12 +299,12 @@ def test_a_password_changed_meanwhile_is_not_overwritten(monkeypatch, requester,
 
     def meanwhile(password: str) -> str:  # someone else changes it while this one hashes
         if password == NEW_PASSWORD:
-            users.set_password(requester.actor.email, "set meanwhile by the cli")
+            users.set_password(email=requester.actor.email, password="set meanwhile by the cli")
         return real_hash(password)
 
     monkeypatch.setattr(passwords, "hash_password", meanwhile)
     with pytest.raises(InvalidInput) as refused:
-        users.change_own_password(requester.actor, PASSWORD, NEW_PASSWORD)
+        users.change_own_password(requester.actor, current=PASSWORD, new=NEW_PASSWORD)
     assert refused.value.errors[0].field == "current_password"
     with engine.connect() as connection:
         stored = connection.execute(
@@ -344,7 +349,10 @@ def test_racing_setup_links_make_at_most_one_first_admin(monkeypatch, engine):
     outcomes = all_at_once(
         3,
         lambda n: setup.create_first_admin(
-            setup._token(f"nonce-{n}"), f"admin{n}@example.com", f"Admin {n}", "a long passphrase"
+            token=setup._token(f"nonce-{n}"),
+            email=f"admin{n}@example.com",
+            name=f"Admin {n}",
+            password="a long passphrase",
         ),
     )
     assert count_rows(engine, "users", "role = 'admin'") == 1
@@ -363,7 +371,9 @@ def test_setup_and_a_bootstrap_admin_at_once_make_one_admin(monkeypatch, engine)
         lambda n: (
             setup.bootstrap_admin()
             if n
-            else setup.create_first_admin(token, "first@example.com", "First", "a long passphrase")
+            else setup.create_first_admin(
+                token=token, email="first@example.com", name="First", password="a long passphrase"
+            )
         ),
     )
     assert count_rows(engine, "users", "role = 'admin'") == 1, outcomes

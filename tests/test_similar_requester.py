@@ -20,7 +20,7 @@ def others_write(person, how_many: int) -> None:
     for number in range(how_many):
         data = {"title": f"Refund request {number}", "description": "Please refund my lawsuit"}
         tickets.create_ticket(
-            person.actor, validate_create({**data, "category": "billing", "priority": "low"})
+            person.actor, data=validate_create({**data, "category": "billing", "priority": "low"})
         )
 
 

@@ -99,7 +99,7 @@ def test_average_per_day_counts_calendar_days_inclusive(
 ):
     created = [make_ticket(client, category="general", priority="low") for _ in range(total)]
     _backdate(engine, created[0]["id"], first_created)
-    stats = stats_service.get_stats(admin.actor, parse_filters(), today=today)
+    stats = stats_service.get_stats(admin.actor, filters=parse_filters(), today=today)
     assert stats.total_tickets == total
     assert stats.avg_tickets_per_day == expected
 
@@ -109,7 +109,7 @@ def test_first_day_is_the_utc_calendar_day(client, admin, engine):
     # 23:30 at UTC-05:00 is already the next day in UTC.
     local = datetime(2026, 11, 9, 23, 30, tzinfo=UTC) + timedelta(hours=5)
     _backdate(engine, ticket["id"], local)
-    stats = stats_service.get_stats(admin.actor, parse_filters(), today=date(2026, 11, 10))
+    stats = stats_service.get_stats(admin.actor, filters=parse_filters(), today=date(2026, 11, 10))
     assert stats.avg_tickets_per_day == 1.0  # first day 2026-11-10: one day
 
 
@@ -118,7 +118,7 @@ def test_daily_counts_cover_thirty_days_with_zeros(client, admin, engine):
     old = make_ticket(client, category="general", priority="low")
     make_ticket(client, category="general", priority="low")
     _backdate(engine, old["id"], datetime.now(UTC) - timedelta(days=3))
-    days = stats_service.daily_counts(admin.actor, 30)
+    days = stats_service.daily_counts(admin.actor, days=30)
     assert len(days) == 30
     assert days[-1] == (today, 1)
     assert dict(days)[today - timedelta(days=3)] == 1

@@ -19,7 +19,7 @@ def test_values_the_database_refuses_are_invalid_input_and_nothing_is_written(en
     with pytest.raises(InvalidInput) as refused, transaction() as connection:
         connection.execute(INSERT_BAD_CATEGORY, {"now": "2026-01-01T00:00:00+00:00"})
     assert refused.value.errors[0].field == "body"
-    assert tickets.list_tickets(admin.actor, TicketFilters()).total == 0
+    assert tickets.list_tickets(admin.actor, filters=TicketFilters()).total == 0
     assert engine.pool.checkedout() == 0
 
 

@@ -217,7 +217,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one(make_person, monkeypat
 
     def demote(actor, user_id):
         try:
-            users.update_user(actor, user_id, users.UserPatch(role="agent"))
+            users.update_user(actor, user_id=user_id, patch=users.UserPatch(role="agent"))
             outcomes.append("demoted")
         except Forbidden:
             outcomes.append("refused")

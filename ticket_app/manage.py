@@ -43,18 +43,18 @@ def create_user(arguments: argparse.Namespace) -> int:
             "password": _password(arguments),
         }
     )
-    user = users.create_user(None, data)
+    user = users.create_user(None, data=data)
     print(f"created {user.role} {user.email} (id {user.id})", file=sys.stderr)
     return 0
 
 
 def create_token(arguments: argparse.Namespace) -> int:
-    print(api_tokens.token_for_cli(arguments.email, arguments.name))
+    print(api_tokens.token_for_cli(email=arguments.email, name=arguments.name))
     return 0
 
 
 def set_password(arguments: argparse.Namespace) -> int:
-    users.set_password(arguments.email, _password(arguments))
+    users.set_password(email=arguments.email, password=_password(arguments))
     print(f"password changed for {arguments.email}; their sessions ended", file=sys.stderr)
     return 0
 

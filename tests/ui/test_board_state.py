@@ -21,7 +21,9 @@ def column(state: BoardState, status: str):
 
 def test_a_column_per_status_with_its_count(make_ticket, viewer):
     made = [make_ticket(f"T{n}") for n in range(3)]
-    tickets.update_ticket(viewer.actor, made[0].id, validate_patch({"status": "in_progress"}))
+    tickets.update_ticket(
+        viewer.actor, ticket_id=made[0].id, patch=validate_patch({"status": "in_progress"})
+    )
     state = loaded()
     assert [c.label for c in state.columns] == ["Open", "In progress", "Resolved", "Closed"]
     assert (column(state, "open").count, column(state, "in_progress").count) == ("2", "1")
@@ -42,7 +44,7 @@ def test_moving_a_card_by_drop_or_by_select(make_ticket, viewer):
     run(BoardState.start_drag, state, ticket.id)
     toast = run(BoardState.drop, state, "resolved")
     assert "moved to resolved" in toast_text(toast)
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.RESOLVED
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.RESOLVED
     assert [card.id for card in column(state, "resolved").cards] == [ticket.id]
     run(BoardState.move, state, ticket.id, "closed")
     assert column(state, "closed").count == "1"

@@ -23,11 +23,15 @@ def test_ticking_rows_then_a_confirmed_bulk_change(make_ticket, viewer):
     assert state.selection_text == "2 tickets selected"
     run(TicketsState.ask_bulk, state, "status", "resolved")
     assert state.pending_text == "Set the status of 2 tickets to Resolved?"
-    assert tickets.get_ticket(viewer.actor, made[0].id).status == Status.OPEN  # asked, not done
+    assert (
+        tickets.get_ticket(viewer.actor, ticket_id=made[0].id).status == Status.OPEN
+    )  # asked, not done
     toast = run(TicketsState.run_bulk, state)
     assert "2 tickets moved to resolved." in toast_text(toast)
-    assert {tickets.get_ticket(viewer.actor, t.id).status for t in made[:2]} == {Status.RESOLVED}
-    assert tickets.get_ticket(viewer.actor, made[2].id).status == Status.OPEN
+    assert {tickets.get_ticket(viewer.actor, ticket_id=t.id).status for t in made[:2]} == {
+        Status.RESOLVED
+    }
+    assert tickets.get_ticket(viewer.actor, ticket_id=made[2].id).status == Status.OPEN
     assert state.selected == []
     assert state.pending_field == ""
 
@@ -43,7 +47,7 @@ def test_all_matching_uses_the_filters_not_the_page(make_ticket, viewer):
     assert state.selection_text == "All 30 tickets matching these filters"
     run(TicketsState.ask_bulk, state, "priority", "critical")
     assert "30 tickets set to critical." in toast_text(run(TicketsState.run_bulk, state))
-    page = tickets.list_tickets(viewer.actor, TicketFilters(priority=(Priority.CRITICAL,)))
+    page = tickets.list_tickets(viewer.actor, filters=TicketFilters(priority=(Priority.CRITICAL,)))
     assert page.total == 30
 
 
@@ -68,7 +72,7 @@ def test_an_agent_cannot_bulk_delete_even_by_a_crafted_event(
     run(TicketsState.toggle, state, ticket.id)
     run(TicketsState.ask_bulk, state, "delete", "")
     assert "error" in toast_text(run(TicketsState.run_bulk, state))
-    assert tickets.get_ticket(viewer.actor, ticket.id).id == ticket.id
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).id == ticket.id
 
 
 def test_saving_a_view_and_its_live_count(make_ticket):

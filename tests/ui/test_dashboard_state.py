@@ -33,7 +33,7 @@ def test_totals_breakdowns_and_agreement(make_ticket, viewer):
     make_ticket(category=Category.BILLING, priority=Priority.HIGH, suggestion=suggested)
     changed = make_ticket(category=Category.ACCOUNT, priority=Priority.HIGH, suggestion=suggested)
     make_ticket(category=Category.TECHNICAL, priority=Priority.LOW)
-    tickets.update_ticket(viewer.actor, changed.id, TicketPatch(status="resolved"))
+    tickets.update_ticket(viewer.actor, ticket_id=changed.id, patch=TicketPatch(status="resolved"))
     state = loaded()
     assert (state.total_tickets, state.open_tickets) == (3, 2)
     assert counts(state.category_data) == {

@@ -64,13 +64,13 @@ def test_bad_values_are_refused_like_the_api(make_ticket, viewer, value):
     ticket = make_ticket()
     state = opened(ticket.id)
     assert "error" in toast_text(run(DetailState.set_status, state, value))
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.OPEN
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.OPEN
 
 
 def test_editing_a_ticket_deleted_meanwhile_says_so(make_ticket, viewer):
     ticket = make_ticket()
     state = opened(ticket.id)
-    tickets.delete_ticket(viewer.actor, ticket.id)
+    tickets.delete_ticket(viewer.actor, ticket_id=ticket.id)
     assert "gone" in toast_text(run(DetailState.set_status, state, "closed"))
     assert not state.found
 
@@ -79,10 +79,12 @@ def test_a_change_of_another_field_meanwhile_is_kept(make_ticket, make_person, v
     ticket = make_ticket()
     state = opened(ticket.id)
     bea = make_person("agent", "Bea")
-    tickets.update_ticket(bea.actor, ticket.id, validate_patch({"priority": "critical"}))
+    tickets.update_ticket(
+        bea.actor, ticket_id=ticket.id, patch=validate_patch({"priority": "critical"})
+    )
     toast = run(DetailState.set_status, state, "in_progress")
     assert "success" in toast_text(toast)
-    final = tickets.get_ticket(viewer.actor, ticket.id)
+    final = tickets.get_ticket(viewer.actor, ticket_id=ticket.id)
     assert (final.status, final.priority) == (Status.IN_PROGRESS, Priority.CRITICAL)
     assert state.conflict_field == ""
 
@@ -91,14 +93,16 @@ def test_the_same_field_changed_meanwhile_asks_before_overwriting(make_ticket, m
     ticket = make_ticket()
     state = opened(ticket.id)
     bea = make_person("agent", "Bea")
-    tickets.update_ticket(bea.actor, ticket.id, validate_patch({"status": "resolved"}))
+    tickets.update_ticket(
+        bea.actor, ticket_id=ticket.id, patch=validate_patch({"status": "resolved"})
+    )
     toast = run(DetailState.set_status, state, "in_progress")
     assert "warning" in toast_text(toast)
     assert (state.conflict_field, state.conflict_theirs) == ("status", "Resolved")
     assert state.ticket.status == "resolved"  # their value is shown
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.RESOLVED
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.RESOLVED
     run(DetailState.overwrite, state)
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.IN_PROGRESS
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.IN_PROGRESS
     assert state.conflict_field == ""
 
 
@@ -130,7 +134,7 @@ def test_a_bad_reply_is_refused_and_nothing_is_written(make_ticket, viewer, body
     state = opened(ticket.id)
     assert run(DetailState.send_reply, state, {"reply": body}) is None
     assert state.reply_error
-    assert tickets.get_ticket(viewer.actor, ticket.id).comment_count == 0
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).comment_count == 0
 
 
 def test_a_requester_cannot_write_a_note_nor_see_one(make_ticket, make_person, sign_in, viewer):
@@ -145,7 +149,7 @@ def test_a_requester_cannot_write_a_note_nor_see_one(make_ticket, make_person, s
     assert state.ticket.note_count == 0
     run(DetailState.set_internal, state, True)  # a hostile client flips the switch
     run(DetailState.send_reply, state, {"reply": "Let me in"})
-    comments = tickets.get_ticket(viewer.actor, ticket.id)
+    comments = tickets.get_ticket(viewer.actor, ticket_id=ticket.id)
     assert (comments.comment_count, comments.note_count) == (1, 1)  # sent as a public reply
 
 
@@ -168,7 +172,7 @@ def test_take_it_assigns_the_ticket_to_the_agent_who_clicks(make_ticket, make_pe
     state = opened(ticket.id)
     assert state.can_take
     assert "success" in toast_text(run(DetailState.take, state))
-    assert tickets.get_ticket(alan.actor, ticket.id).assignee_id == alan.id
+    assert tickets.get_ticket(alan.actor, ticket_id=ticket.id).assignee_id == alan.id
     assert state.ticket.assignee_name == "Alan"
     assert not state.can_take  # already his
 
@@ -180,7 +184,7 @@ def test_a_requester_cannot_take_a_ticket(make_ticket, make_person, sign_in, vie
     state = opened(ticket.id)
     assert not state.can_take
     assert "error" in toast_text(run(DetailState.take, state))  # a hostile client calls it
-    assert tickets.get_ticket(viewer.actor, ticket.id).assignee_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).assignee_id is None
 
 
 def test_an_admin_deletes_a_ticket_after_saying_yes(make_ticket, viewer):
@@ -192,16 +196,16 @@ def test_an_admin_deletes_a_ticket_after_saying_yes(make_ticket, viewer):
     assert spec_args(done[0])["path"] == "/tickets"
     assert "deleted" in toast_text(done[1])
     assert not state.confirming_delete
-    assert tickets.list_tickets(viewer.actor, TicketFilters(), 10).total == 0
+    assert tickets.list_tickets(viewer.actor, filters=TicketFilters(), limit=10).total == 0
 
 
 def test_an_agent_cannot_delete_and_a_merge_target_is_kept(make_ticket, make_person, sign_in):
     kept, duplicate = make_ticket("Kept"), make_ticket("Duplicate")
-    merge.merge(make_person("agent", "Ann").actor, duplicate.id, kept.id)
+    merge.merge(make_person("agent", "Ann").actor, source_id=duplicate.id, into_id=kept.id)
     state = opened(kept.id)
     assert "error" in toast_text(run(DetailState.delete_ticket, state))  # others point here
     alan = make_person("agent", "Alan")
     sign_in(alan)
     theirs = opened(duplicate.id)
     assert "error" in toast_text(run(DetailState.delete_ticket, theirs))
-    assert tickets.get_ticket(alan.actor, duplicate.id).merged_into_id == kept.id
+    assert tickets.get_ticket(alan.actor, ticket_id=duplicate.id).merged_into_id == kept.id

@@ -50,17 +50,21 @@ def test_a_target_that_is_not_a_ticket_number_opens_no_dialog(printers, into):
 def test_merge_asks_then_moves_the_conversation_and_shows_the_target(viewer, printers):
     first, second = printers
     comments.add_comment(
-        viewer.actor, second.id, comments.validate_comment({"body": "Still smoking."})
+        viewer.actor,
+        ticket_id=second.id,
+        data=comments.validate_comment({"body": "Still smoking."}),
     )
     state = opened(second.id)
     run(DuplicatesState.ask_merge, state, first.id)
     assert (state.merge_other, state.merge_other_title) == (first.id, first.title)
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id is None  # only asked
+    assert (
+        tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id is None
+    )  # only asked
     redirect, toast = run(DuplicatesState.confirm_merge, state, "other")
     assert spec_args(redirect)["path"] == f"/tickets/{first.id}"
     assert f"#{second.id} was merged into #{first.id}" in toast_text(toast)
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id == first.id
-    moved = comments.list_comments(viewer.actor, first.id, 50)
+    assert tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id == first.id
+    moved = comments.list_comments(viewer.actor, ticket_id=first.id, limit=50)
     assert [(c.body, c.origin_ticket_id) for c in moved.items] == [("Still smoking.", second.id)]
     assert (state.merge_other, state.merging) == (0, False)
 
@@ -73,7 +77,7 @@ def test_a_typed_number_is_taken_and_a_refusal_changes_nothing(viewer, printers)
     assert run(DuplicatesState.confirm_merge, state, "other") is None
     assert state.merge_error == f"Ticket #{second.id} cannot be merged into itself."
     assert state.merge_other == 0
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id is None
 
 
 def test_without_a_session_nothing_is_merged(viewer, printers):
@@ -83,7 +87,7 @@ def test_without_a_session_nothing_is_merged(viewer, printers):
     state = at_url(state, f"/tickets/{second.id}", secret="")
     redirect = run(DuplicatesState.confirm_merge, state, "other")
     assert spec_args(redirect)["path"].startswith("/login")
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id is None
 
 
 def test_the_other_ticket_can_be_merged_into_this_one(viewer, printers):
@@ -92,8 +96,8 @@ def test_the_other_ticket_can_be_merged_into_this_one(viewer, printers):
     run(DuplicatesState.ask_merge, state, second.id)
     for keep in ("", "into", None, 1, ["this"]):
         assert run(DuplicatesState.confirm_merge, state, keep) is None
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id is None
     redirect, _ = run(DuplicatesState.confirm_merge, state, "this")
     assert spec_args(redirect)["path"] == f"/tickets/{first.id}"
-    assert tickets.get_ticket(viewer.actor, second.id).merged_into_id == first.id
-    assert tickets.get_ticket(viewer.actor, first.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=second.id).merged_into_id == first.id
+    assert tickets.get_ticket(viewer.actor, ticket_id=first.id).merged_into_id is None

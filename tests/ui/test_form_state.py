@@ -265,7 +265,7 @@ def test_save_stores_the_suggestion_and_the_override_then_clears_the_form(viewer
     run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
     toast = run(FormState.save, state)
     assert "success" in toast_text(toast)
-    ticket = tickets.get_ticket(viewer.actor, state.created_id)
+    ticket = tickets.get_ticket(viewer.actor, ticket_id=state.created_id)
     assert (ticket.category, ticket.priority) == (Category.ACCOUNT, Priority.HIGH)
     assert (ticket.suggested_category, ticket.suggested_priority) == (
         Category.BILLING,
@@ -282,14 +282,14 @@ def test_save_without_a_suggestion_lets_the_service_classify(viewer, classifier)
     state = at_url(new(FormState), "/")
     run(FormState.submit, state, {"title": "Login fails", "description": "short"})
     run(FormState.save, state)
-    ticket = tickets.get_ticket(viewer.actor, state.created_id)
+    ticket = tickets.get_ticket(viewer.actor, ticket_id=state.created_id)
     assert ticket.suggested_category is not None  # the service asked the classifier itself
 
 
 def test_save_runs_only_after_a_valid_submit(viewer):
     state = at_url(new(FormState), "/")
     assert run(FormState.save, state) is None
-    assert tickets.list_tickets(viewer.actor, TicketFilters()).total == 0
+    assert tickets.list_tickets(viewer.actor, filters=TicketFilters()).total == 0
 
 
 def test_a_requester_gets_no_suggestion_and_the_desk_classifies(make_person, sign_in, classifier):
@@ -301,7 +301,7 @@ def test_a_requester_gets_no_suggestion_and_the_desk_classifies(make_person, sig
     assert (state.category, state.priority) == ("", "")
     run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
     run(FormState.save, state)
-    ticket = tickets.get_ticket(rita.actor, state.created_id)
+    ticket = tickets.get_ticket(rita.actor, ticket_id=state.created_id)
     assert ticket.created_by == rita.id
     assert ticket.suggested_category is not None
 
@@ -311,7 +311,7 @@ def test_without_a_session_nothing_is_saved(viewer):
     run(FormState.submit, state, {"title": "Charged twice", "description": DESCRIPTION})
     redirect = run(FormState.save, state)
     assert redirect.handler.fn.__qualname__ == "_redirect"
-    assert tickets.list_tickets(viewer.actor, TicketFilters()).total == 0
+    assert tickets.list_tickets(viewer.actor, filters=TicketFilters()).total == 0
 
 
 def test_a_database_outage_keeps_the_form_and_says_so(
@@ -347,10 +347,10 @@ def test_text_over_its_limit_is_never_kept_in_the_state():
 def test_similar_tickets_show_while_typing_and_go_with_the_submit(viewer, classifier):
     earlier = tickets.create_ticket(
         viewer.actor,
-        validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
+        data=validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
     )
     tickets.create_ticket(
-        viewer.actor, validate_create({"title": "VPN drops", "description": "Every hour."})
+        viewer.actor, data=validate_create({"title": "VPN drops", "description": "Every hour."})
     )
     state = typed("Charged twice for March", "My card shows the March invoice twice.")
     assert FormState.find_similar in asks(run(FormState.title_done, state))
@@ -369,13 +369,13 @@ def test_a_requester_is_shown_only_their_own_similar_tickets(make_person, sign_i
     for person in (rita, sam):
         tickets.create_ticket(
             person.actor,
-            validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
+            data=validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
         )
     sign_in(rita)
     state = typed("Charged twice", "The March invoice was charged twice.")
     run(FormState.find_similar, state)
     assert [row.title for row in state.similar] == ["Invoice charged twice"]
-    own = tickets.list_tickets(rita.actor, TicketFilters()).items
+    own = tickets.list_tickets(rita.actor, filters=TicketFilters()).items
     assert [row.id for row in state.similar] == [own[0].id]
 
 

@@ -25,7 +25,7 @@ def two_requesters(make_person, make_ticket):
 
 def readable(person, ticket_id: int) -> bool:
     try:
-        tickets.get_ticket(person.actor, ticket_id)
+        tickets.get_ticket(person.actor, ticket_id=ticket_id)
     except NotFound:
         return False
     return True
@@ -44,13 +44,13 @@ def test_the_dialog_names_what_is_shared_and_merges_only_when_confirmed(
         f"the public replies of #{ritas.id}. Internal notes stay with the staff."
     )
     assert state.merge_other == sams.id  # the dialog stays open on the question
-    assert tickets.get_ticket(viewer.actor, ritas.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=ritas.id).merged_into_id is None
     assert not readable(rita, sams.id)
 
     redirect, _ = run(DuplicatesState.confirm_sharing, state)
     assert spec_args(redirect)["path"] == f"/tickets/{sams.id}"
     assert (state.merge_other, state.merge_sharing) == (0, "")
-    assert tickets.get_ticket(viewer.actor, ritas.id).merged_into_id == sams.id
+    assert tickets.get_ticket(viewer.actor, ticket_id=ritas.id).merged_into_id == sams.id
     assert readable(rita, sams.id)
     assert opened(DetailState, sams.id).ticket.participant_names == "Rita Requester"
     sign_in(rita)
@@ -65,6 +65,6 @@ def test_cancelling_the_sharing_question_shares_nothing(viewer, make_person, mak
     assert f"Sam Sample (of #{sams.id}) would read #{ritas.id}" in state.merge_sharing
     run(DuplicatesState.cancel_merge, state)
     assert run(DuplicatesState.confirm_sharing, state) is None  # nothing left to confirm
-    assert tickets.get_ticket(viewer.actor, sams.id).merged_into_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=sams.id).merged_into_id is None
     assert not readable(rita, sams.id)
     assert not readable(sam, ritas.id)

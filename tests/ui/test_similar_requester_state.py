@@ -21,7 +21,7 @@ def test_the_forms_similar_list_ignores_other_peoples_tickets(make_person, sign_
     rita = make_person("requester", "Rita")
     for title, description in MINE:
         tickets.create_ticket(
-            rita.actor, validate_create({"title": title, "description": description})
+            rita.actor, data=validate_create({"title": title, "description": description})
         )
     sign_in(rita)
     before = shown()

@@ -87,7 +87,9 @@ def test_changing_a_filter_shows_the_rows_and_keeps_the_address_in_one_round_tri
 ):
     make_ticket("VPN drops", "The VPN drops.")
     moving = make_ticket("VPN slow", "The VPN is slow.")
-    tickets.update_ticket(viewer.actor, moving.id, validate_patch({"status": "in_progress"}))
+    tickets.update_ticket(
+        viewer.actor, ticket_id=moving.id, patch=validate_patch({"status": "in_progress"})
+    )
     state = loaded("/tickets?search=vpn")
     assert state.total == 2
     spec = run(TicketsState.set_status_filter, state, "in_progress")
@@ -111,14 +113,14 @@ def test_the_assignee_filter_and_an_inline_assignment(make_ticket, make_person, 
     assert {person["name"] for person in state.assignees} == {"Ada Admin", "Alan Agent"}
     toast = run(TicketsState.change_assignee, state, mine.id, str(alan.id))
     assert "assigned to Alan Agent" in toast_text(toast)
-    assert tickets.get_ticket(viewer.actor, mine.id).assignee_id == alan.id
+    assert tickets.get_ticket(viewer.actor, ticket_id=mine.id).assignee_id == alan.id
     run(TicketsState.set_assignee_filter, state, str(alan.id))
     assert [row.title for row in state.rows] == ["Mine"]
     assert state.rows[0].assignee_name == "Alan Agent"
     run(TicketsState.set_assignee_filter, state, "none")
     assert [row.title for row in state.rows] == ["Not yet anybody's"]
     toast = run(TicketsState.change_assignee, state, mine.id, "nobody")
-    assert tickets.get_ticket(viewer.actor, mine.id).assignee_id is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=mine.id).assignee_id is None
     for bad in ("x", "-1", None, 5):
         assert "error" in toast_text(run(TicketsState.change_assignee, state, mine.id, bad))
 
@@ -203,7 +205,7 @@ def test_a_page_that_emptied_goes_back_to_the_first(make_ticket, viewer):
     state = loaded()
     run(TicketsState.next_page, state)
     for ticket in made[:2]:
-        tickets.delete_ticket(viewer.actor, ticket.id)
+        tickets.delete_ticket(viewer.actor, ticket_id=ticket.id)
     run(TicketsState.retry, state)
     assert state.page == 1
     assert len(state.rows) == PAGE_SIZE
@@ -231,7 +233,7 @@ def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch, vi
     assert patches == [(ticket.id, {"status"})]
     assert "is now resolved" in toast_text(toast)
     assert state.rows[0].status == "resolved"
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.RESOLVED
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.RESOLVED
 
 
 @pytest.mark.parametrize(
@@ -249,7 +251,7 @@ def test_inline_status_change_refuses_bad_arguments(make_ticket, viewer, ticket_
     ticket = make_ticket()
     toast = run(TicketsState.change_status, loaded(), ticket_id, status)
     assert "error" in toast_text(toast)
-    assert tickets.get_ticket(viewer.actor, ticket.id).status == Status.OPEN
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).status == Status.OPEN
 
 
 def test_a_missing_ticket_is_reported_not_raised(viewer):

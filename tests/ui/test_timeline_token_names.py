@@ -18,9 +18,11 @@ def opened(ticket_id: int) -> DetailState:
 def test_the_ticket_page_hides_staff_token_names_from_requesters(make_ticket, make_person, sign_in):
     rita, alan = make_person("requester", "Rita"), make_person("agent", "Alan")
     ticket = make_ticket("Rita's", by=rita)
-    token = api_tokens.create(alan.actor, api_tokens.TokenCreate(name="Alan's secret cron box"))
+    token = api_tokens.create(
+        alan.actor, data=api_tokens.TokenCreate(name="Alan's secret cron box")
+    )
     via_token = replace(alan.actor, token_id=token.id)  # as the API resolves the token
-    comments.add_comment(via_token, ticket.id, comments.CommentCreate(body="On it"))
+    comments.add_comment(via_token, ticket_id=ticket.id, data=comments.CommentCreate(body="On it"))
 
     sign_in(rita)
     reply = opened(ticket.id).items[0]

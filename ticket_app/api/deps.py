@@ -38,7 +38,9 @@ async def current_actor(
     tokens is limited too), or the user over theirs on the expensive routes
     (`API_RATE_EXPENSIVE_PER_USER`, whichever token they use)."""
     settings = get_settings()
-    throttle.check_api_rate("address", client_address(request), settings.api_rate_per_address)
+    throttle.check_api_rate(
+        "address", key=client_address(request), per_minute=settings.api_rate_per_address
+    )
     if credentials is None:
         raise NotSignedIn(MISSING)
     secret = credentials.credentials
@@ -47,9 +49,13 @@ async def current_actor(
         actor = await run_in_threadpool(api_tokens.resolve, secret)
     if actor is None:
         raise NotSignedIn(INVALID)
-    throttle.check_api_rate("token", str(actor.token_id), settings.api_rate_per_token)
+    throttle.check_api_rate(
+        "token", key=str(actor.token_id), per_minute=settings.api_rate_per_token
+    )
     if is_expensive(request.url.path):
-        throttle.check_api_rate("expensive", str(actor.id), settings.api_rate_expensive_per_user)
+        throttle.check_api_rate(
+            "expensive", key=str(actor.id), per_minute=settings.api_rate_expensive_per_user
+        )
     request.state.actor = actor
     return actor
 

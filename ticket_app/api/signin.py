@@ -97,7 +97,7 @@ async def sign_in(
         await asyncio.sleep(delay)
     try:
         actor = await run_in_threadpool(
-            users.authenticate, email, password, client_address(request)
+            users.authenticate, email=email, password=password, address=client_address(request)
         )
     except Throttled as error:
         if wants_json:
@@ -141,7 +141,9 @@ async def complete_setup(
     if not _same_origin(request):
         return _back(setup.SETUP_PATH, token=token, error="origin")
     try:
-        actor = await run_in_threadpool(setup.create_first_admin, token, email, name, password)
+        actor = await run_in_threadpool(
+            setup.create_first_admin, token=token, email=email, name=name, password=password
+        )
     except NotFound:
         return _back(setup.SETUP_PATH, error="gone")
     except InvalidInput as error:

@@ -88,7 +88,7 @@ class Actor:
         return permission in PERMISSIONS[self.role]
 
 
-def require(actor: Actor, permission: Permission, field: str | None = None) -> None:
+def require(actor: Actor, permission: Permission, *, field: str | None = None) -> None:
     """Forbidden unless the actor's role has `permission` (naming `field`, the input that
     asked for it, when there is one)."""
     if not actor.can(permission):
@@ -179,7 +179,7 @@ def _names(people: tuple[Reader, ...]) -> str:
 
 
 def merge_sharing(
-    source_id: int, target_id: int, source: set[Reader], target: set[Reader]
+    *, source_id: int, target_id: int, source: set[Reader], target: set[Reader]
 ) -> Sharing | None:
     """What a merge would share between the readers of the two tickets (`readers`), or None
     when they are the same people: then nothing crosses and no confirmation is needed."""
@@ -191,7 +191,7 @@ def merge_sharing(
 REQUESTER_CHANGES = {"status": Status.CLOSED}
 
 
-def check_ticket_change(actor: Actor, ticket: Any, changes: dict[str, Any]) -> None:
+def check_ticket_change(actor: Actor, *, ticket: Any, changes: dict[str, Any]) -> None:
     """Forbidden unless `actor` may make `changes` to `ticket` (a row with `created_by`).
 
     Staff may change anything; a requester may only close a ticket they created.

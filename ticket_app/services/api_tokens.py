@@ -94,7 +94,7 @@ def _capped(connection: Connection, actor: Actor, expires: datetime | None) -> d
     return parent if expires is None else min(expires, parent)
 
 
-def create(actor: Actor, data: TokenCreate) -> TokenCreated:
+def create(actor: Actor, *, data: TokenCreate) -> TokenCreated:
     """A new token for the actor (any role: a requester's token reaches their own tickets),
     expiring no later than the token the actor uses for this request."""
     secret = new_secret(PREFIX)
@@ -128,7 +128,7 @@ def list_own(actor: Actor) -> list[TokenRead]:
         return [TokenRead.model_validate(row._mapping) for row in connection.execute(query)]
 
 
-def get_own(actor: Actor, token_id: int) -> TokenRead:
+def get_own(actor: Actor, *, token_id: int) -> TokenRead:
     """One of the actor's own tokens; someone else's is not found."""
     query = sa.select(TOKENS).where(TOKENS.c.id == token_id, TOKENS.c.user_id == actor.id)
     with transaction() as connection:
@@ -138,7 +138,7 @@ def get_own(actor: Actor, token_id: int) -> TokenRead:
     return TokenRead.model_validate(row._mapping)
 
 
-def revoke(actor: Actor, token_id: int) -> TokenRead:
+def revoke(actor: Actor, *, token_id: int) -> TokenRead:
     """Revoke one of the actor's own tokens; someone else's is not found."""
     with transaction(write=True) as connection:
         row = connection.execute(
@@ -201,7 +201,7 @@ def resolve(secret: str) -> Actor | None:
     return actor
 
 
-def token_for_cli(email: str, name: str) -> str:
+def token_for_cli(*, email: str, name: str) -> str:
     """The management CLI's `create-token`: a token for the user with this email."""
     with transaction() as connection:
         row = connection.execute(
@@ -210,4 +210,4 @@ def token_for_cli(email: str, name: str) -> str:
     if row is None:
         raise NotFound(f"No user has the email {email.strip().lower()}.")
     actor = Actor.of(row)
-    return create(actor, validate_token_create({"name": name})).token
+    return create(actor, data=validate_token_create({"name": name})).token

@@ -118,7 +118,7 @@ def _targets(connection: Connection, actor: Actor, request: BulkRequest) -> list
     if unknown := sorted(set(given) - FILTERABLE):
         raise InvalidInput.single(f"filters.{unknown[0]}", "is not a filter of the list")
     filters = parse_filters(**given)
-    resolved = listing.resolve(actor, filters)
+    resolved = listing.resolve(actor, filters=filters)
     query = (
         sa.select(TICKETS.c.id)
         .where(*listing.conditions(connection, resolved), TICKETS.c.merged_into_id.is_(None))
@@ -205,7 +205,7 @@ def _deadlocked(error: DatabaseUnavailable) -> bool:
     return getattr(cause, "pgcode", None) == DEADLOCK
 
 
-def bulk_change(actor: Actor, request: BulkRequest) -> BulkResult:
+def bulk_change(actor: Actor, *, request: BulkRequest) -> BulkResult:
     """Apply one change (or a delete) to every ticket the request names, all or nothing.
 
     Agents and admins change; only admins delete.

@@ -85,14 +85,14 @@ def _columns() -> tuple[Any, ...]:
     return (*COMMENTS.c, USERS.c.name.label("author_name"))
 
 
-def add_comment(actor: Actor, ticket_id: int, data: CommentCreate) -> CommentRead:
+def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> CommentRead:
     """Add a reply or note to a ticket the actor may see (and reopen it when a requester
     replies to it after it was resolved or closed)."""
     if not data.public and not actor.can(Permission.NOTES):
         raise Forbidden("Only agents and admins can write internal notes.", field="public")
     now = utc_now()
     with transaction(write=True) as connection:
-        ticket = locked(connection, actor, ticket_id)
+        ticket = locked(connection, actor, ticket_id=ticket_id)
         refuse_if_merged(ticket)
         comment_id = connection.execute(
             sa.insert(COMMENTS)
@@ -140,7 +140,7 @@ def add_comment(actor: Actor, ticket_id: int, data: CommentCreate) -> CommentRea
 
 
 def list_comments(
-    actor: Actor, ticket_id: int, limit: int, cursor: str | None = None
+    actor: Actor, *, ticket_id: int, limit: int, cursor: str | None = None
 ) -> CommentPage:
     """The ticket's comments the actor may read, oldest first, `limit` at a time; the total
     comes from the ticket's own counts (merged-in comments included)."""
@@ -160,7 +160,7 @@ def list_comments(
     if after is not None:
         query = query.where(COMMENTS.c.id > after)
     with transaction() as connection:
-        ticket = visible(connection, actor, ticket_id)
+        ticket = visible(connection, actor, ticket_id=ticket_id)
         rows = connection.execute(query).all()
     items = [CommentRead.model_validate(row._mapping) for row in rows[:limit]]
     next_cursor = encode_cursor((items[-1].id,), fingerprint) if len(rows) > limit else None
@@ -168,7 +168,7 @@ def list_comments(
     return CommentPage(items=items, total=total, next_cursor=next_cursor)
 
 
-def get_comment(actor: Actor, ticket_id: int, comment_id: int) -> CommentRead:
+def get_comment(actor: Actor, *, ticket_id: int, comment_id: int) -> CommentRead:
     """One comment of a ticket the actor may see (an internal note only for staff)."""
     query = (
         sa.select(*_columns())
@@ -178,7 +178,7 @@ def get_comment(actor: Actor, ticket_id: int, comment_id: int) -> CommentRead:
     if not sees_internal(actor):
         query = query.where(COMMENTS.c.public.is_(True))
     with transaction() as connection:
-        visible(connection, actor, ticket_id)
+        visible(connection, actor, ticket_id=ticket_id)
         row = connection.execute(query).first()
     if row is None:
         raise NotFound.thing("comment on this ticket", comment_id)

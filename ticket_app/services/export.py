@@ -91,16 +91,16 @@ def _cells(row: Any, people: dict[int, str], staff: bool) -> list[Any]:
     return cells
 
 
-def export_lines(actor: Actor, filters: TicketFilters) -> Iterator[str]:
+def export_lines(actor: Actor, *, filters: TicketFilters) -> Iterator[str]:
     """The CSV text of the list a page at a time, starting with the header (and the BOM)."""
     staff = sees_internal(actor)
     header = STAFF_COLUMNS if staff else COLUMNS
     yield BOM + _lines([list(header)])
-    resolved = listing.resolve(actor, filters)
+    resolved = listing.resolve(actor, filters=filters)
     after = None
     while True:
         with transaction() as connection:
-            rows = listing.walk(connection, resolved, after, EXPORT_PAGE, READ)
+            rows = listing.walk(connection, resolved, after=after, limit=EXPORT_PAGE, columns=READ)
         if not rows:
             return
         ids = {ident for row in rows for ident in (row[6], row[7]) if ident}
@@ -108,4 +108,4 @@ def export_lines(actor: Actor, filters: TicketFilters) -> Iterator[str]:
         yield _lines([_cells(row, people, staff) for row in rows])
         if len(rows) < EXPORT_PAGE:
             return
-        after = listing.position(filters.sort, rows[-1])
+        after = listing.ORDERS[filters.sort].position(rows[-1])

@@ -33,7 +33,6 @@ ASSIGNEE_COUNTS = AssigneeCount.__table__
 # PostgreSQL's search text, kept by trigger (migration 0007); no model, like SQLite's FTS5 table.
 SEARCH = sa.table("tickets_search", sa.column("id"), sa.column("title"), sa.column("description"))
 COLUMNS = tuple(TICKETS.c)
-NEWEST_FIRST = (TICKETS.c.created_at.desc(), TICKETS.c.id.desc())
 RANKED = sorted(Priority, key=PRIORITY_RANK.__getitem__)
 VALUE_FIELDS = ("category", "priority", "status")
 # The columns a walk may lead with, best first, by the time column it orders on: each has a
@@ -42,6 +41,69 @@ LEADS = {
     "created_at": ("assignee_id", "created_by", "status", "priority", "category"),
     "updated_at": ("status",),
 }
+
+
+def rank(priority: str) -> int:
+    return PRIORITY_RANK[Priority(priority)]
+
+
+@dataclass(frozen=True)
+class Order:
+    """How one sort walks the tickets: its time column, which way, and whether the priority's
+    rank (critical first) comes before the time. The cursor holds the same key the ORDER BY
+    sorts on, `position`: (rank, time, id) when ranked, else (time, id). Every path (walks,
+    searched pages, the Python re-sort of rows fetched by id) reads the order from here, so a
+    cursor cannot drift from its ORDER BY.
+    """
+
+    time: str
+    descending: bool
+    ranked: bool = False
+
+    def position(self, row: Any) -> Position:
+        """The keyset position of `row`: what a cursor after it holds."""
+        pair = (getattr(row, self.time), row.id)
+        return (rank(row.priority), *pair) if self.ranked else pair
+
+    def sort_key(self, row: Any) -> tuple[Any, ...]:
+        """The order as a Python key, for rows fetched by id."""
+        sign = -1 if self.descending else 1
+        pair = (sign * getattr(row, self.time).timestamp(), sign * row.id)
+        return (rank(row.priority), *pair) if self.ranked else pair
+
+    def by(
+        self,
+        time: sa.ColumnElement[Any],
+        ident: sa.ColumnElement[Any],
+        ranked: sa.ColumnElement[int] | None = None,
+    ) -> list[sa.ColumnElement[Any]]:
+        """The ORDER BY on these columns; `ranked` is the rank when the sort has one there."""
+        pair = [time.desc(), ident.desc()] if self.descending else [time.asc(), ident.asc()]
+        return pair if ranked is None else [ranked.asc(), *pair]
+
+    def past(
+        self,
+        after: Position,
+        time: sa.ColumnElement[Any],
+        ident: sa.ColumnElement[Any],
+        ranked: sa.ColumnElement[int] | None = None,
+    ) -> sa.ColumnElement[bool]:
+        """The rows after the cursor position `after` in this order (see `by`)."""
+        if ranked is not None:
+            within = self.past(after[1:], time, ident)
+            return sa.or_(ranked > after[0], sa.and_(ranked == after[0], within))
+        key = sa.tuple_(time, ident)
+        return key < after if self.descending else key > after
+
+
+ORDERS = {
+    Sort.NEWEST: Order("created_at", descending=True),
+    Sort.OLDEST: Order("created_at", descending=False),
+    Sort.PRIORITY: Order("created_at", descending=True, ranked=True),
+    Sort.ACTIVITY: Order("updated_at", descending=True),
+}
+TIME_COLUMNS = tuple(dict.fromkeys(order.time for order in ORDERS.values()))
+NEWEST_FIRST = tuple(ORDERS[Sort.NEWEST].by(TICKETS.c.created_at, TICKETS.c.id))
 
 
 @dataclass(frozen=True)
@@ -63,7 +125,7 @@ class Resolved:
         return not (self.filters.search or self.visibility or self.requester_id is not None)
 
 
-def resolve(actor: Actor, filters: TicketFilters) -> Resolved:
+def resolve(actor: Actor, *, filters: TicketFilters) -> Resolved:
     """`me`, `none` and ids turned into what the queries use, with the actor's visibility."""
     assignee_key: int | None = None
     if filters.assignee == "none":
@@ -191,39 +253,6 @@ def total(connection: Connection, resolved: Resolved) -> tuple[int, bool]:
     return min(counted, COUNT_CAP), counted > COUNT_CAP
 
 
-def rank(priority: str) -> int:
-    return PRIORITY_RANK[Priority(priority)]
-
-
-def position(sort: Sort, row: Any) -> Position:
-    """The keyset position of `row` in `sort`: what a cursor after it holds."""
-    if sort == Sort.ACTIVITY:
-        return (row.updated_at, row.id)
-    if sort == Sort.PRIORITY:
-        return (rank(row.priority), row.created_at, row.id)
-    return (row.created_at, row.id)
-
-
-def _time_order(sort: Sort) -> tuple[sa.ColumnElement[Any], bool]:
-    """The time column a sort walks and whether it walks it newest first."""
-    if sort == Sort.ACTIVITY:
-        return TICKETS.c.updated_at, True
-    return TICKETS.c.created_at, sort != Sort.OLDEST
-
-
-def _after(
-    time: sa.ColumnElement[Any], descending: bool, after: Position | None
-) -> list[sa.ColumnElement[bool]]:
-    if after is None:
-        return []
-    key = sa.tuple_(time, TICKETS.c.id)
-    return [key < after if descending else key > after]
-
-
-def _ordered(time: sa.ColumnElement[Any], descending: bool) -> tuple[Any, Any]:
-    return (time.desc(), TICKETS.c.id.desc()) if descending else (time.asc(), TICKETS.c.id.asc())
-
-
 def _single_valued(resolved: Resolved, name: str) -> bool:
     """Whether the list keeps one value of `name` (or, for the assignee, nobody)."""
     if name == "assignee_id":
@@ -233,7 +262,7 @@ def _single_valued(resolved: Resolved, name: str) -> bool:
     return len(getattr(resolved.filters, name)) == 1
 
 
-def _lead(connection: Connection, resolved: Resolved, time: sa.ColumnElement[Any]) -> str | None:
+def _lead(connection: Connection, resolved: Resolved, time: str) -> str | None:
     """The filtered column whose composite index (column, time, id) the walk must take.
 
     PostgreSQL drops an ORDER BY column that equals a constant and then rates the index on
@@ -248,26 +277,28 @@ def _lead(connection: Connection, resolved: Resolved, time: sa.ColumnElement[Any
     """
     if connection.dialect.name != "postgresql":
         return None
-    return next((name for name in LEADS[time.key] if _single_valued(resolved, name)), None)
+    return next((name for name in LEADS[time] if _single_valued(resolved, name)), None)
 
 
 def _walk_one(
     connection: Connection,
     resolved: Resolved,
-    time: sa.ColumnElement[Any],
-    descending: bool,
+    order: Order,
     after: Position | None,
     limit: int,
     columns: tuple[Any, ...],
 ) -> list[sa.Row[Any]]:
-    lead = _lead(connection, resolved, time)
-    order = list(_ordered(time, descending))
+    """One walk down (time, id) in `order`, ignoring its rank (`walk` walks one rank at a time)."""
+    time = TICKETS.c[order.time]
+    lead = _lead(connection, resolved, order.time)
+    by = order.by(time, TICKETS.c.id)
     if lead is not None:
-        order.insert(0, TICKETS.c[lead].desc() if descending else TICKETS.c[lead].asc())
+        by.insert(0, TICKETS.c[lead].desc() if order.descending else TICKETS.c[lead].asc())
+    keyset = [] if after is None else [order.past(after, time, TICKETS.c.id)]
     query = (
         sa.select(*columns)
-        .where(*conditions(connection, resolved, lead), *_after(time, descending, after))
-        .order_by(*order)
+        .where(*conditions(connection, resolved, lead), *keyset)
+        .order_by(*by)
         .limit(limit)
     )
     return list(connection.execute(query).all())
@@ -276,16 +307,16 @@ def _walk_one(
 def walk(
     connection: Connection,
     resolved: Resolved,
+    *,
     after: Position | None,
     limit: int,
     columns: tuple[Any, ...] = COLUMNS,
 ) -> list[sa.Row[Any]]:
     """Up to `limit` rows after `after` in the list's order, each order walking its own index
     (the priority order one walk per priority, critical first)."""
-    sort = resolved.filters.sort
-    if sort != Sort.PRIORITY:
-        time, descending = _time_order(sort)
-        return _walk_one(connection, resolved, time, descending, after, limit, columns)
+    order = ORDERS[resolved.filters.sort]
+    if not order.ranked:
+        return _walk_one(connection, resolved, order, after, limit, columns)
     rows: list[sa.Row[Any]] = []
     start = after[0] if after else 0
     kept = resolved.filters.priority
@@ -295,9 +326,7 @@ def walk(
             continue
         within = after[1:] if after and here == start else None
         one = replace(resolved, filters=replace(resolved.filters, priority=(priority,)))
-        rows += _walk_one(
-            connection, one, TICKETS.c.created_at, True, within, limit - len(rows), columns
-        )
+        rows += _walk_one(connection, one, order, within, limit - len(rows), columns)
         if len(rows) >= limit:
             break
     return rows
@@ -319,37 +348,24 @@ def _searched_page(
     taken from them in the list's order. Past the cap (a common word) the count stops and
     the page comes from the ordered walk instead, which meets dense matches at once.
     """
-    sort = resolved.filters.sort
+    order = ORDERS[resolved.filters.sort]
     wanted = conditions(connection, resolved)
+    times = [TICKETS.c[name] for name in TIME_COLUMNS]
     matches = (
-        sa.select(TICKETS.c.id, TICKETS.c.created_at, TICKETS.c.updated_at, TICKETS.c.priority)
+        sa.select(TICKETS.c.id, *times, TICKETS.c.priority)
         .where(*wanted)
         .limit(COUNT_CAP + 1)
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
     counted = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
-    if sort == Sort.PRIORITY:
-        key: list[Any] = [_rank_expression(matches.c.priority), matches.c.created_at, matches.c.id]
-        order = [key[0].asc(), key[1].desc(), key[2].desc()]
-        keyset = []
-        if after is not None:
-            keyset = [
-                sa.or_(
-                    key[0] > after[0],
-                    sa.and_(key[0] == after[0], sa.tuple_(key[1], key[2]) < after[1:]),
-                )
-            ]
-    else:
-        time_name = "updated_at" if sort == Sort.ACTIVITY else "created_at"
-        descending = sort != Sort.OLDEST
-        pair = sa.tuple_(matches.c[time_name], matches.c.id)
-        order = [
-            getattr(matches.c[time_name], "desc" if descending else "asc")(),
-            getattr(matches.c.id, "desc" if descending else "asc")(),
-        ]
-        keyset = [] if after is None else [pair < after if descending else pair > after]
-    page_ids = sa.select(matches.c.id).where(*keyset).order_by(*order).limit(limit)
+    key = (
+        matches.c[order.time],
+        matches.c.id,
+        _rank_expression(matches.c.priority) if order.ranked else None,
+    )
+    keyset = [] if after is None else [order.past(after, *key)]
+    page_ids = sa.select(matches.c.id).where(*keyset).order_by(*order.by(*key)).limit(limit)
     query = sa.select(*COLUMNS, counted.label("total")).where(TICKETS.c.id.in_(page_ids))
     rows = list(connection.execute(query).all())
     if rows:
@@ -359,19 +375,9 @@ def _searched_page(
     else:  # past the last match: the count needs a pass of its own
         found = int(connection.execute(sa.select(counted)).scalar())
     if found > COUNT_CAP:
-        return walk(connection, resolved, after, limit), COUNT_CAP, True
-    rows.sort(key=lambda row: _sort_key(sort, row))
+        return walk(connection, resolved, after=after, limit=limit), COUNT_CAP, True
+    rows.sort(key=order.sort_key)
     return rows, found, False
-
-
-def _sort_key(sort: Sort, row: Any) -> tuple[Any, ...]:
-    """The order of `sort` as a Python key, for rows fetched by id."""
-    key = position(sort, row)
-    if sort == Sort.OLDEST:
-        return key
-    if sort == Sort.PRIORITY:
-        return (key[0], -key[1].timestamp(), -key[2])
-    return (-key[0].timestamp(), -key[1])
 
 
 @dataclass(frozen=True)
@@ -382,17 +388,17 @@ class PageRows:
     next_cursor: str | None
 
 
-def page(connection: Connection, resolved: Resolved, limit: int, cursor: str | None) -> PageRows:
+def page(connection: Connection, resolved: Resolved, *, limit: int, cursor: str | None) -> PageRows:
     """One page of the list in its order, its total, and the cursor of the next page."""
     fingerprint = resolved.filters.fingerprint()
     after = decode_cursor(cursor, fingerprint) if cursor else None
     if resolved.filters.search:
         rows, found, capped = _searched_page(connection, resolved, after, limit + 1)
     else:
-        rows = walk(connection, resolved, after, limit + 1)
+        rows = walk(connection, resolved, after=after, limit=limit + 1)
         found, capped = total(connection, resolved)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(position(resolved.filters.sort, rows[-1]), fingerprint)
+        next_cursor = encode_cursor(ORDERS[resolved.filters.sort].position(rows[-1]), fingerprint)
     return PageRows(rows=rows, total=found, capped=capped, next_cursor=next_cursor)

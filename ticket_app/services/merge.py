@@ -172,7 +172,9 @@ def _share(connection: Connection, source: Any, target: Any, confirmed: bool) ->
     people: dict[int, set[Reader]] = {source.id: set(), target.id: set()}
     for row in connection.execute(readers([source.id, target.id])):
         people[row.ticket_id].add(Reader(row.user_id, row.name))
-    sharing = merge_sharing(source.id, target.id, people[source.id], people[target.id])
+    sharing = merge_sharing(
+        source_id=source.id, target_id=target.id, source=people[source.id], target=people[target.id]
+    )
     if sharing is None:
         return
     if not confirmed:
@@ -188,7 +190,7 @@ def _share(connection: Connection, source: Any, target: Any, confirmed: bool) ->
 
 
 def merge(
-    actor: Actor, source_id: int, into_id: int, share_with_requester: bool = False
+    actor: Actor, *, source_id: int, into_id: int, share_with_requester: bool = False
 ) -> TicketRead:
     """Merge ticket `source_id` into ticket `into_id`; returns the target as it is now.
     `share_with_requester` confirms a merge that shows two people each other's
@@ -216,4 +218,4 @@ def merge(
         ).one()
         history.record(connection, entries)
         similar_index.drop(connection, source.id)
-        return read_one(connection, row, actor)
+        return read_one(connection, actor, row=row)

@@ -101,7 +101,7 @@ def _link_id(token: object) -> int | None:
     return None
 
 
-def create_first_admin(token: str, email: str, name: str, password: str) -> Actor:
+def create_first_admin(*, token: str, email: str, name: str, password: str) -> Actor:
     """Create the first admin through the setup link, which is spent by it.
 
     NotFound when the token is wrong or spent, or an admin already exists; InvalidInput for
@@ -125,7 +125,7 @@ def create_first_admin(token: str, email: str, name: str, password: str) -> Acto
         )
         if spent.rowcount != 1:
             raise NotFound(GONE)
-        admin = users.insert_user(connection, data, password_hash)
+        admin = users.insert_user(connection, data=data, password_hash=password_hash)
     return Actor.of(admin)
 
 
@@ -150,5 +150,5 @@ def bootstrap_admin() -> str | None:
         _take_turn(connection)  # another worker starting at the same moment may be first
         if not _no_admin_yet(connection):
             return None
-        users.insert_user(connection, data, password_hash)
+        users.insert_user(connection, data=data, password_hash=password_hash)
     return f"created the admin {data.email} from ADMIN_EMAIL"

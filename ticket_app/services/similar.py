@@ -276,9 +276,9 @@ def _check_limit(limit: int) -> int:
 
 def find(
     actor: Actor,
+    *,
     title: str,
     description: str,
-    *,
     exclude_id: int | None = None,
     limit: int = 5,
 ) -> list[SimilarTicket]:
@@ -288,10 +288,10 @@ def find(
         return _similar(connection, actor, title, description, exclude_id, _check_limit(limit))
 
 
-def for_ticket(actor: Actor, ticket_id: int, limit: int = 5) -> list[SimilarTicket]:
+def for_ticket(actor: Actor, *, ticket_id: int, limit: int = 5) -> list[SimilarTicket]:
     """The tickets most like ticket `ticket_id` (NotFound unless the actor may see it)."""
     with transaction() as connection:
-        ticket = visible(connection, actor, ticket_id)
+        ticket = visible(connection, actor, ticket_id=ticket_id)
         return _similar(
             connection, actor, ticket.title, ticket.description, ticket.id, _check_limit(limit)
         )

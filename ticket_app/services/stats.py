@@ -125,10 +125,10 @@ def _as_utc(value: datetime | str | None) -> datetime | None:
 
 
 def get_stats(
-    actor: Actor, filters: TicketFilters | None = None, today: date | None = None
+    actor: Actor, *, filters: TicketFilters | None = None, today: date | None = None
 ) -> Stats:
     """Totals and breakdowns of what `actor` may see, in a single round trip."""
-    resolved = listing.resolve(actor, filters or TicketFilters())
+    resolved = listing.resolve(actor, filters=filters or TicketFilters())
     with transaction() as connection:
         query = (
             _from_counters(connection, resolved)
@@ -152,12 +152,14 @@ def get_stats(
     )
 
 
-def daily_counts(actor: Actor, days: int = 30, today: date | None = None) -> list[tuple[date, int]]:
+def daily_counts(
+    actor: Actor, *, days: int = 30, today: date | None = None
+) -> list[tuple[date, int]]:
     """Tickets created per UTC day over the last `days` days, oldest first, zeros included."""
     today = today or datetime.now(UTC).date()
     start = today - timedelta(days=days - 1)
     since = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
-    resolved = listing.resolve(actor, TicketFilters())
+    resolved = listing.resolve(actor, filters=TicketFilters())
     with transaction() as connection:
         if listing.is_postgres(connection):
             day = sa.func.date(sa.func.timezone("UTC", TICKETS.c.created_at))
@@ -189,7 +191,7 @@ def suggestion_agreement(actor: Actor) -> SuggestionAgreement:
     return SuggestionAgreement(agreed=int(agreed), suggested=int(suggested))
 
 
-def open_by_assignee(actor: Actor, top: int = TOP_ASSIGNEES) -> list[AssigneeLoad]:
+def open_by_assignee(actor: Actor, *, top: int = TOP_ASSIGNEES) -> list[AssigneeLoad]:
     """Open tickets of the `top` busiest assignees, then the unassigned ones (staff).
 
     From `assignee_counts`: one short range of the counter table, whatever the ticket count.

@@ -132,7 +132,7 @@ def _account(email: str) -> str:
     return email.strip().lower()
 
 
-def reserve_sign_in(email: str, address: str) -> Reservation:
+def reserve_sign_in(*, email: str, address: str) -> Reservation:
     """Count a sign-in attempt before its password is checked; Throttled once the account
     from this address, or this address on any account, has used up its attempts."""
     settings = get_settings()
@@ -210,7 +210,7 @@ def retry_after(item: RateLimitItem, *identifiers: str) -> int:
 NOUNS = {"token": "API token", "address": "client address", "expensive": "user"}
 
 
-def check_api_rate(kind: str, key: str, per_minute: int) -> None:
+def check_api_rate(kind: str, *, key: str, per_minute: int) -> None:
     """Count one API request of `key` (a `kind` of NOUNS); Throttled once it has made
     `per_minute` requests in the last minute. 0 turns the limit off."""
     if per_minute <= 0:

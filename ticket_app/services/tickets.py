@@ -66,7 +66,7 @@ class Page:
     total_capped: bool = False
 
 
-def as_read(row: Any, actor: Actor, participants: list[Participant] | None = None) -> TicketRead:
+def as_read(actor: Actor, *, row: Any, participants: list[Participant] | None = None) -> TicketRead:
     """A row as `actor` may see it: the count of internal notes only for staff."""
     ticket = TicketRead.model_validate(row._mapping)
     ticket.participants = participants or []
@@ -91,9 +91,9 @@ def participants_of(connection: Connection, ticket_ids: list[int]) -> dict[int, 
     return found
 
 
-def read_one(connection: Connection, row: Any, actor: Actor) -> TicketRead:
+def read_one(connection: Connection, actor: Actor, *, row: Any) -> TicketRead:
     """`as_read` of one row with its participants."""
-    return as_read(row, actor, participants_of(connection, [row.id]).get(row.id))
+    return as_read(actor, row=row, participants=participants_of(connection, [row.id]).get(row.id))
 
 
 def existing_id(ticket_id: int) -> int:
@@ -103,7 +103,7 @@ def existing_id(ticket_id: int) -> int:
     return ticket_id
 
 
-def locked(connection: Connection, actor: Actor, ticket_id: int) -> Any:
+def locked(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:
     """The ticket row, locked for the rest of the transaction; NotFound unless visible."""
     query = (
         sa.select(*COLUMNS)
@@ -135,7 +135,7 @@ def _check_create(actor: Actor, data: TicketCreate) -> None:
 
 
 def create_ticket(
-    actor: Actor, data: TicketCreate, suggestion: Suggestion | None = None
+    actor: Actor, *, data: TicketCreate, suggestion: Suggestion | None = None
 ) -> TicketRead:
     """Store a new ticket by `actor`, with its `created` history entry.
 
@@ -165,10 +165,10 @@ def create_ticket(
         row = connection.execute(_INSERT, values).one()
         history.record(connection, [history.created(row, actor)])
         similar_index.add(connection, row)
-    return as_read(row, actor)
+    return as_read(actor, row=row)
 
 
-def visible(connection: Connection, actor: Actor, ticket_id: int) -> Any:
+def visible(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:
     """The ticket row if `actor` may see it; NotFound otherwise (someone else's included)."""
     query = sa.select(*COLUMNS).where(
         TICKETS.c.id == existing_id(ticket_id), *visible_tickets(actor)
@@ -179,14 +179,15 @@ def visible(connection: Connection, actor: Actor, ticket_id: int) -> Any:
     return row
 
 
-def get_ticket(actor: Actor, ticket_id: int) -> TicketRead:
+def get_ticket(actor: Actor, *, ticket_id: int) -> TicketRead:
     """One ticket the actor may see; NotFound otherwise."""
     with transaction() as connection:
-        return read_one(connection, visible(connection, actor, ticket_id), actor)
+        return read_one(connection, actor, row=visible(connection, actor, ticket_id=ticket_id))
 
 
 def list_tickets(
     actor: Actor,
+    *,
     filters: TicketFilters,
     limit: int = PAGE_LIMIT_DEFAULT,
     cursor: str | None = None,
@@ -194,12 +195,12 @@ def list_tickets(
     """The tickets the actor may see that match `filters`, in its order, `limit` at a time;
     `cursor` continues where a previous page ended."""
     check_limit(limit)
-    resolved = listing.resolve(actor, filters)
+    resolved = listing.resolve(actor, filters=filters)
     with transaction() as connection:
-        result = listing.page(connection, resolved, limit, cursor)
+        result = listing.page(connection, resolved, limit=limit, cursor=cursor)
         joined = participants_of(connection, [row.id for row in result.rows])
     return Page(
-        items=[as_read(row, actor, joined.get(row.id)) for row in result.rows],
+        items=[as_read(actor, row=row, participants=joined.get(row.id)) for row in result.rows],
         total=result.total,
         next_cursor=result.next_cursor,
         total_capped=result.capped,
@@ -228,7 +229,9 @@ def refuse_if_merged(row: Any) -> None:
         )
 
 
-def write_changes(connection: Connection, actor: Actor, old: Any, changes: dict[str, Any]) -> Any:
+def write_changes(
+    connection: Connection, actor: Actor, *, old: Any, changes: dict[str, Any]
+) -> Any:
     """Apply `changes` to the locked row `old` with their history; returns the new row (or
     `old` when nothing actually changes: no write, no history, the version stays)."""
     actual = {field: value for field, value in changes.items() if getattr(old, field) != value}
@@ -248,7 +251,7 @@ def write_changes(connection: Connection, actor: Actor, old: Any, changes: dict[
 
 
 def update_ticket(
-    actor: Actor, ticket_id: int, patch: TicketPatch, expected_version: int | None = None
+    actor: Actor, *, ticket_id: int, patch: TicketPatch, expected_version: int | None = None
 ) -> TicketRead:
     """Write only the fields in `patch` (concurrent edits of other fields are kept).
 
@@ -257,22 +260,22 @@ def update_ticket(
     """
     changes = patch.changes()
     with transaction(write=True) as connection:
-        old = locked(connection, actor, ticket_id)
-        check_ticket_change(actor, old, changes)
+        old = locked(connection, actor, ticket_id=ticket_id)
+        check_ticket_change(actor, ticket=old, changes=changes)
         if expected_version is not None and old.version != expected_version:
             raise VersionMismatch(old.id, old.version)
         refuse_if_merged(old)
         if "assignee_id" in changes:
             check_assignee(connection, changes["assignee_id"])
-        row = write_changes(connection, actor, old, changes)
-        return read_one(connection, row, actor)
+        row = write_changes(connection, actor, old=old, changes=changes)
+        return read_one(connection, actor, row=row)
 
 
-def delete_ticket(actor: Actor, ticket_id: int) -> None:
+def delete_ticket(actor: Actor, *, ticket_id: int) -> None:
     """Delete a ticket with its comments and history (admins)."""
     require(actor, Permission.DELETE)
     with transaction(write=True) as connection:
-        locked(connection, actor, ticket_id)
+        locked(connection, actor, ticket_id=ticket_id)
         merged_here = connection.execute(
             sa.select(TICKETS.c.id).where(TICKETS.c.merged_into_id == ticket_id)
         ).scalars()

@@ -58,6 +58,7 @@ def _fingerprint(ticket_id: int, newest_first: bool) -> str:
 
 def timeline(
     actor: Actor,
+    *,
     ticket_id: int,
     limit: int,
     cursor: str | None = None,
@@ -102,7 +103,7 @@ def timeline(
     if after is not None:
         query = query.where(HISTORY.c.id < after if newest_first else HISTORY.c.id > after)
     with transaction() as connection:
-        visible(connection, actor, ticket_id)
+        visible(connection, actor, ticket_id=ticket_id)
         rows = connection.execute(query).all()
         total = int(connection.execute(counted).scalar_one())
     entries = [TimelineEntry(**row._mapping) for row in rows[:limit]]

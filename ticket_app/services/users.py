@@ -140,7 +140,7 @@ def prepare_password(data: UserCreate) -> str:
     return passwords.hash_password(data.password)
 
 
-def insert_user(connection: Connection, data: UserCreate, password_hash: str) -> UserRead:
+def insert_user(connection: Connection, *, data: UserCreate, password_hash: str) -> UserRead:
     """Add the user in the caller's transaction; InvalidInput when the email is taken."""
     taken = InvalidInput.single("email", f"{data.email} already has an account")
     if _find(connection, data.email) is not None:
@@ -160,13 +160,13 @@ def insert_user(connection: Connection, data: UserCreate, password_hash: str) ->
     return _read(row)
 
 
-def create_user(actor: Actor | None, data: UserCreate) -> UserRead:
+def create_user(actor: Actor | None, *, data: UserCreate) -> UserRead:
     """Add a user (admins; `None` is the system: setup and the CLI)."""
     if actor is not None:
         require(actor, Permission.MANAGE_USERS)
     password_hash = prepare_password(data)
     with transaction(write=True) as connection:
-        return insert_user(connection, data, password_hash)
+        return insert_user(connection, data=data, password_hash=password_hash)
 
 
 def validate_user_create(data: dict[str, Any]) -> UserCreate:
@@ -210,7 +210,7 @@ def people(ids: set[int]) -> dict[int, Person]:
         return {row.id: Person.model_validate(row._mapping) for row in connection.execute(query)}
 
 
-def get_user(actor: Actor, user_id: int) -> UserRead:
+def get_user(actor: Actor, *, user_id: int) -> UserRead:
     require(actor, Permission.MANAGE_USERS)
     with transaction() as connection:
         row = connection.execute(sa.select(USERS).where(USERS.c.id == user_id)).first()
@@ -238,7 +238,7 @@ def _lock_active_admins(connection: Connection) -> None:
     ).all()
 
 
-def update_user(actor: Actor | None, user_id: int, patch: UserPatch) -> UserRead:
+def update_user(actor: Actor | None, *, user_id: int, patch: UserPatch) -> UserRead:
     """Rename, change the role, (de)activate or reset the password of a user (admins; `None`
     is the system).
 
@@ -322,7 +322,7 @@ def _replace_password(user_id: int, old_hash: str, new_hash: str, field: str) ->
     forget_all()
 
 
-def change_own_password(actor: Actor, current: str, new: str) -> None:
+def change_own_password(actor: Actor, *, current: str, new: str) -> None:
     """Change the actor's password; every session of theirs ends (they sign in again).
 
     The current password is checked, and the new one hashed, outside any transaction, and
@@ -341,7 +341,7 @@ def change_own_password(actor: Actor, current: str, new: str) -> None:
     _replace_password(actor.id, row.password_hash, passwords.hash_password(new), "current_password")
 
 
-def set_password(email: str, password: str) -> None:
+def set_password(*, email: str, password: str) -> None:
     """The CLI's password reset (the system acting); ends the user's sessions."""
     with transaction() as connection:
         row = _find(connection, email)
@@ -357,16 +357,16 @@ def deactivate(email: str) -> UserRead:
         row = _find(connection, email)
     if row is None:
         raise NotFound(f"No user has the email {email.strip().lower()}.")
-    return update_user(None, row.id, UserPatch(active=False))
+    return update_user(None, user_id=row.id, patch=UserPatch(active=False))
 
 
-def authenticate(email: str, password: str, address: str) -> Actor:
+def authenticate(*, email: str, password: str, address: str) -> Actor:
     """The active user with this email and password, or NotSignedIn with one message for a
     wrong email and a wrong password alike (which cost the same time). The attempt is
     counted before the password is checked (see `throttle`): Throttled once this account
     from this address, or this address, has used up its attempts."""
     email = email if isinstance(email, str) else ""
-    reservation = throttle.reserve_sign_in(email, address)
+    reservation = throttle.reserve_sign_in(email=email, address=address)
     with transaction() as connection:
         row = _find(connection, email)
     password_hash = row.password_hash if row is not None else None

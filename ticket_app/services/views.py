@@ -86,7 +86,7 @@ def canonical(query: str) -> str:
 
 
 def _count(connection: sa.Connection, actor: Actor, query: str) -> tuple[int, bool]:
-    return listing.total(connection, listing.resolve(actor, filters_of(query)))
+    return listing.total(connection, listing.resolve(actor, filters=filters_of(query)))
 
 
 def _visible(actor: Actor) -> sa.ColumnElement[bool]:
@@ -138,7 +138,7 @@ def list_views(actor: Actor) -> list[ViewRead]:
     return views
 
 
-def create_view(actor: Actor, data: ViewCreate) -> ViewRead:
+def create_view(actor: Actor, *, data: ViewCreate) -> ViewRead:
     """Save a view for the actor; sharing it with everyone needs an admin."""
     if data.shared:
         require(actor, Permission.SHARE_VIEWS)
@@ -177,7 +177,7 @@ def _owned(connection: sa.Connection, actor: Actor, view_id: int) -> Any:
     return row
 
 
-def update_view(actor: Actor, view_id: int, patch: ViewPatch) -> None:
+def update_view(actor: Actor, *, view_id: int, patch: ViewPatch) -> None:
     """Rename a view, or share or unshare it (sharing needs an admin)."""
     changes = patch.model_dump(exclude_unset=True)
     if "shared" in changes:
@@ -189,7 +189,7 @@ def update_view(actor: Actor, view_id: int, patch: ViewPatch) -> None:
             revisions.bump_views(connection)
 
 
-def delete_view(actor: Actor, view_id: int) -> None:
+def delete_view(actor: Actor, *, view_id: int) -> None:
     with transaction(write=True) as connection:
         _owned(connection, actor, view_id)
         connection.execute(sa.delete(VIEWS).where(VIEWS.c.id == view_id))

@@ -132,7 +132,7 @@ def _agent() -> Actor:
         {"email": "evaluate@example.com", "name": "Evaluate", "role": "agent", "password": password}
     )
     with transaction(write=True) as connection:
-        user = users.insert_user(connection, data, hash_password(password))
+        user = users.insert_user(connection, data=data, password_hash=hash_password(password))
     return Actor(id=user.id, email=user.email, name=user.name, role=Role.AGENT)
 
 
@@ -153,7 +153,7 @@ def evaluate(filed: list[Row], held: list[Row]) -> bool:
     for row in filed:
         ticket = tickets.create_ticket(
             actor,
-            TicketCreate(
+            data=TicketCreate(
                 title=_title(row.text),
                 description=row.text,
                 category=Category(row.category),
@@ -164,7 +164,7 @@ def evaluate(filed: list[Row], held: list[Row]) -> bool:
     precisions, ranks, latencies = [], [], []
     for row in held:
         started = time.perf_counter()
-        found = similar.find(actor, _title(row.text), row.text, limit=TOP)
+        found = similar.find(actor, title=_title(row.text), description=row.text, limit=TOP)
         latencies.append((time.perf_counter() - started) * 1000)
         same = [intent_of[ticket.id] == row.intent for ticket in found]
         precisions.append(sum(same) / TOP)
@@ -182,7 +182,7 @@ def evaluate(filed: list[Row], held: list[Row]) -> bool:
     print(f"\ncommon words (confident: a score of {CONFIDENT} or more):")
     passed = True
     for text in COMMON_WORDS:
-        found = similar.find(actor, "", text, limit=TOP)
+        found = similar.find(actor, title="", description=text, limit=TOP)
         top = found[0].score if found else 0.0
         passed &= top < CONFIDENT
         print(f"  {text!r}: {len(found)} offered, top score {top:.2f}")

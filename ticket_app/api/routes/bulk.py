@@ -32,5 +32,5 @@ DESCRIPTION = (
     description=DESCRIPTION,
 )
 async def bulk_change(body: BulkRequest, actor: CurrentActor) -> BulkAnswer:
-    result = await run_in_threadpool(bulk.bulk_change, actor, body)
+    result = await run_in_threadpool(bulk.bulk_change, actor, request=body)
     return BulkAnswer(matched=result.matched, changed=result.changed)

@@ -30,7 +30,9 @@ async def list_comments(
 ) -> list[CommentRead]:
     """Replies and (for agents and admins) internal notes, oldest first; `X-Total-Count` and
     `Link: rel="next"` as on the ticket list."""
-    page = await run_in_threadpool(comments.list_comments, actor, ticket_id, limit, cursor)
+    page = await run_in_threadpool(
+        comments.list_comments, actor, ticket_id=ticket_id, limit=limit, cursor=cursor
+    )
     total_headers(response, page.total, capped=False)
     if page.next_cursor:
         response.headers["Link"] = next_page_link(request, page.next_cursor, limit)
@@ -48,7 +50,7 @@ async def add_comment(
 ) -> CommentRead:
     """A reply (`public: true`, the default) or an internal note (`public: false`, agents and
     admins). A requester's reply to a resolved or closed ticket reopens it."""
-    comment = await run_in_threadpool(comments.add_comment, actor, ticket_id, body)
+    comment = await run_in_threadpool(comments.add_comment, actor, ticket_id=ticket_id, data=body)
     response.headers["Location"] = f"/api/tickets/{ticket_id}/comments/{comment.id}/"
     return comment
 
@@ -59,4 +61,6 @@ async def add_comment(
     responses=problem_responses(401, 404, 503),
 )
 async def get_comment(ticket_id: int, comment_id: int, actor: CurrentActor) -> CommentRead:
-    return await run_in_threadpool(comments.get_comment, actor, ticket_id, comment_id)
+    return await run_in_threadpool(
+        comments.get_comment, actor, ticket_id=ticket_id, comment_id=comment_id
+    )

@@ -20,7 +20,7 @@ def csv_download(actor: Actor, filters: TicketFilters) -> StreamingResponse:
     """The streamed CSV answer, named for the moment it was made (the UI's download too)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return StreamingResponse(
-        export.export_lines(actor, filters),
+        export.export_lines(actor, filters=filters),
         media_type=CSV,
         headers={"Content-Disposition": f'attachment; filename="tickets-{stamp}.csv"'},
     )

@@ -40,7 +40,7 @@ async def list_tokens(actor: CurrentActor) -> list[TokenRead]:
 )
 async def create_token(body: TokenCreate, response: Response, actor: CurrentActor) -> TokenCreated:
     """A new token for you; `token` in this answer is the only time the secret is shown."""
-    created = await run_in_threadpool(api_tokens.create, actor, body)
+    created = await run_in_threadpool(api_tokens.create, actor, data=body)
     response.headers["Location"] = f"/api/tokens/{created.id}/"
     return created
 
@@ -49,7 +49,7 @@ async def create_token(body: TokenCreate, response: Response, actor: CurrentActo
     "/tokens/{token_id:int}/", response_model=TokenRead, responses=problem_responses(401, 404)
 )
 async def get_token(token_id: int, actor: CurrentActor) -> TokenRead:
-    return await run_in_threadpool(api_tokens.get_own, actor, token_id)
+    return await run_in_threadpool(api_tokens.get_own, actor, token_id=token_id)
 
 
 @router.delete(
@@ -59,5 +59,5 @@ async def get_token(token_id: int, actor: CurrentActor) -> TokenRead:
 )
 async def revoke_token(token_id: int, actor: CurrentActor) -> Response:
     """Revoke one of your tokens; it stops working within seconds, everywhere."""
-    await run_in_threadpool(api_tokens.revoke, actor, token_id)
+    await run_in_threadpool(api_tokens.revoke, actor, token_id=token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

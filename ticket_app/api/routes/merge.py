@@ -41,7 +41,11 @@ async def merge_ticket(
     merged ticket or a merged ticket again is a 400 naming `into`; a merge between tickets
     read by different requesters without `share_with_requester: true` is a 400 naming it."""
     target = await run_in_threadpool(
-        merge.merge, actor, ticket_id, body.into, body.share_with_requester
+        merge.merge,
+        actor,
+        source_id=ticket_id,
+        into_id=body.into,
+        share_with_requester=body.share_with_requester,
     )
     response.headers["ETag"] = etag(target.version)
     response.headers["Content-Location"] = f"/api/tickets/{target.id}/"

@@ -34,7 +34,9 @@ async def similar_to_text(
     not both), with a score (0..1) and the words they share. Requesters get their own
     tickets only; tickets merged into another never appear. An empty list when the text has
     no distinctive word ("please help me")."""
-    return await run_in_threadpool(similar.find, actor, body.title, body.description, limit=limit)
+    return await run_in_threadpool(
+        similar.find, actor, title=body.title, description=body.description, limit=limit
+    )
 
 
 @router.get(
@@ -46,4 +48,4 @@ async def similar_to_ticket(
     ticket_id: int, actor: CurrentActor, limit: Limit = 5
 ) -> list[SimilarTicket]:
     """Tickets like this one (itself left out), as for a text; 404 unless you may see it."""
-    return await run_in_threadpool(similar.for_ticket, actor, ticket_id, limit)
+    return await run_in_threadpool(similar.for_ticket, actor, ticket_id=ticket_id, limit=limit)

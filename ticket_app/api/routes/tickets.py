@@ -63,7 +63,7 @@ def total_headers(response: Response, total: int, capped: bool) -> None:
 async def create_ticket(body: TicketCreate, response: Response, actor: CurrentActor) -> TicketRead:
     """Create a ticket; category and priority are classified when missing (always, for a
     requester's ticket). `status` imports a ticket from another desk (agents and admins)."""
-    ticket = await run_in_threadpool(tickets.create_ticket, actor, body)
+    ticket = await run_in_threadpool(tickets.create_ticket, actor, data=body)
     response.headers["Location"] = f"/api/tickets/{ticket.id}/"
     response.headers["ETag"] = etag(ticket.version)
     return ticket
@@ -88,7 +88,7 @@ async def list_tickets(
     `X-Total-Count-Capped: true`.
     """
     page = await run_in_threadpool(
-        tickets.list_tickets, actor, paged.filters, paged.limit, cursor or None
+        tickets.list_tickets, actor, filters=paged.filters, limit=paged.limit, cursor=cursor or None
     )
     total_headers(response, page.total, page.total_capped)
     if page.next_cursor:
@@ -101,7 +101,7 @@ async def ticket_stats(response: Response, actor: CurrentActor, filters: Filters
     """Totals and breakdowns of the tickets you may see, optionally narrowed by the list's
     filters. Under a search (or for a requester) they cover at most the newest 10,000
     matches: `capped` and `X-Total-Count-Capped: true` say when more matched."""
-    numbers = await run_in_threadpool(stats.get_stats, actor, filters)
+    numbers = await run_in_threadpool(stats.get_stats, actor, filters=filters)
     if numbers.capped:
         response.headers["X-Total-Count-Capped"] = "true"
     return numbers
@@ -137,7 +137,7 @@ async def get_ticket(
 ) -> TicketRead | Response:
     """One ticket, with its version as the `ETag` (send it back as `If-Match` on PATCH).
     `If-None-Match` with the current ETag answers 304."""
-    ticket = await run_in_threadpool(tickets.get_ticket, actor, ticket_id)
+    ticket = await run_in_threadpool(tickets.get_ticket, actor, ticket_id=ticket_id)
     tag = etag(ticket.version)
     if request.headers.get("if-none-match", "").strip() in {tag, f"W/{tag}"}:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
@@ -160,7 +160,9 @@ async def update_ticket(
     """Change any of status, category, priority, assignee_id (null unassigns), title,
     description; only those sent. With `If-Match`, a ticket changed since is a 412 and
     nothing is written. Requesters may only close their own tickets."""
-    ticket = await run_in_threadpool(tickets.update_ticket, actor, ticket_id, body, expected)
+    ticket = await run_in_threadpool(
+        tickets.update_ticket, actor, ticket_id=ticket_id, patch=body, expected_version=expected
+    )
     response.headers["ETag"] = etag(ticket.version)
     return ticket
 
@@ -172,5 +174,5 @@ async def update_ticket(
 )
 async def delete_ticket(ticket_id: int, actor: CurrentActor) -> Response:
     """Delete a ticket with its conversation and history (admins)."""
-    await run_in_threadpool(tickets.delete_ticket, actor, ticket_id)
+    await run_in_threadpool(tickets.delete_ticket, actor, ticket_id=ticket_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

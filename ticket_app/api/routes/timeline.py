@@ -81,7 +81,9 @@ async def ticket_history(
 ) -> list[HistoryEntry]:
     """Oldest first, paged by `Link: rel="next"`, `X-Total-Count` entries in all. Requesters
     see the public entries only."""
-    page = await run_in_threadpool(timeline.timeline, actor, ticket_id, limit, cursor)
+    page = await run_in_threadpool(
+        timeline.timeline, actor, ticket_id=ticket_id, limit=limit, cursor=cursor
+    )
     total_headers(response, page.total, capped=False)
     if page.next_cursor:
         response.headers["Link"] = next_page_link(request, page.next_cursor, limit)

@@ -26,7 +26,7 @@ async def list_users(actor: CurrentActor) -> list[UserRead]:
 )
 async def create_user(body: UserCreate, response: Response, actor: CurrentActor) -> UserRead:
     """A new user with a role and a password (admins)."""
-    user = await run_in_threadpool(users.create_user, actor, body)
+    user = await run_in_threadpool(users.create_user, actor, data=body)
     response.headers["Location"] = f"/api/users/{user.id}/"
     return user
 
@@ -35,7 +35,7 @@ async def create_user(body: UserCreate, response: Response, actor: CurrentActor)
     "/users/{user_id:int}/", response_model=UserRead, responses=problem_responses(401, 403, 404)
 )
 async def get_user(user_id: int, actor: CurrentActor) -> UserRead:
-    return await run_in_threadpool(users.get_user, actor, user_id)
+    return await run_in_threadpool(users.get_user, actor, user_id=user_id)
 
 
 @router.patch(
@@ -47,4 +47,4 @@ async def update_user(user_id: int, body: UserPatch, actor: CurrentActor) -> Use
     """Change a user's name, role, password, or deactivate (`active: false`) and reactivate
     them (admins). Role, password and deactivation end the user's sessions. The last active
     admin cannot be demoted or deactivated."""
-    return await run_in_threadpool(users.update_user, actor, user_id, body)
+    return await run_in_threadpool(users.update_user, actor, user_id=user_id, patch=body)

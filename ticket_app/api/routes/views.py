@@ -26,7 +26,7 @@ async def list_views(actor: CurrentActor) -> list[ViewRead]:
 )
 async def create_view(body: ViewCreate, response: Response, actor: CurrentActor) -> ViewRead:
     """Save the list's query string under a name; `shared: true` needs an admin."""
-    view = await run_in_threadpool(views.create_view, actor, body)
+    view = await run_in_threadpool(views.create_view, actor, data=body)
     response.headers["Location"] = f"/api/views/{view.id}/"
     return view
 
@@ -37,7 +37,7 @@ async def create_view(body: ViewCreate, response: Response, actor: CurrentActor)
     responses=problem_responses(400, 401, 403, 404, 503),
 )
 async def update_view(view_id: int, body: ViewPatch, actor: CurrentActor) -> Response:
-    await run_in_threadpool(views.update_view, actor, view_id, body)
+    await run_in_threadpool(views.update_view, actor, view_id=view_id, patch=body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -47,5 +47,5 @@ async def update_view(view_id: int, body: ViewPatch, actor: CurrentActor) -> Res
     responses=problem_responses(401, 403, 404, 503),
 )
 async def delete_view(view_id: int, actor: CurrentActor) -> Response:
-    await run_in_threadpool(views.delete_view, actor, view_id)
+    await run_in_threadpool(views.delete_view, actor, view_id=view_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
