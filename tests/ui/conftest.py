@@ -98,6 +98,6 @@ def make_ticket(database_url, admin):
             category=fields.pop("category", triage["category"]),
             priority=fields.pop("priority", triage["priority"]),
         )
-        return tickets.create_ticket(author.actor, data, **fields)
+        return tickets.create_ticket(author.actor, data=data, **fields)
 
     return make

@@ -52,7 +52,7 @@ def reply_box() -> rx.Component:
             rx.el.label(
                 rx.text(
                     rx.cond(
-                        state.is_staff,
+                        state.can_see_notes,
                         rx.cond(state.reply_public, "Reply to the requester", "Internal note"),
                         "Your reply",
                     ),
@@ -65,7 +65,7 @@ def reply_box() -> rx.Component:
                 id="reply",
                 name="reply",
                 placeholder=rx.cond(
-                    state.is_staff,
+                    state.can_see_notes,
                     rx.cond(
                         state.reply_public,
                         "Write a reply. The requester sees it.",
@@ -81,7 +81,7 @@ def reply_box() -> rx.Component:
             field_error(state.reply_error, "reply-error"),
             rx.flex(
                 rx.cond(
-                    state.is_staff,
+                    state.can_see_notes,
                     rx.el.label(
                         rx.flex(
                             rx.switch(

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ticket_app.domain import TITLE_MAX_LENGTH
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page, section_card
@@ -16,7 +17,7 @@ DESCRIPTION_DEBOUNCE_MS = 600
 
 
 def _created_callout() -> rx.Component:
-    ticket_url = "/tickets/" + FormState.created_id.to_string()
+    ticket_url = routes.ticket_url(FormState.created_id)
     return rx.cond(
         FormState.created_id,
         rx.callout.root(
@@ -31,7 +32,7 @@ def _created_callout() -> rx.Component:
                 ),
                 rx.flex(
                     rx.link("Open it", href=ticket_url, weight="medium"),
-                    rx.link("See all tickets", href="/tickets", weight="medium"),
+                    rx.link("See all tickets", href=routes.TICKETS, weight="medium"),
                     rx.icon_button(
                         rx.icon("x", size=14),
                         on_click=FormState.dismiss_created,
@@ -191,7 +192,7 @@ def _form() -> rx.Component:
                 ),
                 rx.text(
                     rx.cond(
-                        FormState.is_staff,
+                        FormState.can_classify,
                         f"Category and priority are suggested once the description has "
                         f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
                         "Say what happened and what you expected; error messages help.",
@@ -208,7 +209,7 @@ def _form() -> rx.Component:
                 similar_list(
                     FormState.similar,
                     rx.cond(
-                        FormState.is_staff,
+                        FormState.can_read_all,
                         "Similar tickets",
                         "You may have asked about this already",
                     ),
@@ -217,7 +218,7 @@ def _form() -> rx.Component:
                 aria_live="polite",
             ),
             rx.cond(
-                FormState.is_staff,
+                FormState.can_triage,
                 rx.flex(
                     _choice_field(
                         "category",
@@ -259,7 +260,7 @@ def _form() -> rx.Component:
                     loading=FormState.submitting,
                 ),
                 rx.cond(
-                    FormState.is_staff,
+                    FormState.can_triage,
                     rx.text(
                         "Left empty, category and priority are set by the classifier.",
                         size="1",
@@ -313,7 +314,7 @@ def submit_page() -> rx.Component:
         _created_callout(),
         rx.grid(
             rx.card(_form(), size=rx.breakpoints(initial="2", sm="3")),
-            rx.cond(FormState.is_staff, _help()),
+            rx.cond(FormState.can_classify, _help()),
             columns=rx.breakpoints(initial="1", md="3fr 1fr"),
             spacing="5",
             align_items="start",

@@ -3,6 +3,7 @@ triage, a selection for bulk changes, saved views beside the list, and a CSV exp
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.feedback import (
     empty_state,
@@ -15,8 +16,8 @@ from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.state.rows import NOBODY, TicketRow
 from ticket_app.ui.state.tickets import TicketsState, ViewLink
-from ticket_app.ui.state.views import NOBODY, TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
 
 
@@ -41,7 +42,7 @@ def _view_link(view: ViewLink) -> rx.Component:
                 min_width="0",
             ),
             rx.cond(
-                TicketsState.is_admin & ~view.built_in,
+                TicketsState.can_share_views & ~view.built_in,
                 rx.icon_button(
                     rx.icon(rx.cond(view.shared, "users", "user"), size=12),
                     on_click=TicketsState.share_view(view.id, ~view.shared),
@@ -170,7 +171,7 @@ def _bulk_bar() -> rx.Component:
                     on_change=lambda value: TicketsState.ask_bulk("assignee_id", value),
                 ),
                 rx.cond(
-                    TicketsState.is_admin,
+                    TicketsState.can_delete,
                     rx.button(
                         rx.icon("trash-2", size=14),
                         "Delete",
@@ -271,7 +272,7 @@ def _row_meta(row: TicketRow) -> rx.Component:
             rx.icon("message-square", size=14, aria_hidden="true"),
             rx.text(row.comment_count, size="1"),
             rx.cond(
-                TicketsState.is_staff & (row.note_count > 0),
+                TicketsState.can_see_notes & (row.note_count > 0),
                 rx.text("· ", row.note_count, " internal", size="1"),
             ),
             spacing="1",
@@ -286,14 +287,14 @@ def _row_meta(row: TicketRow) -> rx.Component:
 
 
 def _row(row: TicketRow) -> rx.Component:
-    ticket_url = "/tickets/" + row.id.to_string()
+    ticket_url = routes.ticket_url(row.id)
     return rx.el.li(
         rx.card(
             rx.flex(
                 rx.flex(
                     rx.flex(
                         rx.cond(
-                            TicketsState.is_staff,
+                            TicketsState.can_triage,
                             rx.checkbox(
                                 checked=TicketsState.all_matching
                                 | TicketsState.selected.contains(row.id),
@@ -323,7 +324,7 @@ def _row(row: TicketRow) -> rx.Component:
                     flex="1",
                 ),
                 rx.cond(
-                    TicketsState.is_staff,
+                    TicketsState.can_triage,
                     rx.flex(
                         choice_select(
                             "status-" + row.id.to_string(),
@@ -403,7 +404,7 @@ def _empty() -> rx.Component:
 
 def _select_page() -> rx.Component:
     return rx.cond(
-        TicketsState.is_staff,
+        TicketsState.can_triage,
         rx.el.label(
             rx.flex(
                 rx.checkbox(
@@ -453,7 +454,7 @@ def _export_link() -> rx.Component:
             rx.icon("download", size=16),
             "Export CSV",
             # Not a page of the app: the browser itself fetches the file.
-            href="/download/tickets.csv?" + TicketsState.filter_query,
+            href=routes.EXPORT + "?" + TicketsState.filter_query,
             download=True,
             custom_attrs={"reloadDocument": True},
         ),
@@ -475,7 +476,7 @@ def tickets_page() -> rx.Component:
             spacing="5",
             align_items="start",
         ),
-        heading=rx.cond(TicketsState.is_staff, "Tickets", "My tickets"),
+        heading=rx.cond(TicketsState.can_read_all, "Tickets", "My tickets"),
         description="Filters, search and order are in the address: bookmark or share them.",
         actions=rx.flex(
             rx.cond(

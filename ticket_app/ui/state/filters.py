@@ -8,17 +8,16 @@ without a second load. A page state mixes this in and says what a change does (`
 
 import asyncio
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode
 
 import reflex as rx
 
 from ticket_app.services import users
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput
-from ticket_app.services.schemas import FILTER_PARAMETERS, TicketFilters, parse_filters
-from ticket_app.ui import browser
-from ticket_app.ui.state.messages import field_messages
-from ticket_app.ui.state.views import NOBODY, TicketRow
+from ticket_app.services.schemas import TicketFilters, parse_filters
+from ticket_app.ui import browser, routes
+from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.rows import NOBODY, TicketRow
 
 ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
 FILTER_VARS = {  # URL parameter -> the state var that shows it
@@ -32,16 +31,6 @@ FILTER_VARS = {  # URL parameter -> the state var that shows it
 }
 
 
-def page_url(route: str, params: dict[str, str]) -> str:
-    """`route` with these filters; empty ones are left out, commas stay readable."""
-    query = urlencode(
-        {key: params[key] for key in FILTER_PARAMETERS if params.get(key)},
-        safe=",",
-        quote_via=quote,
-    )
-    return f"{route}?{query}" if query else route
-
-
 def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str], str]:
     """Filters from URL parameters through the API's own parser.
 
@@ -52,7 +41,7 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
     try:
         return parse_filters(**kept), kept, ""
     except InvalidInput as error:
-        warning = "Ignored from the link: " + " ".join(field_messages(error).values())
+        warning = "Ignored from the link: " + describe(error)
         for item in error.errors:
             kept.pop(item.field, None)
     return parse_filters(**kept), kept, warning
@@ -61,7 +50,7 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
 class FilterState(rx.State, mixin=True):
     """The filter bar's values and handlers; the page state provides ROUTE and `_refilter`."""
 
-    ROUTE: ClassVar[str] = "/"
+    ROUTE: ClassVar[str] = routes.TICKETS
     category_filter: str = ""
     priority_filter: str = ""
     status_filter: str = ""
@@ -99,7 +88,7 @@ class FilterState(rx.State, mixin=True):
             self.requester_filter,
             self.sort_order,
         )
-        return page_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
+        return routes.filtered_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
 
     def _params(self) -> dict[str, str]:
         return {name: getattr(self, var) for name, var in FILTER_VARS.items()}
@@ -159,14 +148,14 @@ class FilterState(rx.State, mixin=True):
         try:
             filters = parse_filters(**params)
         except InvalidInput as error:
-            self.filter_error = " ".join(field_messages(error).values())
+            self.filter_error = describe(error)
             return None
         self.filter_error = self.warning = ""
         self._show_filters(params)
         self._filters = filters
         if (event := await self._refilter()) is not None:
             return event
-        return browser.show_address(page_url(self.ROUTE, params))
+        return browser.show_address(routes.filtered_url(self.ROUTE, params))
 
     @rx.event
     async def set_category_filter(self, value: str) -> rx.event.EventSpec | None:

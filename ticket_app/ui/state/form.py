@@ -26,8 +26,8 @@ from ticket_app.ui import browser
 from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.state.rows import SimilarRow, to_similar_rows
 from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.state.views import SimilarRow, to_similar_rows
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 SIMILAR_MIN_CHARS = 12  # title and description together: enough to share a distinctive word
@@ -156,7 +156,7 @@ class FormState(SessionState):
         try:
             found = to_similar_rows(
                 await asyncio.to_thread(
-                    similar.find, actor, title, description, limit=SIMILAR_SHOWN
+                    similar.find, actor, title=title, description=description, limit=SIMILAR_SHOWN
                 )
             )
         except ServiceError:
@@ -174,8 +174,7 @@ class FormState(SessionState):
         """Classify the current text off the event loop and fill the fields not overridden
         (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
-            actor = await self._actor()
-            if actor is None or not actor.can(Permission.CLASSIFY):
+            if await self._actor() is None or not self.can_classify:
                 return None
             if self.classifying or not self._wants_suggestion():
                 return None
@@ -280,7 +279,9 @@ class FormState(SessionState):
             return self._to_sign_in()
         data, suggestion = pending
         try:
-            ticket = await write(tickets.create_ticket, actor, data, _own(actor, suggestion))
+            ticket = await write(
+                tickets.create_ticket, actor, data=data, suggestion=_own(actor, suggestion)
+            )
         except ServiceError as error:
             async with self:
                 self.submitting = False
