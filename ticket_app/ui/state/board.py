@@ -15,6 +15,7 @@ import reflex as rx
 from ticket_app.domain import Status
 from ticket_app.services import tickets
 from ticket_app.services.access import Actor
+from ticket_app.services.schemas import PAGE_LIMIT_MAX
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.filters import FilterState
@@ -58,21 +59,18 @@ class BoardState(FilterState, LiveState, SessionState):
     async def _column(self, actor: Actor, status: Status) -> BoardColumn:
         limit = self._shown.get(status.value, COLUMN_PAGE)
         filters = replace(self._filters, status=(status,))
-        page = await asyncio.to_thread(
-            tickets.list_tickets, actor, filters=filters, limit=min(limit, 200)
-        )
-        cards = page.items
-        cursor = page.next_cursor
-        while cursor and len(cards) < limit:  # a column grown past one query's limit
-            more = await asyncio.to_thread(
+        first, cards, cursor = None, [], None
+        while first is None or (cursor and len(cards) < limit):  # past one query's limit
+            page = await asyncio.to_thread(
                 tickets.list_tickets,
                 actor,
                 filters=filters,
-                limit=min(limit - len(cards), 200),
+                limit=min(limit - len(cards), PAGE_LIMIT_MAX),
                 cursor=cursor,
             )
-            cards, cursor = cards + more.items, more.next_cursor
-        count = f"{page.total:,}+" if page.total_capped else f"{page.total:,}"
+            first = first or page
+            cards, cursor = cards + page.items, page.next_cursor
+        count = f"{first.total:,}+" if first.total_capped else f"{first.total:,}"
         return BoardColumn(
             status=status.value,
             label=STATUS_LABELS[status],

@@ -6,21 +6,21 @@ a change of another field is simply kept and the edit goes through on the new ve
 The timeline opens at its newest entries (the reply box above them) and pages back.
 """
 
-import asyncio
 from typing import Any
 
 import reflex as rx
 
-from ticket_app.services import comments, history, tickets, timeline, users
+from ticket_app.services import comments, history, tickets, timeline
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import FIELD_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.state.filters import AssigneesState
 from ticket_app.ui.state.live import LiveState, change_field
 from ticket_app.ui.state.messages import describe, field_messages
-from ticket_app.ui.state.rows import NOBODY, TicketView, to_view
+from ticket_app.ui.state.rows import TicketView, to_view
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.state.timeline import VALUE_LABELS, TimelineItem, to_items
 
@@ -45,7 +45,7 @@ def _timeline(
     return page, to_items(page.entries)
 
 
-class DetailState(LiveState, SessionState):
+class DetailState(AssigneesState, LiveState, SessionState):
     """The /tickets/[ticket_id] page."""
 
     ticket: TicketView = TicketView()
@@ -55,7 +55,6 @@ class DetailState(LiveState, SessionState):
     reply_public: bool = True
     reply_error: str = ""
     sending: bool = False
-    assignees: list[dict[str, str]] = rx.field(default_factory=list)
     conflict_field: str = ""
     conflict_theirs: str = ""
     conflict_mine: str = ""
@@ -99,9 +98,7 @@ class DetailState(LiveState, SessionState):
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """on_load: the id comes from the URL, so it is checked like any browser input."""
-        self.error = ""
-        self.reply_error = ""
-        self.conflict_field = ""
+        self.error = self.reply_error = self.conflict_field = ""
         self.items = []
         try:
             self._ticket_id = validate_ticket_id(routes.ticket_id_in(self.router.url.path))
@@ -122,17 +119,7 @@ class DetailState(LiveState, SessionState):
         self.loaded = True
         self.error = ""
 
-    def _offer_assignee(self, view: TicketView) -> None:
-        """Keep the current assignee choosable even when no longer an active agent."""
-        if view.assignee_id == NOBODY or not self.can_triage:
-            return
-        if all(person["id"] != view.assignee_id for person in self.assignees):
-            self.assignees = [*self.assignees, {"id": view.assignee_id, "name": view.assignee_name}]
-
     async def _read(self, actor: Actor) -> None:
-        if self.can_triage and not self.assignees:
-            people = await asyncio.to_thread(users.assignable, actor)
-            self.assignees = [{"id": str(p.id), "name": p.name} for p in people]
         ticket_id = self._ticket_id
         view, newest, shared_items = await get_shared_reads().read(
             ("ticket", audience(actor), ticket_id),
@@ -140,7 +127,7 @@ class DetailState(LiveState, SessionState):
             self.router.session.client_token,
         )
         self._show(view)
-        self._offer_assignee(view)
+        await self._assignable(actor, [view])
         fresh = list(shared_items)
         oldest_fresh = fresh[-1].id if fresh else 0
         kept = [item for item in self.items if oldest_fresh and item.id < oldest_fresh]
@@ -179,8 +166,7 @@ class DetailState(LiveState, SessionState):
 
     def _label(self, field: str, value: str) -> str:
         if field == "assignee_id":
-            names = {person["id"]: person["name"] for person in self.assignees}
-            return names.get(value, "nobody") if value != NOBODY else "nobody"
+            return self._assignee_name(value)
         return VALUE_LABELS[field].get(value, value)
 
     async def _update(
@@ -266,11 +252,9 @@ class DetailState(LiveState, SessionState):
 
     @rx.event
     async def take(self) -> rx.event.EventSpec | None:
-        """ "Take it": the agent assigns the ticket to themselves in one click."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        return await self._update("assignee_id", str(actor.id))
+        """ "Take it": the agent assigns the ticket to themselves in one click (a page shown
+        to someone else was reset by the gate, so it changes nothing)."""
+        return await self._update("assignee_id", str(self.viewer_id))
 
     @rx.event
     def ask_delete(self, value: bool = True) -> None:

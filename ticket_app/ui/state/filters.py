@@ -17,7 +17,7 @@ from ticket_app.services.errors import InvalidInput
 from ticket_app.services.schemas import TicketFilters, parse_filters
 from ticket_app.ui import browser, routes
 from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.rows import NOBODY, TicketRow
+from ticket_app.ui.state.rows import NOBODY, TicketRow, TicketView
 
 ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
 FILTER_VARS = {  # URL parameter -> the state var that shows it
@@ -47,7 +47,37 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
     return parse_filters(**kept), kept, warning
 
 
-class FilterState(rx.State, mixin=True):
+class AssigneesState(rx.State, mixin=True):
+    """Who the assignee selects of a page offer (the list, the board, a ticket)."""
+
+    assignees: list[dict[str, str]] = rx.field(default_factory=list)
+    _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
+
+    async def _assignable(self, actor: Actor, rows: list[TicketRow] | list[TicketView]) -> None:
+        """Who the assignee selects offer: active agents and admins, plus anyone a shown
+        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
+        if not actor.can(Permission.TRIAGE):
+            return
+        if not self._staff:
+            people = await asyncio.to_thread(users.assignable, actor)
+            self._staff = [{"id": str(p.id), "name": p.name} for p in people]
+        listed = {person["id"] for person in self._staff}
+        extra = {
+            row.assignee_id: row.assignee_name
+            for row in rows
+            if row.assignee_id != NOBODY and row.assignee_id not in listed
+        }
+        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
+            self.assignees = assignees
+
+    def _assignee_name(self, value: str) -> str:
+        """The name an assignee select shows for `value` ("nobody" for NOBODY)."""
+        names = {person["id"]: person["name"] for person in self.assignees}
+        return names.get(value, "nobody")
+
+
+class FilterState(AssigneesState, mixin=True):
     """The filter bar's values and handlers; the page state provides ROUTE and `_refilter`."""
 
     ROUTE: ClassVar[str] = routes.TICKETS
@@ -61,8 +91,6 @@ class FilterState(rx.State, mixin=True):
     sort_order: str = ""
     filter_error: str = ""
     warning: str = ""
-    assignees: list[dict[str, str]] = rx.field(default_factory=list)
-    _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
     _filters: TicketFilters = TicketFilters()
 
     @rx.var
@@ -116,24 +144,6 @@ class FilterState(rx.State, mixin=True):
             person = (await asyncio.to_thread(users.people, {int(value)})).get(int(value))
             if person is not None:
                 self.requester_name = person.name
-
-    async def _assignable(self, actor: Actor, rows: list[TicketRow]) -> None:
-        """Who the assignee selects offer: active agents and admins, plus anyone a shown
-        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
-        if not actor.can(Permission.TRIAGE):
-            return
-        if not self._staff:
-            people = await asyncio.to_thread(users.assignable, actor)
-            self._staff = [{"id": str(p.id), "name": p.name} for p in people]
-        listed = {person["id"] for person in self._staff}
-        extra = {
-            row.assignee_id: row.assignee_name
-            for row in rows
-            if row.assignee_id != NOBODY and row.assignee_id not in listed
-        }
-        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
-        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
-            self.assignees = assignees
 
     async def _refilter(self) -> rx.event.EventSpec | None:
         """Show the page anew for the changed filters; each page state provides it."""

@@ -206,39 +206,36 @@ class FormState(SessionState):
         if not self.priority_overridden:
             self.priority = self.suggested_priority
 
-    def _choice(self, field: str, value: Any) -> str | None:
-        """A category or priority from the browser, checked like a PATCH of that field."""
+    def _choose(self, field: str, value: Any) -> None:
+        """The agent's category or priority, checked like a PATCH of that field: kept whatever
+        later suggestions say."""
         try:
             patch = validate_patch({field: value})
         except InvalidInput:
-            return None
-        return str(getattr(patch, field))
+            return
+        setattr(self, field, str(getattr(patch, field)))
+        setattr(self, f"{field}_overridden", True)
+
+    def _use_suggested(self, field: str) -> None:
+        if suggested := getattr(self, f"suggested_{field}"):
+            setattr(self, field, suggested)
+            setattr(self, f"{field}_overridden", False)
 
     @rx.event
     def set_category(self, value: str) -> None:
-        """The agent's choice: kept whatever later suggestions say."""
-        if (category := self._choice("category", value)) is not None:
-            self.category = category
-            self.category_overridden = True
+        self._choose("category", value)
 
     @rx.event
     def set_priority(self, value: str) -> None:
-        """The agent's choice: kept whatever later suggestions say."""
-        if (priority := self._choice("priority", value)) is not None:
-            self.priority = priority
-            self.priority_overridden = True
+        self._choose("priority", value)
 
     @rx.event
     def use_suggested_category(self) -> None:
-        if self.suggested_category:
-            self.category = self.suggested_category
-            self.category_overridden = False
+        self._use_suggested("category")
 
     @rx.event
     def use_suggested_priority(self) -> None:
-        if self.suggested_priority:
-            self.priority = self.suggested_priority
-            self.priority_overridden = False
+        self._use_suggested("priority")
 
     @rx.event
     def submit(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:

@@ -79,7 +79,6 @@ def _share(actor: Actor, *, view_id: int, shared: Any) -> bool:
 class TicketsState(FilterState, LiveState, SessionState):
     """The /tickets page."""
 
-    ROUTE = routes.TICKETS
     rows: list[TicketRow] = rx.field(default_factory=list)
     total: int = 0
     total_capped: bool = False
@@ -263,8 +262,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             self.pending_text = f"Set the {FIELD_LABELS[field].lower()} of {count:,} tickets "
             self.pending_text += f"to {label}?"
         elif field == "assignee_id" and (value == NOBODY or value.isdigit()):
-            names = {person["id"]: person["name"] for person in self.assignees}
-            self.pending_text = f"Assign {count:,} tickets to {names.get(value, 'nobody')}?"
+            self.pending_text = f"Assign {count:,} tickets to {self._assignee_name(value)}?"
         else:
             return
         self.pending_field, self.pending_value = field, value
@@ -291,8 +289,7 @@ class TicketsState(FilterState, LiveState, SessionState):
         if self.pending_field == "delete":
             return f"{changed:,} {noun} deleted."
         if self.pending_field == "assignee_id":
-            names = {person["id"]: person["name"] for person in self.assignees}
-            return f"{changed:,} {noun} assigned to {names.get(self.pending_value, 'nobody')}."
+            return f"{changed:,} {noun} assigned to {self._assignee_name(self.pending_value)}."
         label = BULK_FIELDS[self.pending_field][self.pending_value].lower()
         return f"{changed:,} {noun} {VERBS[self.pending_field]} {label}."
 
