@@ -117,7 +117,7 @@ def empty_database(request: pytest.FixtureRequest) -> None:
 def _forget_process_caches() -> None:
     from ticket_app.classifier import reset_state
     from ticket_app.services import credentials, throttle
-    from ticket_app.ui.shared_reads import get_shared_reads
+    from ticket_app.ui.live.shared_reads import get_shared_reads
 
     credentials.forget_all()
     throttle.limiter.cache_clear()

@@ -7,8 +7,8 @@ from ticket_app.api.app import create_api
 from ticket_app.logs import configure_logging
 from ticket_app.startup import announce_setup
 from ticket_app.ui import add_pages
+from ticket_app.ui.live.tabs import track_connections
 from ticket_app.ui.theme import GLOBAL_STYLE
-from ticket_app.ui.watchers import track_connections
 
 configure_logging()
 app = rx.App(

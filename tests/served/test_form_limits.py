@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.support.reflex_client import ReflexTab, event_name
-from ticket_app.ui.access import EVENT_TEXT_MAX, TOO_LONG
+from ticket_app.ui.gate import EVENT_TEXT_MAX, TOO_LONG
 from ticket_app.ui.state.form import FormState
 from ticket_app.ui.state.users_admin import UsersState
 

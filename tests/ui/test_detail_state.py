@@ -48,9 +48,9 @@ def test_each_edit_sends_only_its_field(make_ticket, monkeypatch, handler, field
     sent = []
     real = tickets.update_ticket
 
-    def spy(actor, ticket_id, patch, expected=None):
-        sent.append((ticket_id, patch.model_fields_set, expected))
-        return real(actor, ticket_id, patch, expected)
+    def spy(actor, *, ticket_id, patch, expected_version=None):
+        sent.append((ticket_id, patch.model_fields_set, expected_version))
+        return real(actor, ticket_id=ticket_id, patch=patch, expected_version=expected_version)
 
     monkeypatch.setattr(tickets, "update_ticket", spy)
     toast = run(handler, state, value)

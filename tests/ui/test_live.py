@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from ticket_app.services.errors import DatabaseUnavailable
-from ticket_app.ui.live import RevisionWatcher
+from ticket_app.ui.live.revision import RevisionWatcher
 
 INTERVAL = 0.05
 

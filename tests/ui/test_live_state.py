@@ -6,8 +6,8 @@ import asyncio
 import pytest
 
 from ticket_app.services.revisions import Revision
-from ticket_app.ui import shared_reads
-from ticket_app.ui.live import RevisionWatcher
+from ticket_app.ui.live import shared_reads
+from ticket_app.ui.live.revision import RevisionWatcher
 from ticket_app.ui.state import live as live_state
 from ticket_app.ui.state.tickets import TicketsState
 

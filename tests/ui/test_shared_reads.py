@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from ticket_app.ui import shared_reads
-from ticket_app.ui.live import get_watcher
-from ticket_app.ui.shared_reads import SharedReads, at_revision, audience
+from ticket_app.ui.live import shared_reads
+from ticket_app.ui.live.revision import get_watcher
+from ticket_app.ui.live.shared_reads import SharedReads, at_revision, audience
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.tickets import TicketsState
 

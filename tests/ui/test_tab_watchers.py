@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from ticket_app.ui.watchers import TabWatchers
+from ticket_app.ui.live.tabs import TabWatchers
 
 INTERVAL = 0.02
 

@@ -6,8 +6,9 @@ from ticket_app.domain import Category, Priority, Status
 from ticket_app.services import tickets
 from ticket_app.services.errors import DatabaseUnavailable
 from ticket_app.services.schemas import TicketFilters, validate_patch
+from ticket_app.ui.routes import list_url
 from ticket_app.ui.state.filters import read_filters
-from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState, list_url
+from ticket_app.ui.state.tickets import PAGE_SIZE, TicketsState
 
 from .conftest import at_url, new, run, spec_args, toast_text
 
@@ -48,9 +49,9 @@ def test_load_passes_the_url_filters_to_the_service(viewer, monkeypatch):
     calls = []
     real = tickets.list_tickets
 
-    def spy(actor, filters, limit, cursor):
+    def spy(actor, *, filters, limit, cursor):
         calls.append((actor.id, filters, limit, cursor))
-        return real(actor, filters, limit, cursor)
+        return real(actor, filters=filters, limit=limit, cursor=cursor)
 
     monkeypatch.setattr(tickets, "list_tickets", spy)
     state = loaded("/tickets?priority=high,critical&search=vpn")
@@ -224,9 +225,9 @@ def test_inline_status_change_sends_only_the_status(make_ticket, monkeypatch, vi
     patches = []
     real = tickets.update_ticket
 
-    def spy(actor, ticket_id, patch, expected=None):
+    def spy(actor, *, ticket_id, patch, expected_version=None):
         patches.append((ticket_id, patch.model_fields_set))
-        return real(actor, ticket_id, patch, expected)
+        return real(actor, ticket_id=ticket_id, patch=patch, expected_version=expected_version)
 
     monkeypatch.setattr(tickets, "update_ticket", spy)
     toast = run(TicketsState.change_status, state, ticket.id, "resolved")

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from ticket_app.ui.access import SignedInOnly
+from ticket_app.ui import routes
+from ticket_app.ui.gate import SignedInOnly
 from ticket_app.ui.pages.account import account_page
 from ticket_app.ui.pages.board import board_page
 from ticket_app.ui.pages.dashboard import dashboard_page
@@ -30,26 +31,28 @@ from ticket_app.ui.state.tickets import TicketsState
 from ticket_app.ui.state.users_admin import UsersState
 from ticket_app.ui.theme import PRODUCT_NAME
 
-SIGNED_IN_PAGES: tuple[tuple[Callable[[], rx.Component], str, str, tuple[object, ...]], ...] = (
-    (submit_page, "/", "New ticket", ()),
-    (tickets_page, "/tickets", "Tickets", (TicketsState.load,)),
-    (detail_page, "/tickets/[ticket_id]", "Ticket", (DetailState.load, DuplicatesState.load)),
-    (board_page, "/board", "Board", (BoardState.load,)),
-    (dashboard_page, "/dashboard", "Dashboard", (DashboardState.load,)),
-    (account_page, "/account", "Your account", (AccountState.load,)),
-    (users_page, "/admin/users", "Users", (UsersState.load,)),
-)
+# What each signed-in page shows and loads (its route and title: `routes.SIGNED_IN_PAGES`).
+CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
+    routes.HOME: (submit_page, ()),
+    routes.TICKETS: (tickets_page, (TicketsState.load,)),
+    routes.TICKET: (detail_page, (DetailState.load, DuplicatesState.load)),
+    routes.BOARD: (board_page, (BoardState.load,)),
+    routes.DASHBOARD: (dashboard_page, (DashboardState.load,)),
+    routes.ACCOUNT: (account_page, (AccountState.load,)),
+    routes.USERS: (users_page, (UsersState.load,)),
+}
 
 
 def add_pages(app: rx.App) -> None:
     """Register every page with its route, title and on_load handlers, and the gate."""
     app.add_middleware(SignedInOnly())
     app.add_page(
-        login_page, route="/login", title=f"Sign in · {PRODUCT_NAME}", on_load=SignInState.load
+        login_page, route=routes.LOGIN, title=f"Sign in · {PRODUCT_NAME}", on_load=SignInState.load
     )
     app.add_page(
-        setup_page, route="/setup", title=f"Set up · {PRODUCT_NAME}", on_load=SetupState.load
+        setup_page, route=routes.SETUP, title=f"Set up · {PRODUCT_NAME}", on_load=SetupState.load
     )
-    for component, route, title, loads in SIGNED_IN_PAGES:
-        on_load = [SessionState.guard, *loads]
-        app.add_page(component, route=route, title=f"{title} · {PRODUCT_NAME}", on_load=on_load)
+    for page in routes.SIGNED_IN_PAGES:
+        component, loads = CONTENT[page.route]
+        title = f"{page.title} · {PRODUCT_NAME}"
+        app.add_page(component, route=page.route, title=title, on_load=[SessionState.guard, *loads])

@@ -45,17 +45,48 @@ def plain_text(parts: rx.Var[list[dict[str, str]]]) -> rx.Component:
     )
 
 
+def _by_kind(reply: str, note: str, requester: str) -> rx.Var[str]:
+    """The reply box's words: staff write a reply or an internal note, a requester a reply."""
+    state = DetailState
+    return rx.cond(state.can_see_notes, rx.cond(state.reply_public, reply, note), requester)
+
+
+def _reply_actions() -> rx.Component:
+    """The "Internal note" switch (for those who may write notes) and the send button."""
+    state = DetailState
+    return rx.flex(
+        rx.cond(
+            state.can_see_notes,
+            rx.el.label(
+                rx.flex(
+                    rx.switch(checked=~state.reply_public, on_change=state.set_internal),
+                    rx.text("Internal note", size="2"),
+                    spacing="2",
+                    align="center",
+                ),
+            ),
+        ),
+        rx.button(
+            rx.icon("send", size=16),
+            rx.cond(state.reply_public, "Send reply", "Add note"),
+            type="submit",
+            loading=state.sending,
+            color_scheme=rx.cond(state.reply_public, "indigo", "amber"),
+        ),
+        justify="between",
+        align="center",
+        spacing="3",
+        wrap="wrap",
+    )
+
+
 def reply_box() -> rx.Component:
     state = DetailState
     return rx.form(
         rx.flex(
             rx.el.label(
                 rx.text(
-                    rx.cond(
-                        state.is_staff,
-                        rx.cond(state.reply_public, "Reply to the requester", "Internal note"),
-                        "Your reply",
-                    ),
+                    _by_kind("Reply to the requester", "Internal note", "Your reply"),
                     size="2",
                     weight="medium",
                 ),
@@ -64,13 +95,9 @@ def reply_box() -> rx.Component:
             rx.text_area(
                 id="reply",
                 name="reply",
-                placeholder=rx.cond(
-                    state.is_staff,
-                    rx.cond(
-                        state.reply_public,
-                        "Write a reply. The requester sees it.",
-                        "Write a note. Only agents and admins see it.",
-                    ),
+                placeholder=_by_kind(
+                    "Write a reply. The requester sees it.",
+                    "Write a note. Only agents and admins see it.",
                     "Write a reply. The desk's agents see it.",
                 ),
                 rows="4",
@@ -79,33 +106,7 @@ def reply_box() -> rx.Component:
                 background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
             ),
             field_error(state.reply_error, "reply-error"),
-            rx.flex(
-                rx.cond(
-                    state.is_staff,
-                    rx.el.label(
-                        rx.flex(
-                            rx.switch(
-                                checked=~state.reply_public,
-                                on_change=state.set_internal,
-                            ),
-                            rx.text("Internal note", size="2"),
-                            spacing="2",
-                            align="center",
-                        ),
-                    ),
-                ),
-                rx.button(
-                    rx.icon("send", size=16),
-                    rx.cond(state.reply_public, "Send reply", "Add note"),
-                    type="submit",
-                    loading=state.sending,
-                    color_scheme=rx.cond(state.reply_public, "indigo", "amber"),
-                ),
-                justify="between",
-                align="center",
-                spacing="3",
-                wrap="wrap",
-            ),
+            _reply_actions(),
             direction="column",
             spacing="2",
         ),

@@ -96,7 +96,7 @@ def filter_bar(state: Any, orders: bool = True) -> rx.Component:
             STATUS_LABELS,
             "All statuses",
         ),
-        rx.cond(state.is_staff, _assignee_filter(state)),
+        rx.cond(state.can_triage, _assignee_filter(state)),
         rx.cond(state.requester_filter, _requester_filter(state)),
         _order(state) if orders else rx.fragment(),
         spacing="3",

@@ -1,39 +1,31 @@
 """The frame of every page: a top bar with the product name, the navigation the viewer's role
-has, who is signed in and a sign-out button; then the content in a centred column that narrows
-down to a phone's width. The public pages (sign-in, setup) use `bare_page`."""
+allows (`routes.NAV_PAGES`), who is signed in and a sign-out button; then the content in a
+centred column that narrows down to a phone's width. The public pages (sign-in, setup) use
+`bare_page`."""
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.fields import post_form
 from ticket_app.ui.labels import ROLE_LABELS
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.theme import ACCENT, CONTENT_MAX_WIDTH, PRODUCT_NAME
 
-NAV_ITEMS = (  # route, label, icon, who sees it: everyone, staff or admin
-    ("/", "New ticket", "circle-plus", "everyone"),
-    ("/tickets", "Tickets", "list", "everyone"),
-    ("/board", "Board", "square-kanban", "staff"),
-    ("/dashboard", "Dashboard", "chart-column", "everyone"),
-    ("/admin/users", "Users", "users", "admin"),
-)
-
 
 def _is_current(route: str) -> rx.Var[bool]:
     """Whether the page shown is `route` or below it (a ticket is under Tickets)."""
     route_id = rx.State.router.route_id
-    if route == "/":
+    if route == routes.HOME:
         return route_id == "/index"  # Reflex's route id of the index page
     return (route_id == route) | route_id.startswith(route + "/")
 
 
-def _nav_link(route: str, label: str, icon: str, audience: str) -> rx.Component:
+def _nav_link(page: routes.Page) -> rx.Component:
     """Icon and text; on a phone only the icon shows, and the link keeps its name for readers.
-    Shown to the audience its role allows (the pages check again on the server)."""
-    link = _link(route, label, icon)
-    if audience == "staff":
-        return rx.cond(SessionState.is_staff, link)
-    if audience == "admin":
-        return rx.cond(SessionState.is_admin, link)
+    Shown when the viewer's permission flag allows (the pages check again on the server)."""
+    link = _link(page.route, page.title, page.icon)
+    if page.shown_if:
+        return rx.cond(getattr(SessionState, page.shown_if), link)
     return link
 
 
@@ -64,7 +56,7 @@ def _link(route: str, label: str, icon: str) -> rx.Component:
 def new_ticket_button() -> rx.Component:
     """A link that looks like a button (one tab stop, not a button inside a link)."""
     return rx.button(
-        rx.link(rx.icon("circle-plus", size=16), "New ticket", href="/", underline="none"),
+        rx.link(rx.icon("circle-plus", size=16), "New ticket", href=routes.HOME, underline="none"),
         as_child=True,
     )
 
@@ -85,7 +77,7 @@ def _viewer() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            href="/account",
+            href=routes.ACCOUNT,
             underline="none",
             color_scheme="gray",
             high_contrast=True,
@@ -130,7 +122,7 @@ def _brand() -> rx.Component:
             align="center",
             spacing="2",
         ),
-        href="/",
+        href=routes.HOME,
         underline="none",
         color_scheme="gray",
         aria_label=f"{PRODUCT_NAME}: new ticket",
@@ -142,7 +134,7 @@ def navbar() -> rx.Component:
         rx.flex(
             _brand(),
             rx.el.nav(
-                rx.flex(*[_nav_link(*item) for item in NAV_ITEMS], spacing="1"),
+                rx.flex(*[_nav_link(page) for page in routes.NAV_PAGES], spacing="1"),
                 aria_label="Main",
             ),
             _viewer(),

@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import status_badge
 from ticket_app.ui.components.times import relative_time
-from ticket_app.ui.state.views import SimilarRow
+from ticket_app.ui.state.rows import SimilarRow
 
 
 def _line(
@@ -25,7 +26,7 @@ def _line(
                     row.id,
                     " ",
                     row.title,
-                    href="/tickets/" + row.id.to_string(),
+                    href=routes.ticket_url(row.id),
                     target="_blank" if new_tab else "",
                     weight="medium",
                     size="2",

@@ -115,6 +115,81 @@ def _token_row(token: rx.Var[dict[str, str]]) -> rx.Component:
     )
 
 
+def _token_form() -> rx.Component:
+    """A new token: its name and, if it should expire, in how many days."""
+    return rx.form(
+        rx.flex(
+            rx.flex(
+                rx.el.label(rx.text("Name", size="2", weight="medium"), html_for="token-name"),
+                rx.input(
+                    id="token-name",
+                    name="name",
+                    placeholder="e.g. nightly export",
+                    required=True,
+                ),
+                direction="column",
+                spacing="1",
+                flex="2",
+                min_width="12rem",
+            ),
+            rx.flex(
+                rx.el.label(
+                    rx.text("Expires in days", size="2", weight="medium"),
+                    html_for="token-days",
+                ),
+                rx.input(
+                    id="token-days",
+                    name="expires_in_days",
+                    type="number",
+                    min="1",
+                    placeholder="never",
+                ),
+                direction="column",
+                spacing="1",
+                flex="1",
+                min_width="8rem",
+            ),
+            rx.button("Create token", type="submit"),
+            spacing="3",
+            align="end",
+            wrap="wrap",
+        ),
+        rx.cond(
+            AccountState.token_error,
+            rx.text(AccountState.token_error, size="1", color_scheme="red", role="alert"),
+        ),
+        on_submit=AccountState.create_token,
+        reset_on_submit=True,
+        aria_label="Create an API token",
+    )
+
+
+def _token_table() -> rx.Component:
+    return rx.cond(
+        AccountState.tokens,
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(title)
+                        for title in (
+                            "Name",
+                            "Starts with",
+                            "Created",
+                            "Last used",
+                            "Expires",
+                            "",
+                        )
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
+            variant="surface",
+        ),
+        rx.text("No tokens yet.", size="2", color_scheme="gray"),
+    )
+
+
 def _tokens() -> rx.Component:
     return section_card(
         "API tokens",
@@ -125,74 +200,8 @@ def _tokens() -> rx.Component:
             color_scheme="gray",
         ),
         _new_token(),
-        rx.form(
-            rx.flex(
-                rx.flex(
-                    rx.el.label(rx.text("Name", size="2", weight="medium"), html_for="token-name"),
-                    rx.input(
-                        id="token-name",
-                        name="name",
-                        placeholder="e.g. nightly export",
-                        required=True,
-                    ),
-                    direction="column",
-                    spacing="1",
-                    flex="2",
-                    min_width="12rem",
-                ),
-                rx.flex(
-                    rx.el.label(
-                        rx.text("Expires in days", size="2", weight="medium"),
-                        html_for="token-days",
-                    ),
-                    rx.input(
-                        id="token-days",
-                        name="expires_in_days",
-                        type="number",
-                        min="1",
-                        placeholder="never",
-                    ),
-                    direction="column",
-                    spacing="1",
-                    flex="1",
-                    min_width="8rem",
-                ),
-                rx.button("Create token", type="submit"),
-                spacing="3",
-                align="end",
-                wrap="wrap",
-            ),
-            rx.cond(
-                AccountState.token_error,
-                rx.text(AccountState.token_error, size="1", color_scheme="red", role="alert"),
-            ),
-            on_submit=AccountState.create_token,
-            reset_on_submit=True,
-            aria_label="Create an API token",
-        ),
-        rx.cond(
-            AccountState.tokens,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in (
-                                "Name",
-                                "Starts with",
-                                "Created",
-                                "Last used",
-                                "Expires",
-                                "",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(AccountState.tokens, _token_row)),
-                variant="surface",
-            ),
-            rx.text("No tokens yet.", size="2", color_scheme="gray"),
-        ),
+        _token_form(),
+        _token_table(),
         spacing="3",
         size="2",
     )

@@ -3,6 +3,7 @@ card's "Move to" select (keyboard and touch)."""
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import category_badge, priority_badge
 from ticket_app.ui.components.drag import drag_card, drop_zone
 from ticket_app.ui.components.feedback import error_callout, loading, warning_callout
@@ -11,7 +12,7 @@ from ticket_app.ui.components.layout import new_ticket_button, page
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.board import BoardColumn, BoardState
-from ticket_app.ui.state.views import TicketRow
+from ticket_app.ui.state.rows import TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
 
 
@@ -22,7 +23,7 @@ def _card(card: TicketRow) -> rx.Component:
                 rx.flex(
                     rx.link(
                         rx.text("#", card.id, " ", card.title, size="2", weight="medium"),
-                        href="/tickets/" + card.id.to_string(),
+                        href=routes.ticket_url(card.id),
                         underline="hover",
                         high_contrast=True,
                         word_break="break-word",

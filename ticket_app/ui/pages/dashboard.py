@@ -42,7 +42,7 @@ def _numbers() -> rx.Component:
             "Average per day", state.average_per_day, "calendar-days", "Since the first ticket"
         ),
         rx.cond(
-            state.is_staff,
+            state.can_read_all,
             stat_card(
                 "AI suggestion kept",
                 state.agreement_share,
@@ -87,7 +87,7 @@ def _assignee_loads() -> rx.Component:
 def _charts() -> rx.Component:
     state = DashboardState
     return rx.flex(
-        rx.cond(state.is_staff, _assignee_loads()),
+        rx.cond(state.can_read_all, _assignee_loads()),
         chart_card(
             f"Tickets per day, last {DAYS} days",
             daily_chart(state.daily_data),
@@ -136,7 +136,7 @@ def dashboard_page() -> rx.Component:
         ),
         heading="Dashboard",
         description=rx.cond(
-            DashboardState.is_staff,
+            DashboardState.can_read_all,
             "Every open dashboard moves as soon as a ticket is created or changed.",
             "Your tickets at a glance; it moves as soon as one of them changes.",
         ),

@@ -3,6 +3,7 @@ conversation with the full history."""
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
@@ -13,7 +14,7 @@ from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.duplicates import DuplicatesState
-from ticket_app.ui.state.views import NOBODY
+from ticket_app.ui.state.rows import NOBODY
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
 ticket = DetailState.ticket
@@ -22,7 +23,7 @@ ticket = DetailState.ticket
 def _back_link() -> rx.Component:
     return rx.link(
         rx.flex(rx.icon("arrow-left", size=16), "All tickets", spacing="1", align="center"),
-        href="/tickets",
+        href=routes.TICKETS,
         size="2",
         width="fit-content",
         display="block",
@@ -93,10 +94,10 @@ def _times() -> rx.Component:
             rx.flex(
                 rx.text(rx.cond(ticket.requester_name, ticket.requester_name, "Unknown"), size="2"),
                 rx.cond(
-                    DetailState.is_staff & (ticket.requester_id > 0),
+                    DetailState.can_read_all & (ticket.requester_id > 0),
                     rx.link(
                         "Their tickets",
-                        href="/tickets?requester=" + ticket.requester_id.to_string(),
+                        href=routes.requester_list_url(ticket.requester_id),
                         size="2",
                     ),
                 ),
@@ -109,7 +110,7 @@ def _times() -> rx.Component:
             _fact("Participants", rx.text(ticket.participant_names, size="2", id="participants")),
         ),
         rx.cond(
-            ~DetailState.is_staff,
+            ~DetailState.can_triage,
             _fact(
                 "Assignee",
                 rx.text(
@@ -151,7 +152,7 @@ def _suggestion() -> rx.Component:
 
 
 def _merged_banner() -> rx.Component:
-    target = "/tickets/" + ticket.merged_into_id.to_string()
+    target = routes.ticket_url(ticket.merged_into_id)
     return rx.cond(
         ticket.merged_into_id,
         rx.callout.root(
@@ -401,7 +402,7 @@ def _ticket() -> rx.Component:
             spacing="4",
             min_width="0",
         ),
-        rx.cond(DetailState.is_staff, _triage(), _requester_actions()),
+        rx.cond(DetailState.can_triage, _triage(), _requester_actions()),
         columns=rx.breakpoints(initial="1", md="2fr 1fr"),
         spacing="5",
         align_items="start",
@@ -454,7 +455,9 @@ def _missing() -> rx.Component:
         "file-question",
         "Ticket not found",
         "There is no ticket at this address that you may see; it may have been deleted.",
-        rx.button(rx.link("Back to all tickets", href="/tickets", underline="none"), as_child=True),
+        rx.button(
+            rx.link("Back to all tickets", href=routes.TICKETS, underline="none"), as_child=True
+        ),
     )
 
 
@@ -490,7 +493,7 @@ def _delete_dialog() -> rx.Component:
 
 def _delete_button() -> rx.Component:
     return rx.cond(
-        DetailState.is_admin & DetailState.found,
+        DetailState.can_delete & DetailState.found,
         rx.button(
             rx.icon("trash-2", size=16),
             "Delete",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ticket_app.domain import TITLE_MAX_LENGTH
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page, section_card
@@ -16,7 +17,7 @@ DESCRIPTION_DEBOUNCE_MS = 600
 
 
 def _created_callout() -> rx.Component:
-    ticket_url = "/tickets/" + FormState.created_id.to_string()
+    ticket_url = routes.ticket_url(FormState.created_id)
     return rx.cond(
         FormState.created_id,
         rx.callout.root(
@@ -31,7 +32,7 @@ def _created_callout() -> rx.Component:
                 ),
                 rx.flex(
                     rx.link("Open it", href=ticket_url, weight="medium"),
-                    rx.link("See all tickets", href="/tickets", weight="medium"),
+                    rx.link("See all tickets", href=routes.TICKETS, weight="medium"),
                     rx.icon_button(
                         rx.icon("x", size=14),
                         on_click=FormState.dismiss_created,
@@ -138,138 +139,162 @@ def _choice_field(
     )
 
 
-def _form() -> rx.Component:
+def _title_field() -> rx.Component:
+    """The title, with its length against the limit beside the label."""
     title_too_long = FormState.title.length() > TITLE_MAX_LENGTH
+    return rx.flex(
+        rx.flex(
+            field_label("Title", "title"),
+            rx.text(
+                FormState.title.length(),
+                f" / {TITLE_MAX_LENGTH}",
+                size="1",
+                color_scheme=rx.cond(title_too_long, "red", "gray"),
+                aria_hidden="true",
+            ),
+            justify="between",
+            align="center",
+        ),
+        rx.input(
+            id="title",
+            name="title",
+            value=FormState.title,
+            on_change=FormState.set_title,
+            on_blur=FormState.title_done,
+            placeholder="A short summary, e.g. “Invoice charged twice”",
+            size="3",
+            aria_invalid=rx.cond(FormState.title_error, "true", "false"),
+            aria_describedby="title-error",
+            read_only=FormState.submitting,
+        ),
+        field_error(FormState.title_error, "title-error"),
+        direction="column",
+        spacing="1",
+    )
+
+
+def _description_field() -> rx.Component:
+    """The description; what it says decides the suggestion (debounced)."""
+    return rx.flex(
+        field_label("Description", "description"),
+        rx.debounce_input(
+            rx.text_area(
+                id="description",
+                name="description",
+                on_change=FormState.set_description,
+                placeholder="What happened, what was expected, and any error text.",
+                rows="7",
+                size="3",
+                resize="vertical",
+                aria_invalid=rx.cond(FormState.description_error, "true", "false"),
+                aria_describedby="description-help description-error",
+                read_only=FormState.submitting,
+            ),
+            value=FormState.description,
+            debounce_timeout=DESCRIPTION_DEBOUNCE_MS,
+        ),
+        rx.text(
+            rx.cond(
+                FormState.can_classify,
+                f"Category and priority are suggested once the description has "
+                f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
+                "Say what happened and what you expected; error messages help.",
+            ),
+            id="description-help",
+            size="1",
+            color_scheme="gray",
+        ),
+        field_error(FormState.description_error, "description-error"),
+        direction="column",
+        spacing="1",
+    )
+
+
+def _similar() -> rx.Component:
+    """The tickets like the draft, announced as they change."""
+    return rx.box(
+        similar_list(
+            FormState.similar,
+            rx.cond(
+                FormState.can_read_all,
+                "Similar tickets",
+                "You may have asked about this already",
+            ),
+            new_tab=True,  # the draft stays where it is
+        ),
+        aria_live="polite",
+    )
+
+
+def _triage_choices() -> rx.Component:
+    """Category and priority for those who triage; the others are told the desk sets them."""
+    return rx.cond(
+        FormState.can_triage,
+        rx.flex(
+            _choice_field(
+                "category",
+                "Category",
+                FormState.category,
+                FormState.category_overridden,
+                FormState.suggested_category,
+                CATEGORY_LABELS,
+                CATEGORY_COLORS,
+                FormState.set_category,
+                FormState.use_suggested_category,
+            ),
+            _choice_field(
+                "priority",
+                "Priority",
+                FormState.priority,
+                FormState.priority_overridden,
+                FormState.suggested_priority,
+                PRIORITY_LABELS,
+                PRIORITY_COLORS,
+                FormState.set_priority,
+                FormState.use_suggested_priority,
+            ),
+            spacing="4",
+            wrap="wrap",
+        ),
+        rx.text(
+            "The desk sets the category and the priority from what you describe.",
+            size="2",
+            color_scheme="gray",
+        ),
+    )
+
+
+def _submit_row() -> rx.Component:
+    return rx.flex(
+        rx.button(
+            rx.icon("send", size=16),
+            "Create ticket",
+            type="submit",
+            size="3",
+            loading=FormState.submitting,
+        ),
+        rx.cond(
+            FormState.can_triage,
+            rx.text(
+                "Left empty, category and priority are set by the classifier.",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _form() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.flex(
-                rx.flex(
-                    field_label("Title", "title"),
-                    rx.text(
-                        FormState.title.length(),
-                        f" / {TITLE_MAX_LENGTH}",
-                        size="1",
-                        color_scheme=rx.cond(title_too_long, "red", "gray"),
-                        aria_hidden="true",
-                    ),
-                    justify="between",
-                    align="center",
-                ),
-                rx.input(
-                    id="title",
-                    name="title",
-                    value=FormState.title,
-                    on_change=FormState.set_title,
-                    on_blur=FormState.title_done,
-                    placeholder="A short summary, e.g. “Invoice charged twice”",
-                    size="3",
-                    aria_invalid=rx.cond(FormState.title_error, "true", "false"),
-                    aria_describedby="title-error",
-                    read_only=FormState.submitting,
-                ),
-                field_error(FormState.title_error, "title-error"),
-                direction="column",
-                spacing="1",
-            ),
-            rx.flex(
-                field_label("Description", "description"),
-                rx.debounce_input(
-                    rx.text_area(
-                        id="description",
-                        name="description",
-                        on_change=FormState.set_description,
-                        placeholder="What happened, what was expected, and any error text.",
-                        rows="7",
-                        size="3",
-                        resize="vertical",
-                        aria_invalid=rx.cond(FormState.description_error, "true", "false"),
-                        aria_describedby="description-help description-error",
-                        read_only=FormState.submitting,
-                    ),
-                    value=FormState.description,
-                    debounce_timeout=DESCRIPTION_DEBOUNCE_MS,
-                ),
-                rx.text(
-                    rx.cond(
-                        FormState.is_staff,
-                        f"Category and priority are suggested once the description has "
-                        f"{SUGGEST_MIN_CHARS} characters or more. You can change either.",
-                        "Say what happened and what you expected; error messages help.",
-                    ),
-                    id="description-help",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                field_error(FormState.description_error, "description-error"),
-                direction="column",
-                spacing="1",
-            ),
-            rx.box(
-                similar_list(
-                    FormState.similar,
-                    rx.cond(
-                        FormState.is_staff,
-                        "Similar tickets",
-                        "You may have asked about this already",
-                    ),
-                    new_tab=True,  # the draft stays where it is
-                ),
-                aria_live="polite",
-            ),
-            rx.cond(
-                FormState.is_staff,
-                rx.flex(
-                    _choice_field(
-                        "category",
-                        "Category",
-                        FormState.category,
-                        FormState.category_overridden,
-                        FormState.suggested_category,
-                        CATEGORY_LABELS,
-                        CATEGORY_COLORS,
-                        FormState.set_category,
-                        FormState.use_suggested_category,
-                    ),
-                    _choice_field(
-                        "priority",
-                        "Priority",
-                        FormState.priority,
-                        FormState.priority_overridden,
-                        FormState.suggested_priority,
-                        PRIORITY_LABELS,
-                        PRIORITY_COLORS,
-                        FormState.set_priority,
-                        FormState.use_suggested_priority,
-                    ),
-                    spacing="4",
-                    wrap="wrap",
-                ),
-                rx.text(
-                    "The desk sets the category and the priority from what you describe.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-            ),
-            rx.flex(
-                rx.button(
-                    rx.icon("send", size=16),
-                    "Create ticket",
-                    type="submit",
-                    size="3",
-                    loading=FormState.submitting,
-                ),
-                rx.cond(
-                    FormState.is_staff,
-                    rx.text(
-                        "Left empty, category and priority are set by the classifier.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                ),
-                spacing="3",
-                align="center",
-                wrap="wrap",
-            ),
+            _title_field(),
+            _description_field(),
+            _similar(),
+            _triage_choices(),
+            _submit_row(),
             direction="column",
             spacing="5",
         ),
@@ -313,7 +338,7 @@ def submit_page() -> rx.Component:
         _created_callout(),
         rx.grid(
             rx.card(_form(), size=rx.breakpoints(initial="2", sm="3")),
-            rx.cond(FormState.is_staff, _help()),
+            rx.cond(FormState.can_classify, _help()),
             columns=rx.breakpoints(initial="1", md="3fr 1fr"),
             spacing="5",
             align_items="start",

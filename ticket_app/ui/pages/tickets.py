@@ -3,6 +3,8 @@ triage, a selection for bulk changes, saved views beside the list, and a CSV exp
 
 import reflex as rx
 
+from ticket_app.services.bulk import BULK_CAP
+from ticket_app.ui import routes
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.feedback import (
     empty_state,
@@ -15,8 +17,8 @@ from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.state.rows import NOBODY, TicketRow
 from ticket_app.ui.state.tickets import TicketsState, ViewLink
-from ticket_app.ui.state.views import NOBODY, TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
 
 
@@ -41,7 +43,7 @@ def _view_link(view: ViewLink) -> rx.Component:
                 min_width="0",
             ),
             rx.cond(
-                TicketsState.is_admin & ~view.built_in,
+                TicketsState.can_share_views & ~view.built_in,
                 rx.icon_button(
                     rx.icon(rx.cond(view.shared, "users", "user"), size=12),
                     on_click=TicketsState.share_view(view.id, ~view.shared),
@@ -129,6 +131,39 @@ def _bulk_select(label: str, field: str, options: dict[str, str]) -> rx.Componen
     )
 
 
+def _select_all_matching() -> rx.Component:
+    """Beyond this page: every ticket the filters match (up to the bulk service's cap)."""
+    return rx.cond(
+        ~TicketsState.all_matching & (TicketsState.total > TicketsState.rows.length()),
+        rx.button(
+            "Select all ",
+            rx.cond(TicketsState.total_capped, f"{BULK_CAP:,}", TicketsState.total.to_string()),
+            " matching",
+            on_click=TicketsState.select_all_matching,
+            size="1",
+            variant="ghost",
+        ),
+    )
+
+
+def _bulk_assignee() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(
+            placeholder="Assignee", aria_label="Assignee of the selection", variant="soft"
+        ),
+        rx.select.content(
+            rx.select.item("Nobody", value=NOBODY),
+            rx.foreach(
+                TicketsState.assignees,
+                lambda person: rx.select.item(person["name"], value=person["id"]),
+            ),
+            position="popper",
+        ),
+        value="",
+        on_change=lambda value: TicketsState.ask_bulk("assignee_id", value),
+    )
+
+
 def _bulk_bar() -> rx.Component:
     """What to do with the selection; each choice is confirmed once before it runs."""
     return rx.cond(
@@ -136,41 +171,13 @@ def _bulk_bar() -> rx.Component:
         rx.card(
             rx.flex(
                 rx.text(TicketsState.selection_text, size="2", weight="medium", aria_live="polite"),
-                rx.cond(
-                    ~TicketsState.all_matching & (TicketsState.total > TicketsState.rows.length()),
-                    rx.button(
-                        "Select all ",
-                        rx.cond(
-                            TicketsState.total_capped, "10,000", TicketsState.total.to_string()
-                        ),
-                        " matching",
-                        on_click=TicketsState.select_all_matching,
-                        size="1",
-                        variant="ghost",
-                    ),
-                ),
+                _select_all_matching(),
                 _bulk_select("Status", "status", STATUS_LABELS),
                 _bulk_select("Priority", "priority", PRIORITY_LABELS),
                 _bulk_select("Category", "category", CATEGORY_LABELS),
-                rx.select.root(
-                    rx.select.trigger(
-                        placeholder="Assignee",
-                        aria_label="Assignee of the selection",
-                        variant="soft",
-                    ),
-                    rx.select.content(
-                        rx.select.item("Nobody", value=NOBODY),
-                        rx.foreach(
-                            TicketsState.assignees,
-                            lambda person: rx.select.item(person["name"], value=person["id"]),
-                        ),
-                        position="popper",
-                    ),
-                    value="",
-                    on_change=lambda value: TicketsState.ask_bulk("assignee_id", value),
-                ),
+                _bulk_assignee(),
                 rx.cond(
-                    TicketsState.is_admin,
+                    TicketsState.can_delete,
                     rx.button(
                         rx.icon("trash-2", size=14),
                         "Delete",
@@ -271,7 +278,7 @@ def _row_meta(row: TicketRow) -> rx.Component:
             rx.icon("message-square", size=14, aria_hidden="true"),
             rx.text(row.comment_count, size="1"),
             rx.cond(
-                TicketsState.is_staff & (row.note_count > 0),
+                TicketsState.can_see_notes & (row.note_count > 0),
                 rx.text("· ", row.note_count, " internal", size="1"),
             ),
             spacing="1",
@@ -285,36 +292,62 @@ def _row_meta(row: TicketRow) -> rx.Component:
     )
 
 
+def _row_title(row: TicketRow) -> rx.Component:
+    """The selection tick (for those who triage), the number and the title, linked."""
+    return rx.flex(
+        rx.cond(
+            TicketsState.can_triage,
+            rx.checkbox(
+                checked=TicketsState.all_matching | TicketsState.selected.contains(row.id),
+                on_change=lambda _checked: TicketsState.toggle(row.id),
+                aria_label="Select ticket #" + row.id.to_string(),
+                disabled=TicketsState.all_matching,
+            ),
+        ),
+        rx.text("#", row.id, size="2", color_scheme="gray", flex_shrink="0"),
+        rx.link(
+            row.title,
+            href=routes.ticket_url(row.id),
+            size="3",
+            weight="medium",
+            high_contrast=True,
+            underline="hover",
+            word_break="break-word",
+        ),
+        spacing="2",
+        align="baseline",
+    )
+
+
+def _row_triage(row: TicketRow) -> rx.Component:
+    """Status and assignee selects for those who triage; the status alone for the others."""
+    return rx.cond(
+        TicketsState.can_triage,
+        rx.flex(
+            choice_select(
+                "status-" + row.id.to_string(),
+                row.status,
+                lambda value: TicketsState.change_status(row.id, value),
+                STATUS_LABELS,
+                colors=STATUS_COLORS,
+                aria_label="Status of ticket #" + row.id.to_string(),
+                min_width="9rem",
+            ),
+            _assignee_select(row),
+            direction="column",
+            spacing="2",
+            flex_shrink="0",
+        ),
+        rx.box(status_badge(row.status), flex_shrink="0"),
+    )
+
+
 def _row(row: TicketRow) -> rx.Component:
-    ticket_url = "/tickets/" + row.id.to_string()
     return rx.el.li(
         rx.card(
             rx.flex(
                 rx.flex(
-                    rx.flex(
-                        rx.cond(
-                            TicketsState.is_staff,
-                            rx.checkbox(
-                                checked=TicketsState.all_matching
-                                | TicketsState.selected.contains(row.id),
-                                on_change=lambda _checked: TicketsState.toggle(row.id),
-                                aria_label="Select ticket #" + row.id.to_string(),
-                                disabled=TicketsState.all_matching,
-                            ),
-                        ),
-                        rx.text("#", row.id, size="2", color_scheme="gray", flex_shrink="0"),
-                        rx.link(
-                            row.title,
-                            href=ticket_url,
-                            size="3",
-                            weight="medium",
-                            high_contrast=True,
-                            underline="hover",
-                            word_break="break-word",
-                        ),
-                        spacing="2",
-                        align="baseline",
-                    ),
+                    _row_title(row),
                     rx.text(row.excerpt, size="2", color_scheme="gray", word_break="break-word"),
                     _row_meta(row),
                     direction="column",
@@ -322,25 +355,7 @@ def _row(row: TicketRow) -> rx.Component:
                     min_width="0",
                     flex="1",
                 ),
-                rx.cond(
-                    TicketsState.is_staff,
-                    rx.flex(
-                        choice_select(
-                            "status-" + row.id.to_string(),
-                            row.status,
-                            lambda value: TicketsState.change_status(row.id, value),
-                            STATUS_LABELS,
-                            colors=STATUS_COLORS,
-                            aria_label="Status of ticket #" + row.id.to_string(),
-                            min_width="9rem",
-                        ),
-                        _assignee_select(row),
-                        direction="column",
-                        spacing="2",
-                        flex_shrink="0",
-                    ),
-                    rx.box(status_badge(row.status), flex_shrink="0"),
-                ),
+                _row_triage(row),
                 direction=rx.breakpoints(initial="column", sm="row"),
                 spacing="3",
                 justify="between",
@@ -403,7 +418,7 @@ def _empty() -> rx.Component:
 
 def _select_page() -> rx.Component:
     return rx.cond(
-        TicketsState.is_staff,
+        TicketsState.can_triage,
         rx.el.label(
             rx.flex(
                 rx.checkbox(
@@ -453,7 +468,7 @@ def _export_link() -> rx.Component:
             rx.icon("download", size=16),
             "Export CSV",
             # Not a page of the app: the browser itself fetches the file.
-            href="/download/tickets.csv?" + TicketsState.filter_query,
+            href=routes.EXPORT + "?" + TicketsState.filter_query,
             download=True,
             custom_attrs={"reloadDocument": True},
         ),
@@ -475,7 +490,7 @@ def tickets_page() -> rx.Component:
             spacing="5",
             align_items="start",
         ),
-        heading=rx.cond(TicketsState.is_staff, "Tickets", "My tickets"),
+        heading=rx.cond(TicketsState.can_read_all, "Tickets", "My tickets"),
         description="Filters, search and order are in the address: bookmark or share them.",
         actions=rx.flex(
             rx.cond(

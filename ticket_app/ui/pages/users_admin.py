@@ -181,7 +181,7 @@ def users_page() -> rx.Component:
     return page(
         _reset_dialog(),
         error_callout(UsersState.error, UsersState.load),
-        rx.cond(UsersState.is_admin, _create()),
+        rx.cond(UsersState.can_manage_users, _create()),
         rx.cond(
             UsersState.loaded,
             rx.table.root(

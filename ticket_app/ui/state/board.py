@@ -9,23 +9,20 @@ its history, and every open board and list follows live.
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import reflex as rx
 
 from ticket_app.domain import Status
 from ticket_app.services import tickets
-from ticket_app.services.errors import ServiceError
-from ticket_app.services.schemas import validate_patch, validate_ticket_id
-from ticket_app.ui import browser
+from ticket_app.services.access import Actor
+from ticket_app.services.schemas import PAGE_LIMIT_MAX, TicketRead
+from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.filters import FilterState
-from ticket_app.ui.state.live import LiveState, write
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.state.views import TicketRow, to_rows
+from ticket_app.ui.state.live import LiveState, change_field
+from ticket_app.ui.state.rows import TicketRow, to_rows
+from ticket_app.ui.state.session import Refused, SessionState
 
-ROUTE = "/board"
 COLUMN_PAGE = 50
 COLUMN_MAX = 500  # a column shows at most this many cards; the list pages further
 
@@ -44,7 +41,7 @@ class BoardColumn:
 class BoardState(FilterState, LiveState, SessionState):
     """The /board page."""
 
-    ROUTE = ROUTE
+    ROUTE = routes.BOARD
     columns: list[BoardColumn] = rx.field(default_factory=list)
     dragging: int = 0
     _shown: dict[str, int] = rx.field(default_factory=dict, is_var=False)
@@ -59,18 +56,23 @@ class BoardState(FilterState, LiveState, SessionState):
     def _statuses(self) -> list[Status]:
         return list(self._filters.status) or list(Status)
 
-    async def _column(self, actor: Any, status: Status) -> BoardColumn:
+    async def _column(self, actor: Actor, status: Status) -> BoardColumn:
         limit = self._shown.get(status.value, COLUMN_PAGE)
         filters = replace(self._filters, status=(status,))
-        page = await asyncio.to_thread(tickets.list_tickets, actor, filters, min(limit, 200))
-        cards = page.items
-        cursor = page.next_cursor
-        while cursor and len(cards) < limit:  # a column grown past one query's limit
-            more = await asyncio.to_thread(
-                tickets.list_tickets, actor, filters, min(limit - len(cards), 200), cursor
+        first: tickets.Page | None = None
+        cards: list[TicketRead] = []
+        cursor: str | None = None
+        while first is None or (cursor and len(cards) < limit):  # past one query's limit
+            page = await asyncio.to_thread(
+                tickets.list_tickets,
+                actor,
+                filters=filters,
+                limit=min(limit - len(cards), PAGE_LIMIT_MAX),
+                cursor=cursor,
             )
-            cards, cursor = cards + more.items, more.next_cursor
-        count = f"{page.total:,}+" if page.total_capped else f"{page.total:,}"
+            first = first or page
+            cards, cursor = cards + page.items, page.next_cursor
+        count = f"{first.total:,}+" if first.total_capped else f"{first.total:,}"
         return BoardColumn(
             status=status.value,
             label=STATUS_LABELS[status],
@@ -79,18 +81,14 @@ class BoardState(FilterState, LiveState, SessionState):
             has_more=cursor is not None and len(cards) < COLUMN_MAX,
         )
 
+    async def _read(self, actor: Actor) -> None:
+        self.columns = [await self._column(actor, status) for status in self._statuses()]
+        await self._assignable(actor, [card for column in self.columns for card in column.cards])
+
     async def _reload(self) -> rx.event.EventSpec | None:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            self.columns = [await self._column(actor, status) for status in self._statuses()]
-            await self._assignable(
-                actor, [card for column in self.columns for card in column.cards]
-            )
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
+        read = await self._act(self._read, refuse=self._failed)
+        if isinstance(read, Refused):
+            return read.event
         self.error = ""
         self.loaded = True
         return None
@@ -109,17 +107,11 @@ class BoardState(FilterState, LiveState, SessionState):
         return await self._reload()
 
     @rx.event
-    async def move(self, ticket_id: int, status: str) -> rx.event.EventSpec:
+    async def move(self, ticket_id: int, status: str) -> rx.event.EventSpec | None:
         """Move a card to another column: the ticket takes that status."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            ident = validate_ticket_id(ticket_id)
-            patch = validate_patch({"status": status})
-            ticket = await write(tickets.update_ticket, actor, ident, patch)
-        except ServiceError as error:
-            return browser.error(describe(error))
+        ticket = await self._act(change_field, ticket_id=ticket_id, field="status", value=status)
+        if isinstance(ticket, Refused):
+            return ticket.event
         await self._reload()
         return browser.success(
             f"Ticket #{ticket.id} moved to {STATUS_LABELS[ticket.status].lower()}."

@@ -13,13 +13,12 @@ import reflex as rx
 
 from ticket_app.services import stats
 from ticket_app.services.access import Actor, Permission
-from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import Stats
+from ticket_app.ui import routes
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.shared_reads import audience, get_shared_reads
+from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.live import LiveState
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 
 DAYS = 30
@@ -48,7 +47,7 @@ def read_numbers(actor: Actor) -> Numbers:
     staff = actor.can(Permission.READ_ALL)
     return Numbers(
         stats=stats.get_stats(actor),
-        daily=stats.daily_counts(actor, DAYS),
+        daily=stats.daily_counts(actor, days=DAYS),
         agreement=stats.suggestion_agreement(actor) if staff else None,
         loads=stats.open_by_assignee(actor) if staff else [],
     )
@@ -85,19 +84,17 @@ class DashboardState(LiveState, SessionState):
         """on_load: show the numbers, then keep them live."""
         return await self._load_and_watch()
 
+    async def _read(self, actor: Actor) -> Numbers:
+        return await get_shared_reads().read(
+            ("dashboard", audience(actor)),
+            lambda: read_numbers(actor),
+            self.router.session.client_token,
+        )
+
     async def _reload(self) -> rx.event.EventSpec | None:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            numbers = await get_shared_reads().read(
-                ("dashboard", audience(actor)),
-                lambda: read_numbers(actor),
-                self.router.session.client_token,
-            )
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
+        numbers = await self._act(self._read, refuse=self._failed)
+        if isinstance(numbers, Refused):
+            return numbers.event
         self._show(numbers)
         return None
 
@@ -117,8 +114,9 @@ class DashboardState(LiveState, SessionState):
             AssigneeRow(
                 name=load.name,
                 count=load.open_tickets,
-                url="/tickets?status=open&assignee="
-                + (str(load.assignee_id) if load.assignee_id else "none"),
+                url=routes.list_url(
+                    {"status": "open", "assignee": str(load.assignee_id or "none")}
+                ),
             )
             for load in numbers.loads
         ]

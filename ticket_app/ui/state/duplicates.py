@@ -19,11 +19,10 @@ from ticket_app.services import merge, similar
 from ticket_app.services.access import Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import validate_ticket_id
-from ticket_app.ui import browser
-from ticket_app.ui.state.live import write
+from ticket_app.ui import browser, routes
 from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.state.views import SimilarRow, to_similar_rows
+from ticket_app.ui.state.rows import SimilarRow, to_similar_rows
+from ticket_app.ui.state.session import Refused, SessionState
 
 SIMILAR_SHOWN = 5
 KEEP = ("other", "this")  # which ticket of the dialog goes on
@@ -33,11 +32,6 @@ def refusal(error: InvalidInput) -> str:
     """The merge service's reason as a sentence: "Ticket #5 was already merged into #3; ..."."""
     message = error.errors[0].message
     return f"{message[:1].upper()}{message[1:]}."
-
-
-def ticket_id_in(path: str) -> str:
-    """The last segment of /tickets/{id}: the route's only parameter (still unchecked)."""
-    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 class DuplicatesState(SessionState):
@@ -63,9 +57,9 @@ class DuplicatesState(SessionState):
         if actor is None or not actor.can(Permission.MERGE):
             return
         try:
-            self._ticket_id = validate_ticket_id(ticket_id_in(self.router.url.path))
+            self._ticket_id = validate_ticket_id(routes.ticket_id_in(self.router.url.path))
             found = await asyncio.to_thread(
-                similar.for_ticket, actor, self._ticket_id, SIMILAR_SHOWN
+                similar.for_ticket, actor, ticket_id=self._ticket_id, limit=SIMILAR_SHOWN
             )
         except ServiceError:
             return
@@ -124,33 +118,40 @@ class DuplicatesState(SessionState):
     async def _merge(
         self, keep: Any, share: bool
     ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
         if self.merging or not (self._ticket_id and self.merge_other) or keep not in KEEP:
             return None
         source, target = self._ticket_id, self.merge_other
         if keep == "this":
             source, target = target, source
-        self.merging = True
-        try:
-            await write(merge.merge, actor, source, target, share)
-        except merge.SharingNotConfirmed as error:
-            self.merge_sharing = f"{error.sharing.describe()}."
-            self._sharing_keep = keep
-            return None
-        except ServiceError as error:
+
+        def refused(error: ServiceError) -> rx.event.EventSpec | None:
+            if isinstance(error, merge.SharingNotConfirmed):
+                self.merge_sharing = f"{error.sharing.describe()}."
+                self._sharing_keep = keep
+                return None
             self.merge_other = 0
             self._forget_sharing()
             if isinstance(error, InvalidInput):
                 self.merge_error = refusal(error)
                 return None
             return browser.error(describe(error))
+
+        self.merging = True
+        try:
+            done = await self._act(
+                merge.merge,
+                source_id=source,
+                into_id=target,
+                share_with_requester=share,
+                refuse=refused,
+            )
         finally:
             self.merging = False
+        if isinstance(done, Refused):
+            return done.event
         self.merge_other = 0
         self._forget_sharing()
         return [
-            browser.go(f"/tickets/{target}"),
+            browser.go(routes.ticket_url(target)),
             browser.success(f"Ticket #{source} was merged into #{target}."),
         ]

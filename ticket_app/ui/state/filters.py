@@ -8,17 +8,16 @@ without a second load. A page state mixes this in and says what a change does (`
 
 import asyncio
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode
 
 import reflex as rx
 
 from ticket_app.services import users
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput
-from ticket_app.services.schemas import FILTER_PARAMETERS, TicketFilters, parse_filters
-from ticket_app.ui import browser
-from ticket_app.ui.state.messages import field_messages
-from ticket_app.ui.state.views import NOBODY, TicketRow
+from ticket_app.services.schemas import TicketFilters, parse_filters
+from ticket_app.ui import browser, routes
+from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.rows import NOBODY, TicketRow, TicketView
 
 ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
 FILTER_VARS = {  # URL parameter -> the state var that shows it
@@ -32,16 +31,6 @@ FILTER_VARS = {  # URL parameter -> the state var that shows it
 }
 
 
-def page_url(route: str, params: dict[str, str]) -> str:
-    """`route` with these filters; empty ones are left out, commas stay readable."""
-    query = urlencode(
-        {key: params[key] for key in FILTER_PARAMETERS if params.get(key)},
-        safe=",",
-        quote_via=quote,
-    )
-    return f"{route}?{query}" if query else route
-
-
 def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str], str]:
     """Filters from URL parameters through the API's own parser.
 
@@ -52,16 +41,46 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
     try:
         return parse_filters(**kept), kept, ""
     except InvalidInput as error:
-        warning = "Ignored from the link: " + " ".join(field_messages(error).values())
+        warning = "Ignored from the link: " + describe(error)
         for item in error.errors:
             kept.pop(item.field, None)
     return parse_filters(**kept), kept, warning
 
 
-class FilterState(rx.State, mixin=True):
+class AssigneesState(rx.State, mixin=True):
+    """Who the assignee selects of a page offer (the list, the board, a ticket)."""
+
+    assignees: list[dict[str, str]] = rx.field(default_factory=list)
+    _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
+
+    async def _assignable(self, actor: Actor, rows: list[TicketRow] | list[TicketView]) -> None:
+        """Who the assignee selects offer: active agents and admins, plus anyone a shown
+        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
+        if not actor.can(Permission.TRIAGE):
+            return
+        if not self._staff:
+            people = await asyncio.to_thread(users.assignable, actor)
+            self._staff = [{"id": str(p.id), "name": p.name} for p in people]
+        listed = {person["id"] for person in self._staff}
+        extra = {
+            row.assignee_id: row.assignee_name
+            for row in rows
+            if row.assignee_id != NOBODY and row.assignee_id not in listed
+        }
+        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
+            self.assignees = assignees
+
+    def _assignee_name(self, value: str) -> str:
+        """The name an assignee select shows for `value` ("nobody" for NOBODY)."""
+        names = {person["id"]: person["name"] for person in self.assignees}
+        return names.get(value, "nobody")
+
+
+class FilterState(AssigneesState, mixin=True):
     """The filter bar's values and handlers; the page state provides ROUTE and `_refilter`."""
 
-    ROUTE: ClassVar[str] = "/"
+    ROUTE: ClassVar[str] = routes.TICKETS
     category_filter: str = ""
     priority_filter: str = ""
     status_filter: str = ""
@@ -72,8 +91,6 @@ class FilterState(rx.State, mixin=True):
     sort_order: str = ""
     filter_error: str = ""
     warning: str = ""
-    assignees: list[dict[str, str]] = rx.field(default_factory=list)
-    _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
     _filters: TicketFilters = TicketFilters()
 
     @rx.var
@@ -99,7 +116,7 @@ class FilterState(rx.State, mixin=True):
             self.requester_filter,
             self.sort_order,
         )
-        return page_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
+        return routes.filtered_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
 
     def _params(self) -> dict[str, str]:
         return {name: getattr(self, var) for name, var in FILTER_VARS.items()}
@@ -128,24 +145,6 @@ class FilterState(rx.State, mixin=True):
             if person is not None:
                 self.requester_name = person.name
 
-    async def _assignable(self, actor: Actor, rows: list[TicketRow]) -> None:
-        """Who the assignee selects offer: active agents and admins, plus anyone a shown
-        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
-        if not actor.can(Permission.TRIAGE):
-            return
-        if not self._staff:
-            people = await asyncio.to_thread(users.assignable, actor)
-            self._staff = [{"id": str(p.id), "name": p.name} for p in people]
-        listed = {person["id"] for person in self._staff}
-        extra = {
-            row.assignee_id: row.assignee_name
-            for row in rows
-            if row.assignee_id != NOBODY and row.assignee_id not in listed
-        }
-        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
-        if assignees != self.assignees:  # unchanged, it is not sent again at every reload
-            self.assignees = assignees
-
     async def _refilter(self) -> rx.event.EventSpec | None:
         """Show the page anew for the changed filters; each page state provides it."""
         raise NotImplementedError
@@ -159,14 +158,14 @@ class FilterState(rx.State, mixin=True):
         try:
             filters = parse_filters(**params)
         except InvalidInput as error:
-            self.filter_error = " ".join(field_messages(error).values())
+            self.filter_error = describe(error)
             return None
         self.filter_error = self.warning = ""
         self._show_filters(params)
         self._filters = filters
         if (event := await self._refilter()) is not None:
             return event
-        return browser.show_address(page_url(self.ROUTE, params))
+        return browser.show_address(routes.filtered_url(self.ROUTE, params))
 
     @rx.event
     async def set_category_filter(self, value: str) -> rx.event.EventSpec | None:

@@ -26,8 +26,8 @@ from ticket_app.ui import browser
 from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.state.live import write
 from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.state.rows import SimilarRow, to_similar_rows
 from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.state.views import SimilarRow, to_similar_rows
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 SIMILAR_MIN_CHARS = 12  # title and description together: enough to share a distinctive word
@@ -156,7 +156,7 @@ class FormState(SessionState):
         try:
             found = to_similar_rows(
                 await asyncio.to_thread(
-                    similar.find, actor, title, description, limit=SIMILAR_SHOWN
+                    similar.find, actor, title=title, description=description, limit=SIMILAR_SHOWN
                 )
             )
         except ServiceError:
@@ -174,8 +174,7 @@ class FormState(SessionState):
         """Classify the current text off the event loop and fill the fields not overridden
         (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
-            actor = await self._actor()
-            if actor is None or not actor.can(Permission.CLASSIFY):
+            if await self._actor() is None or not self.can_classify:
                 return None
             if self.classifying or not self._wants_suggestion():
                 return None
@@ -207,39 +206,36 @@ class FormState(SessionState):
         if not self.priority_overridden:
             self.priority = self.suggested_priority
 
-    def _choice(self, field: str, value: Any) -> str | None:
-        """A category or priority from the browser, checked like a PATCH of that field."""
+    def _choose(self, field: str, value: Any) -> None:
+        """The agent's category or priority, checked like a PATCH of that field: kept whatever
+        later suggestions say."""
         try:
             patch = validate_patch({field: value})
         except InvalidInput:
-            return None
-        return str(getattr(patch, field))
+            return
+        setattr(self, field, str(getattr(patch, field)))
+        setattr(self, f"{field}_overridden", True)
+
+    def _use_suggested(self, field: str) -> None:
+        if suggested := getattr(self, f"suggested_{field}"):
+            setattr(self, field, suggested)
+            setattr(self, f"{field}_overridden", False)
 
     @rx.event
     def set_category(self, value: str) -> None:
-        """The agent's choice: kept whatever later suggestions say."""
-        if (category := self._choice("category", value)) is not None:
-            self.category = category
-            self.category_overridden = True
+        self._choose("category", value)
 
     @rx.event
     def set_priority(self, value: str) -> None:
-        """The agent's choice: kept whatever later suggestions say."""
-        if (priority := self._choice("priority", value)) is not None:
-            self.priority = priority
-            self.priority_overridden = True
+        self._choose("priority", value)
 
     @rx.event
     def use_suggested_category(self) -> None:
-        if self.suggested_category:
-            self.category = self.suggested_category
-            self.category_overridden = False
+        self._use_suggested("category")
 
     @rx.event
     def use_suggested_priority(self) -> None:
-        if self.suggested_priority:
-            self.priority = self.suggested_priority
-            self.priority_overridden = False
+        self._use_suggested("priority")
 
     @rx.event
     def submit(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:
@@ -280,7 +276,9 @@ class FormState(SessionState):
             return self._to_sign_in()
         data, suggestion = pending
         try:
-            ticket = await write(tickets.create_ticket, actor, data, _own(actor, suggestion))
+            ticket = await write(
+                tickets.create_ticket, actor, data=data, suggestion=_own(actor, suggestion)
+            )
         except ServiceError as error:
             async with self:
                 self.submitting = False

@@ -10,8 +10,9 @@ page, or disconnects; the registry's sweep cancels one that a client started out
 load once its socket closes. The route check is a last guard so a watcher never refreshes a
 page the tab has left. Tabs that wake (or load) at the same revision share each view's query
 (`shared_reads`). The shared steps live here once: `loaded`/`error`, `retry` (which also
-starts the watcher when the first load failed), and `write` (do a service write, then wake
-every live page).
+starts the watcher when the first load failed), `write` (do a service write, then wake
+every live page) and `change_field` (the one-field ticket change of the list, board and
+ticket page).
 """
 
 import asyncio
@@ -21,13 +22,15 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from ticket_app.services import revisions
+from ticket_app.services import revisions, tickets
+from ticket_app.services.access import Actor
 from ticket_app.services.errors import ServiceError
-from ticket_app.ui.live import access_moved, get_watcher
-from ticket_app.ui.shared_reads import at_revision, get_shared_reads
+from ticket_app.services.schemas import TicketRead, validate_patch, validate_ticket_id
+from ticket_app.ui.live.revision import access_moved, get_watcher
+from ticket_app.ui.live.shared_reads import at_revision, get_shared_reads
+from ticket_app.ui.live.tabs import get_tab_watchers
 from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.watchers import get_tab_watchers
+from ticket_app.ui.state.rows import NOBODY
 
 T = TypeVar("T")
 
@@ -44,12 +47,28 @@ async def current_revision() -> Hashable:
     return await asyncio.to_thread(revisions.current)
 
 
-async def write(change: Callable[..., T], *args: Any) -> T:
-    """Run a service write in a worker thread, then wake every live page of this process at
-    once (other processes see it at their next poll)."""
-    result = await asyncio.to_thread(change, *args)
+async def write(change: Callable[..., T], actor: Actor, **kwargs: Any) -> T:
+    """Run a service write (`change(actor, **kwargs)`) in a worker thread, then wake every live
+    page of this process at once (other processes see it at their next poll)."""
+    result = await asyncio.to_thread(change, actor, **kwargs)
     get_watcher().nudge()
     return result
+
+
+def change_field(
+    actor: Actor, *, ticket_id: Any, field: str, value: Any, version: int | None = None
+) -> TicketRead:
+    """The one-field change of a ticket (the list's inline triage, a board move, the ticket
+    page's edits), checked like a PATCH of the REST API; with `version`, refused when the
+    ticket moved on since the page showed it. An assignee select sends an id as text or NOBODY."""
+    if field == "assignee_id" and isinstance(value, str):
+        value = None if value == NOBODY else int(value) if value.isdigit() else value
+    return tickets.update_ticket(
+        actor,
+        ticket_id=validate_ticket_id(ticket_id),
+        patch=validate_patch({field: value}),
+        expected_version=version,
+    )
 
 
 class LiveState(rx.State, mixin=True):
@@ -111,7 +130,7 @@ class LiveState(rx.State, mixin=True):
             route = self.router.route_id
             session = self.router.session
             seen = self._seen_revision
-            holder = (await self.get_state(SessionState)).viewer_id
+            holder = self.viewer_id  # every live page state is a SessionState
         reads, token = get_shared_reads(), session.client_token
         with ExitStack() as held:
             tab = get_tab_watchers().watching(token, session.session_id, holder)

@@ -4,29 +4,28 @@ The session cookie is HttpOnly, so only the websocket handshake carries it to th
 (`router.headers.cookie`, fixed until the socket reconnects: sign-in and sign-out therefore
 end with a full page load). `_actor()` resolves it at every use through the sessions service
 (a two-second cache at most), so a revoked session stops working within seconds in every tab.
-`access.py` refuses every event of a state below this one when no valid session is there.
+`ui/gate.py` refuses every event of a state below this one when no valid session is there.
 """
 
 import asyncio
-from urllib.parse import quote
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
+from reflex_base.vars.base import ComputedVar
 
-from ticket_app.domain import Role
 from ticket_app.services import sessions
-from ticket_app.services.access import Actor
+from ticket_app.services.access import PERMISSIONS, Actor, Permission
+from ticket_app.services.errors import ServiceError
 from ticket_app.ui import browser
+from ticket_app.ui.routes import sign_in_address
+from ticket_app.ui.state.live import write
+from ticket_app.ui.state.messages import describe
 
-LOGIN_PATH = "/login"
-
-
-def sign_in_address(path: str, query: str = "") -> str:
-    """The login page, coming back to `path` (and its query) after signing in."""
-    path = path.rstrip("/")
-    if not path and not query:
-        return LOGIN_PATH
-    target = (path or "/") + (f"?{query}" if query else "")
-    return f"{LOGIN_PATH}?next={quote(target, safe='/')}"
+Event = rx.event.EventSpec
+GRANTED = {role.value: granted for role, granted in PERMISSIONS.items()}
 
 
 def here(state: rx.State) -> str:
@@ -48,26 +47,45 @@ async def resolve_actor(state: rx.State) -> Actor | None:
     return await asyncio.to_thread(sessions.resolve, secret)
 
 
+def flag(name: str, permission: Permission) -> ComputedVar[bool]:
+    """A computed var: whether the viewer's role has `permission` (services/access.py)."""
+
+    def granted(self: Any) -> bool:
+        return permission in GRANTED.get(self.viewer_role, ())
+
+    granted.__name__ = granted.__qualname__ = name
+    return rx.var(granted)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What `SessionState._act` gives back when it could not act: the event the handler
+    answers with (the login page, a toast; None when the message is already on the page)."""
+
+    event: Event | None
+
+
 class SessionState(rx.State):
-    """Shared by every signed-in page: the viewer's name and role for the header, and the
-    actor the page's handlers pass to the services."""
+    """Shared by every signed-in page: the viewer's name and role for the header, what the
+    role may do (the `can_*` flags the pages show or hide things by, from the services' rules),
+    and `_act`, the one way a page handler acts for the viewer."""
 
     viewer_id: int = 0
     viewer_name: str = ""
     viewer_email: str = ""
     viewer_role: str = ""
-    _bound_session: str = ""  # whose session the tab's page states hold data for (access.py)
+    _bound_session: str = ""  # whose session the tab's page states hold data for (gate.py)
 
-    @rx.var
-    def is_staff(self) -> bool:
-        return self.viewer_role in (Role.AGENT, Role.ADMIN)
-
-    @rx.var
-    def is_admin(self) -> bool:
-        return self.viewer_role == Role.ADMIN
+    can_read_all = flag("can_read_all", Permission.READ_ALL)
+    can_classify = flag("can_classify", Permission.CLASSIFY)
+    can_triage = flag("can_triage", Permission.TRIAGE)
+    can_see_notes = flag("can_see_notes", Permission.NOTES)
+    can_delete = flag("can_delete", Permission.DELETE)
+    can_manage_users = flag("can_manage_users", Permission.MANAGE_USERS)
+    can_share_views = flag("can_share_views", Permission.SHARE_VIEWS)
 
     async def _actor(self) -> Actor | None:
-        """The signed-in actor, checked now; page handlers call this before any service."""
+        """The signed-in actor, checked now (the flags follow a changed role)."""
         actor = await resolve_actor(self)
         if actor is not None:
             session = await self.get_state(SessionState)
@@ -76,11 +94,46 @@ class SessionState(rx.State):
                 session.viewer_name, session.viewer_email = actor.name, actor.email
         return actor
 
-    def _to_sign_in(self) -> rx.event.EventSpec:
+    def _to_sign_in(self) -> Event:
         return browser.go(here(self))
 
+    async def _act(
+        self,
+        service: Callable[..., Any],
+        /,
+        *,
+        read: bool = False,
+        refuse: Callable[[ServiceError], Event | Awaitable[Event | None] | None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """`service(actor, **kwargs)` for the signed-in viewer, like FastAPI's `CurrentUser`:
+        the lookup and the refusal live here once.
+
+        Without a session the answer is `Refused` with the login page; a `ServiceError` gives
+        `Refused(refuse(error))` (a toast unless the handler says where its message goes;
+        `refuse` may be a coroutine function, to reload before answering).
+        A plain function runs in a worker thread, and wakes every live page unless it only
+        `read`s; a coroutine function (a page's composed reads) is awaited as it is.
+        """
+        actor = await self._actor()
+        if actor is None:
+            return Refused(self._to_sign_in())
+        try:
+            if inspect.iscoroutinefunction(service):
+                return await service(actor, **kwargs)
+            if read:
+                return await asyncio.to_thread(service, actor, **kwargs)
+            return await write(service, actor, **kwargs)
+        except ServiceError as error:
+            answer = refuse(error) if refuse else browser.error(describe(error))
+            return Refused(await answer if inspect.isawaitable(answer) else answer)
+
+    def _failed(self, error: ServiceError) -> None:
+        """A refusal said in the page's own callout (`refuse=` of a page with an `error`)."""
+        self.error = describe(error)
+
     @rx.event
-    async def guard(self) -> rx.event.EventSpec | None:
+    async def guard(self) -> Event | None:
         """First on_load of every signed-in page: to the login page without a session."""
         if await self._actor() is None:
             return self._to_sign_in()

@@ -16,25 +16,19 @@ import reflex as rx
 from ticket_app.services import bulk, tickets, views
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, ServiceError
-from ticket_app.services.schemas import TicketFilters, validate_patch, validate_ticket_id
-from ticket_app.ui import browser
+from ticket_app.services.schemas import TicketFilters
+from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.shared_reads import audience, get_shared_reads
-from ticket_app.ui.state.filters import FilterState, page_url
-from ticket_app.ui.state.live import LiveState, write
-from ticket_app.ui.state.messages import describe, field_messages
-from ticket_app.ui.state.session import SessionState
-from ticket_app.ui.state.views import NOBODY, TicketRow, to_rows
+from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.state.filters import FilterState
+from ticket_app.ui.state.live import LiveState, change_field
+from ticket_app.ui.state.messages import describe
+from ticket_app.ui.state.rows import NOBODY, TicketRow, to_rows
+from ticket_app.ui.state.session import Refused, SessionState
 
-ROUTE = "/tickets"
 PAGE_SIZE = 25
 BULK_FIELDS = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "category": CATEGORY_LABELS}
 VERBS = {"status": "moved to", "priority": "set to", "category": "filed under"}
-
-
-def list_url(params: dict[str, str]) -> str:
-    """The list's address for these filters."""
-    return page_url(ROUTE, params)
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ def view_links(saved: list[views.ViewRead], actor: Actor, query: str) -> list[Vi
         ViewLink(
             id=view.id or 0,
             name=view.name,
-            url=f"{ROUTE}?{view.query}" if view.query else ROUTE,
+            url=routes.with_query(routes.TICKETS, view.query),
             count=f"{view.count:,}+" if view.count_capped else f"{view.count:,}",
             built_in=view.built_in,
             shared=view.shared,
@@ -71,14 +65,20 @@ def _read_page(
     actor: Actor, filters: TicketFilters, cursor: str | None
 ) -> tuple[tickets.Page, list[TicketRow]]:
     """One page of the list and its rows: what every tab showing this view shares."""
-    result = tickets.list_tickets(actor, filters, PAGE_SIZE, cursor)
+    result = tickets.list_tickets(actor, filters=filters, limit=PAGE_SIZE, cursor=cursor)
     return result, to_rows(result.items)
+
+
+def _share(actor: Actor, *, view_id: int, shared: Any) -> bool:
+    """Share a saved view with everyone, or stop; whether it is shared now."""
+    patch = views.validate_view_patch({"shared": shared})
+    views.update_view(actor, view_id=view_id, patch=patch)
+    return bool(patch.shared)
 
 
 class TicketsState(FilterState, LiveState, SessionState):
     """The /tickets page."""
 
-    ROUTE = ROUTE
     rows: list[TicketRow] = rx.field(default_factory=list)
     total: int = 0
     total_capped: bool = False
@@ -116,7 +116,7 @@ class TicketsState(FilterState, LiveState, SessionState):
 
     @rx.var
     def selection_text(self) -> str:
-        count = min(self.total, bulk.BULK_CAP) if self.all_matching else len(self.selected)
+        count = self.selection_count
         noun = "ticket" if count == 1 else "tickets"
         if self.all_matching:
             return f"All {count:,} {noun} matching these filters"
@@ -150,24 +150,23 @@ class TicketsState(FilterState, LiveState, SessionState):
         self._clear_selection()
         return await self._reload()
 
-    async def _reload(self) -> rx.event.EventSpec | None:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
+    async def _read(self, actor: Actor) -> tuple[tickets.Page, list[TicketRow], list[ViewLink]]:
+        """The page of rows and the saved views, shared by every tab showing this view."""
         cursor = self._page_cursors[self.page - 1]
         filters, reads, tab = self._filters, get_shared_reads(), self.router.session.client_token
         personal = actor.id if "me" in (filters.assignee, filters.requester) else None
         key = ("list", audience(actor), personal, filters, cursor)
-        try:
-            result, shared_rows = await reads.read(
-                key, lambda: _read_page(actor, filters, cursor), tab
-            )
-            rows = list(shared_rows)
-            await self._assignable(actor, rows)
-            saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
-        except ServiceError as error:
-            self.error = describe(error)
-            return None
+        result, shared_rows = await reads.read(key, lambda: _read_page(actor, filters, cursor), tab)
+        rows = list(shared_rows)
+        await self._assignable(actor, rows)
+        saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
+        return result, rows, view_links(saved, actor, self.filter_query)
+
+    async def _reload(self) -> rx.event.EventSpec | None:
+        read = await self._act(self._read, refuse=self._failed)
+        if isinstance(read, Refused):
+            return read.event
+        result, rows, self.saved_views = read
         if not rows and self.page > 1:
             # The tickets of this page are gone (deleted or re-filtered): back to the start.
             self._first_page()
@@ -177,7 +176,6 @@ class TicketsState(FilterState, LiveState, SessionState):
         self.total_capped = result.total_capped
         self._next_cursor = result.next_cursor
         self.has_next = result.next_cursor is not None
-        self.saved_views = view_links(saved, actor, self.filter_query)
         self.error = ""
         self.loaded = True
         return None
@@ -197,36 +195,29 @@ class TicketsState(FilterState, LiveState, SessionState):
         self.page -= 1
         return await self._reload()
 
-    async def _change(self, ticket_id: Any, changes: dict[str, Any]) -> rx.event.EventSpec:
+    async def _change(self, ticket_id: Any, field: str, value: Any) -> rx.event.EventSpec | None:
         """Inline triage on a row: sends only the changed field, validated like a PATCH."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        try:
-            ident = validate_ticket_id(ticket_id)
-            patch = validate_patch(changes)
-            ticket = await write(tickets.update_ticket, actor, ident, patch)
-            rows = await asyncio.to_thread(to_rows, [ticket])
-        except ServiceError as error:
-            return browser.error(describe(error))
-        self.rows = [rows[0] if row.id == ticket.id else row for row in self.rows]
-        if "status" in changes:
+        ticket = await self._act(change_field, ticket_id=ticket_id, field=field, value=value)
+        if isinstance(ticket, Refused):
+            return ticket.event
+        row = (await asyncio.to_thread(to_rows, [ticket]))[0]
+        self.rows = [row if shown.id == ticket.id else shown for shown in self.rows]
+        if field == "status":
             label = STATUS_LABELS[ticket.status].lower()
             return browser.success(f"Ticket #{ticket.id} is now {label}.")
-        who = rows[0].assignee_name or "nobody"
+        who = row.assignee_name or "nobody"
         return browser.success(f"Ticket #{ticket.id} is assigned to {who}.")
 
     @rx.event
-    async def change_status(self, ticket_id: int, status: str) -> rx.event.EventSpec:
-        return await self._change(ticket_id, {"status": status})
+    async def change_status(self, ticket_id: int, status: str) -> rx.event.EventSpec | None:
+        return await self._change(ticket_id, "status", status)
 
     @rx.event
-    async def change_assignee(self, ticket_id: int, assignee: str) -> rx.event.EventSpec:
+    async def change_assignee(self, ticket_id: int, assignee: str) -> rx.event.EventSpec | None:
         """`assignee` is a user id as text, or NOBODY (the select's "Nobody")."""
         if not isinstance(assignee, str) or not (assignee == NOBODY or assignee.isdigit()):
             return browser.error("Choose someone from the list.")
-        chosen = None if assignee == NOBODY else int(assignee)
-        return await self._change(ticket_id, {"assignee_id": chosen})
+        return await self._change(ticket_id, "assignee_id", assignee)
 
     @rx.event
     def toggle(self, ticket_id: int) -> None:
@@ -271,8 +262,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             self.pending_text = f"Set the {FIELD_LABELS[field].lower()} of {count:,} tickets "
             self.pending_text += f"to {label}?"
         elif field == "assignee_id" and (value == NOBODY or value.isdigit()):
-            names = {person["id"]: person["name"] for person in self.assignees}
-            self.pending_text = f"Assign {count:,} tickets to {names.get(value, 'nobody')}?"
+            self.pending_text = f"Assign {count:,} tickets to {self._assignee_name(value)}?"
         else:
             return
         self.pending_field, self.pending_value = field, value
@@ -299,27 +289,25 @@ class TicketsState(FilterState, LiveState, SessionState):
         if self.pending_field == "delete":
             return f"{changed:,} {noun} deleted."
         if self.pending_field == "assignee_id":
-            names = {person["id"]: person["name"] for person in self.assignees}
-            return f"{changed:,} {noun} assigned to {names.get(self.pending_value, 'nobody')}."
+            return f"{changed:,} {noun} assigned to {self._assignee_name(self.pending_value)}."
         label = BULK_FIELDS[self.pending_field][self.pending_value].lower()
         return f"{changed:,} {noun} {VERBS[self.pending_field]} {label}."
 
     @rx.event
     async def run_bulk(self) -> rx.event.EventSpec | None:
         """The confirmation's "yes": one service call for the whole selection."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
         if not self.pending_field or self.bulk_running:
             return None
         self.bulk_running = True
+        data = self._bulk_request()
         try:
-            request = bulk.validate_bulk(self._bulk_request())
-            result = await write(bulk.bulk_change, actor, request)
-        except ServiceError as error:
-            return browser.error(describe(error))
+            result = await self._act(
+                lambda actor: bulk.bulk_change(actor, request=bulk.validate_bulk(data))
+            )
         finally:
             self.bulk_running = False
+        if isinstance(result, Refused):
+            return result.event
         message = self._done(result.changed)
         if result.changed < result.matched:
             message += f" {result.matched - result.changed:,} already were."
@@ -327,21 +315,23 @@ class TicketsState(FilterState, LiveState, SessionState):
         await self._reload()
         return browser.success(message)
 
+    def _view_refused(self, error: ServiceError) -> rx.event.EventSpec | None:
+        if isinstance(error, InvalidInput):
+            self.view_error = describe(error)
+            return None
+        return browser.error(describe(error))
+
     @rx.event
     async def save_view(self, form: dict[str, Any]) -> rx.event.EventSpec | None:
         """Name the list's current filters, search and order."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
-        name = form.get("name") if isinstance(form, dict) else None
-        try:
-            data = views.validate_view({"name": name, "query": self.filter_query})
-            view = await write(views.create_view, actor, data)
-        except InvalidInput as error:
-            self.view_error = " ".join(field_messages(error).values())
-            return None
-        except ServiceError as error:
-            return browser.error(describe(error))
+        data = {"name": form.get("name") if isinstance(form, dict) else None}
+        data["query"] = self.filter_query
+        view = await self._act(
+            lambda actor: views.create_view(actor, data=views.validate_view(data)),
+            refuse=self._view_refused,
+        )
+        if isinstance(view, Refused):
+            return view.event
         self.view_error = ""
         await self._reload()
         return browser.success(f"View “{view.name}” saved.")
@@ -349,31 +339,22 @@ class TicketsState(FilterState, LiveState, SessionState):
     @rx.event
     async def share_view(self, view_id: int, shared: bool) -> rx.event.EventSpec | None:
         """Admins: show a view to everyone beside their list, or stop (the service checks)."""
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
         if not isinstance(view_id, int) or isinstance(view_id, bool):
             return None
-        try:
-            patch = views.validate_view_patch({"shared": shared})
-            await write(views.update_view, actor, view_id, patch)
-        except ServiceError as error:
-            return browser.error(describe(error))
+        now_shared = await self._act(_share, view_id=view_id, shared=shared)
+        if isinstance(now_shared, Refused):
+            return now_shared.event
         await self._reload()
         return browser.success(
-            "Everyone now sees this view." if patch.shared else "Only you see this view now."
+            "Everyone now sees this view." if now_shared else "Only you see this view now."
         )
 
     @rx.event
     async def delete_view(self, view_id: int) -> rx.event.EventSpec | None:
-        actor = await self._actor()
-        if actor is None:
-            return self._to_sign_in()
         if not isinstance(view_id, int) or isinstance(view_id, bool):
             return None
-        try:
-            await write(views.delete_view, actor, view_id)
-        except ServiceError as error:
-            return browser.error(describe(error))
+        done = await self._act(views.delete_view, view_id=view_id)
+        if isinstance(done, Refused):
+            return done.event
         await self._reload()
         return browser.success("View deleted.")

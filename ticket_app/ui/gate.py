@@ -24,7 +24,7 @@ from reflex_base.event import Event
 
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.ui import browser
-from ticket_app.ui.shared_reads import get_shared_reads
+from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 
 BOUND_SESSION = "_bound_session"

@@ -14,9 +14,10 @@ A tab's reload also notes which views it read and what it got (`read(..., tab=)`
 next change leaves those views as they were (a ticket page whose ticket nobody touched), the watch
 loop learns it from the shared query alone (`unchanged`) and skips the tab: no state to load
 from Redis, nothing to send. Any event of the tab's own forgets the note (`forget`, from the
-access middleware), so a page its handlers changed is always reloaded whole. A page's reload
-that passes `tab` must read everything the page shows that way (anything else it reads would
-go stale when the tab is skipped); a page that does not pass it is always reloaded whole.
+websocket gate in `ui/gate.py`), so a page its handlers changed is always reloaded whole. A
+page's reload that passes `tab` must read everything the page shows that way (anything else it
+reads would go stale when the tab is skipped); a page that does not pass it is always reloaded
+whole.
 """
 
 import asyncio
