@@ -9,7 +9,7 @@ import reflex as rx
 from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.detail import DetailState
-from ticket_app.ui.state.timeline import TimelineItem
+from ticket_app.ui.viewmodels.timeline import TimelineItem
 
 KIND_ICONS = {
     "created": "circle-plus",

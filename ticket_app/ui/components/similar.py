@@ -12,7 +12,7 @@ import reflex as rx
 from ticket_app.ui import routes
 from ticket_app.ui.components.badges import status_badge
 from ticket_app.ui.components.times import relative_time
-from ticket_app.ui.state.rows import SimilarRow
+from ticket_app.ui.viewmodels.rows import SimilarRow
 
 
 def _line(

@@ -12,8 +12,8 @@ from ticket_app.ui.components.layout import new_ticket_button, page
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.board import BoardColumn, BoardState
-from ticket_app.ui.state.rows import TicketRow
 from ticket_app.ui.theme import STATUS_COLORS
+from ticket_app.ui.viewmodels.rows import TicketRow
 
 
 def _card(card: TicketRow) -> rx.Component:

@@ -14,8 +14,8 @@ from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.duplicates import DuplicatesState
-from ticket_app.ui.state.rows import NOBODY
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
+from ticket_app.ui.viewmodels.rows import NOBODY
 
 ticket = DetailState.ticket
 

@@ -17,9 +17,9 @@ from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page, section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.state.rows import NOBODY, TicketRow
 from ticket_app.ui.state.tickets import TicketsState, ViewLink
 from ticket_app.ui.theme import STATUS_COLORS
+from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow
 
 
 def _view_link(view: ViewLink) -> rx.Component:

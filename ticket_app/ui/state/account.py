@@ -11,7 +11,7 @@ import reflex as rx
 from ticket_app.services import api_tokens, users
 from ticket_app.services.errors import InvalidInput, ServiceError, Throttled
 from ticket_app.ui import browser, routes
-from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.session import Refused, SessionState
 
 

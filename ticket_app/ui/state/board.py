@@ -20,8 +20,8 @@ from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import STATUS_LABELS
 from ticket_app.ui.state.filters import FilterState
 from ticket_app.ui.state.live import LiveState, change_field
-from ticket_app.ui.state.rows import TicketRow, to_rows
 from ticket_app.ui.state.session import Refused, SessionState
+from ticket_app.ui.viewmodels.rows import TicketRow, to_rows
 
 COLUMN_PAGE = 50
 COLUMN_MAX = 500  # a column shows at most this many cards; the list pages further

@@ -17,12 +17,12 @@ from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import FIELD_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.filters import AssigneesState
 from ticket_app.ui.state.live import LiveState, change_field
-from ticket_app.ui.state.messages import describe, field_messages
-from ticket_app.ui.state.rows import TicketView, to_view
 from ticket_app.ui.state.session import Refused, SessionState
-from ticket_app.ui.state.timeline import VALUE_LABELS, TimelineItem, to_items
+from ticket_app.ui.viewmodels.rows import TicketView, to_view
+from ticket_app.ui.viewmodels.timeline import VALUE_LABELS, TimelineItem, to_items
 
 TIMELINE_PAGE = 30
 EDITABLE = ("status", "category", "priority", "assignee_id")

@@ -20,9 +20,9 @@ from ticket_app.services.access import Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.rows import SimilarRow, to_similar_rows
+from ticket_app.ui.messages import describe
 from ticket_app.ui.state.session import Refused, SessionState
+from ticket_app.ui.viewmodels.rows import SimilarRow, to_similar_rows
 
 SIMILAR_SHOWN = 5
 KEEP = ("other", "this")  # which ticket of the dialog goes on

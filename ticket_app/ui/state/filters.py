@@ -16,8 +16,8 @@ from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput
 from ticket_app.services.schemas import TicketFilters, parse_filters
 from ticket_app.ui import browser, routes
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.rows import NOBODY, TicketRow, TicketView
+from ticket_app.ui.messages import describe
+from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, TicketView
 
 ALL = "all"  # the select value that means "no restriction" (Radix items cannot be "")
 FILTER_VARS = {  # URL parameter -> the state var that shows it

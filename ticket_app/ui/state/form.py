@@ -24,10 +24,10 @@ from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
 from ticket_app.ui import browser
 from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
+from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.live import write
-from ticket_app.ui.state.messages import describe, field_messages
-from ticket_app.ui.state.rows import SimilarRow, to_similar_rows
 from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.viewmodels.rows import SimilarRow, to_similar_rows
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 SIMILAR_MIN_CHARS = 12  # title and description together: enough to share a distinctive word

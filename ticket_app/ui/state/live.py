@@ -29,8 +29,8 @@ from ticket_app.services.schemas import TicketRead, validate_patch, validate_tic
 from ticket_app.ui.live.revision import access_moved, get_watcher
 from ticket_app.ui.live.shared_reads import at_revision, get_shared_reads
 from ticket_app.ui.live.tabs import get_tab_watchers
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.rows import NOBODY
+from ticket_app.ui.messages import describe
+from ticket_app.ui.viewmodels.rows import NOBODY
 
 T = TypeVar("T")
 

@@ -20,9 +20,9 @@ from ticket_app.services import sessions
 from ticket_app.services.access import PERMISSIONS, Actor, Permission
 from ticket_app.services.errors import ServiceError
 from ticket_app.ui import browser
+from ticket_app.ui.messages import describe
 from ticket_app.ui.routes import sign_in_address
 from ticket_app.ui.state.live import write
-from ticket_app.ui.state.messages import describe
 
 Event = rx.event.EventSpec
 GRANTED = {role.value: granted for role, granted in PERMISSIONS.items()}

@@ -20,11 +20,11 @@ from ticket_app.services.schemas import TicketFilters
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.messages import describe
 from ticket_app.ui.state.filters import FilterState
 from ticket_app.ui.state.live import LiveState, change_field
-from ticket_app.ui.state.messages import describe
-from ticket_app.ui.state.rows import NOBODY, TicketRow, to_rows
 from ticket_app.ui.state.session import Refused, SessionState
+from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, to_rows
 
 PAGE_SIZE = 25
 BULK_FIELDS = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "category": CATEGORY_LABELS}

@@ -11,7 +11,7 @@ from ticket_app.services import users
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.ui import browser
 from ticket_app.ui.labels import ROLE_LABELS
-from ticket_app.ui.state.messages import describe, field_messages
+from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.session import Refused, SessionState
 
 

@@ -7,7 +7,7 @@ from ticket_app.domain import HistoryKind
 from ticket_app.services import users
 from ticket_app.services.timeline import TimelineEntry
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from ticket_app.ui.state.rows import person_name, segments
+from ticket_app.ui.viewmodels.rows import person_name, segments
 
 VALUE_LABELS = {"category": CATEGORY_LABELS, "priority": PRIORITY_LABELS, "status": STATUS_LABELS}
 
