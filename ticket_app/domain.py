@@ -29,6 +29,10 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
+# Resolved or closed: the work is done (a requester's reply reopens it; no more closing).
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
 TITLE_MAX_LENGTH = 200
 MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 DESCRIPTION_MAX_LENGTH = 20_000

@@ -6,10 +6,9 @@ import pytest
 
 from ticket_app.classifier import Suggestion
 from ticket_app.domain import Category, Priority
-from ticket_app.services import similar, tickets
+from ticket_app.services import similar, suggestions, tickets
 from ticket_app.services.errors import DatabaseUnavailable
 from ticket_app.services.schemas import TicketFilters, validate_create
-from ticket_app.ui.state import form as form_module
 from ticket_app.ui.state.form import FormState
 
 from .conftest import at_url, new, run, toast_text
@@ -35,12 +34,12 @@ def suggestion(
 def answering(
     monkeypatch: pytest.MonkeyPatch, classify: Callable[[str], Suggestion]
 ) -> Callable[[str], Awaitable[Suggestion]]:
-    """Put `classify` behind the form's async classifier entry."""
+    """Put `classify` behind the suggestion service the form asks."""
 
     async def classify_async(text: str) -> Suggestion:
         return classify(text)
 
-    monkeypatch.setattr(form_module, "classify_async", classify_async)
+    monkeypatch.setattr(suggestions, "classify_async", classify_async)
     return classify_async
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from ticket_app.domain import COMMENT_MAX_LENGTH, HistoryKind, Status
+from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
 from ticket_app.services import history
 from ticket_app.services.access import Actor, Permission, sees_internal
@@ -25,7 +25,6 @@ from ticket_app.services.transaction import transaction
 
 COMMENTS = TicketComment.__table__
 USERS = User.__table__
-CLOSED = (Status.RESOLVED.value, Status.CLOSED.value)
 
 
 def _body(value: str) -> str:
@@ -112,7 +111,7 @@ def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> Comment
                 ticket.id, actor, HistoryKind.COMMENTED, public=data.public, comment_id=comment_id
             )
         ]
-        if not actor.is_staff and ticket.status in CLOSED:
+        if not actor.is_staff and ticket.status in DONE_STATUSES:
             changes["status"] = Status.OPEN.value
             entries.append(
                 history.entry(

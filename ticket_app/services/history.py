@@ -12,13 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ticket_app.domain import HistoryKind, Status
+from ticket_app.domain import DONE_STATUSES, HistoryKind
 from ticket_app.models import TicketHistory, utc_now
 from ticket_app.services.access import Actor
 
 HISTORY = TicketHistory.__table__
 PUBLIC_FIELDS = frozenset({"status"})
-CLOSED = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
 
 
 def entry(
@@ -93,7 +92,7 @@ def changed(old: Any, changes: dict[str, Any], actor: Actor | None) -> list[dict
             )
             continue
         kind = HistoryKind.CHANGED
-        if field == "status" and before in CLOSED and value not in CLOSED:
+        if field == "status" and before in DONE_STATUSES and value not in DONE_STATUSES:
             kind = HistoryKind.REOPENED
         entries.append(
             entry(

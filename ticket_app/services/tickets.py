@@ -144,6 +144,8 @@ def create_ticket(
     takes both from the classifier (so the text, not the requester, decides the queue).
     """
     _check_create(actor, data)
+    if not actor.can(Permission.TRIAGE):
+        suggestion = None  # a requester's ticket: the desk classifies the text itself
     if suggestion is None:
         suggestion = _suggestion_for(data)
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)

@@ -14,11 +14,9 @@ from ticket_app.api.deps import CurrentActor, ExpectedVersion, etag
 from ticket_app.api.params import Filters, PageCursor, Paged
 from ticket_app.api.problems import problem_responses
 from ticket_app.api.routing import resource_router
-from ticket_app.classifier import classify_async
 from ticket_app.config import get_settings
 from ticket_app.domain import Category, Priority
-from ticket_app.services import stats, tickets
-from ticket_app.services.access import Permission, require
+from ticket_app.services import stats, suggestions, tickets
 from ticket_app.services.schemas import Description, Stats, TicketCreate, TicketPatch, TicketRead
 
 router = resource_router("tickets")
@@ -115,8 +113,7 @@ async def ticket_stats(response: Response, actor: CurrentActor, filters: Filters
 async def classify_description(body: ClassifyRequest, actor: CurrentActor) -> ClassifyResult:
     """Suggest a category and priority (agents and admins); falls back to the offline model,
     never fails because a model did."""
-    require(actor, Permission.CLASSIFY)
-    suggestion = await classify_async(body.description)
+    suggestion = await suggestions.suggest(actor, text=body.description)
     return ClassifyResult(
         suggested_category=suggestion.category,
         suggested_priority=suggestion.priority,

@@ -10,7 +10,8 @@ from typing import Any
 
 import reflex as rx
 
-from ticket_app.services import comments, history, tickets, timeline
+from ticket_app.domain import DONE_STATUSES
+from ticket_app.services import comments, tickets, timeline
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
@@ -93,7 +94,7 @@ class DetailState(AssigneesState, LiveState, SessionState):
 
     @rx.var
     def can_close(self) -> bool:
-        return self.ticket.status not in history.CLOSED and not self.ticket.merged_into_id
+        return self.ticket.status not in DONE_STATUSES and not self.ticket.merged_into_id
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:

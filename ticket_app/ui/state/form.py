@@ -16,10 +16,9 @@ from typing import Any
 
 import reflex as rx
 
-from ticket_app.classifier import Suggestion, classify_async
+from ticket_app.classifier import Suggestion
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
-from ticket_app.services import similar, tickets
-from ticket_app.services.access import Actor, Permission
+from ticket_app.services import similar, suggestions, tickets
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketCreate, validate_create, validate_patch
 from ticket_app.ui import browser
@@ -174,7 +173,7 @@ class FormState(SessionState):
         """Classify the current text off the event loop and fill the fields not overridden
         (for agents and admins: a requester's ticket is classified by the desk on create)."""
         async with self:
-            if await self._actor() is None or not self.can_classify:
+            if (actor := await self._actor()) is None or not self.can_classify:
                 return None
             if self.classifying or not self._wants_suggestion():
                 return None
@@ -184,7 +183,7 @@ class FormState(SessionState):
             self.classifying = True
         suggestion: Suggestion | None = None
         try:
-            suggestion = await classify_async(text)
+            suggestion = await suggestions.suggest(actor, text=text)
         finally:
             async with self:
                 self.classifying = False
@@ -276,9 +275,7 @@ class FormState(SessionState):
             return self._to_sign_in()
         data, suggestion = pending
         try:
-            ticket = await write(
-                tickets.create_ticket, actor, data=data, suggestion=_own(actor, suggestion)
-            )
+            ticket = await write(tickets.create_ticket, actor, data=data, suggestion=suggestion)
         except ServiceError as error:
             async with self:
                 self.submitting = False
@@ -309,8 +306,3 @@ class FormState(SessionState):
     def dismiss_created(self) -> None:
         self.created_id = 0
         self.created_title = ""
-
-
-def _own(actor: Actor, suggestion: Suggestion | None) -> Suggestion | None:
-    """A requester's ticket is classified by the service itself, never from the form."""
-    return suggestion if actor.can(Permission.TRIAGE) else None
