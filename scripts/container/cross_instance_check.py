@@ -95,7 +95,9 @@ async def main(args: argparse.Namespace, password: str) -> None:
         await tab.open("/tickets")
         agent.connect_seconds = 0.0
         agents.append(agent)
-    print(f"  ok    {TABS} list tabs open through the proxy", flush=True)
+    if not all(agent.signed_in for agent in agents):
+        fail("a tab opened with the session cookie is not signed in")
+    print(f"  ok    {TABS} list tabs open through the proxy, signed in", flush=True)
 
     ident, sent = create(args.url, args.token, "Pushed to every instance")
     delays = await every_tab_shows(agents, ident, sent)
