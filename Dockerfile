@@ -94,6 +94,12 @@ ENV APP_URL=${APP_URL} \
     REFLEX_API_URL=${APP_URL} \
     REFLEX_DEPLOY_URL=${APP_URL}
 COPY --from=builder /out/.web /app/.web
+# Every Python process of the image (server, migrations, `docker compose exec app python -m
+# ticket_app.manage`) puts Redis's password from REDIS_PASSWORD_FILE into REFLEX_REDIS_URL.
+RUN set -eu; \
+    site="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"; \
+    cp scripts/container/redis_password.py "$site/redis_password.py"; \
+    echo 'import redis_password' > "$site/redis_password.pth"
 # The only place the app writes to at run time besides /data: each worker records
 # its stateful pages in .web/backend on start-up.
 RUN mkdir -p /app/.web/backend && chown app:app /app/.web/backend

@@ -43,8 +43,9 @@ audit: $(VENV)/.run-deps $(VENV)-audit/.deps
 	AUDIT_PYTHON=$(VENV)-audit/bin/python scripts/audit
 
 ## container-check: build the image and check the compose stack end to end (needs Docker; slow)
-container-check:
-	scripts/container-check $(ARGS)
+# The dev requirements: its two-instance step drives tabs with bench/reflex_client.py.
+container-check: $(VENV)/.dev-deps
+	CHECK_PYTHON=$(PY) scripts/container-check $(ARGS)
 
 ## lint: ruff, then mypy over ticket_app/ (configured in pyproject.toml)
 lint: $(VENV)/.dev-deps

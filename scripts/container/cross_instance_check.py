@@ -9,8 +9,9 @@ with the project's virtualenv): it signs in through the real form, opens TABS li
 through the proxy (which spreads their websockets over the instances), creates a ticket
 through the API and requires every tab to show it within PUSH_LIMIT seconds; then stops one
 instance's container (`docker stop`), reopens every tab that lost its socket (each with its
-own token, as a browser reconnects) and requires it signed in, on its page, and shown the
-next ticket in time too. Prints one line per finding; exits 1 on the first failure.
+own token, as a browser reconnects) and requires it back within RECONNECT_LIMIT seconds,
+signed in, on its page, and shown the next ticket in time too. Prints one line per finding;
+exits 1 on the first failure.
 """
 
 import argparse
@@ -30,6 +31,9 @@ from tests.support.reflex_client import ReflexTab
 
 TABS = 6
 PUSH_LIMIT = 5.0
+# The proxy gives up on the stopped instance's address within its proxy_connect_timeout
+# and passes the handshake to the next instance: a tab is back in a few seconds.
+RECONNECT_LIMIT = 15.0
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -95,7 +99,9 @@ async def main(args: argparse.Namespace, password: str) -> None:
         await tab.open("/tickets")
         agent.connect_seconds = 0.0
         agents.append(agent)
-    print(f"  ok    {TABS} list tabs open through the proxy", flush=True)
+    if not all(agent.signed_in for agent in agents):
+        fail("a tab opened with the session cookie is not signed in")
+    print(f"  ok    {TABS} list tabs open through the proxy, signed in", flush=True)
 
     ident, sent = create(args.url, args.token, "Pushed to every instance")
     delays = await every_tab_shows(agents, ident, sent)
@@ -114,14 +120,15 @@ async def main(args: argparse.Namespace, password: str) -> None:
         flush=True,
     )
     started = time.monotonic()
-    results = await asyncio.gather(*(reopen(agent, started + 30) for agent in dropped))
-    if not all(ok for ok, _ in results):
-        fail("a dropped tab did not reconnect within 30 s")
+    results = await asyncio.gather(*(reopen(agent, started + RECONNECT_LIMIT) for agent in dropped))
+    took = time.monotonic() - started
+    if not all(ok for ok, _ in results) or took > RECONNECT_LIMIT:
+        fail(f"the dropped tabs took {took:.1f} s to reconnect (limit {RECONNECT_LIMIT:.0f} s)")
     if not all(agent.signed_in and agent.tab.path == "/tickets" for agent in dropped):
         fail("a moved tab is not signed in on its page")
     print(
-        f"  ok    {len(dropped)} tabs reconnected to the remaining instance in "
-        f"{time.monotonic() - started:.1f} s, signed in and on /tickets",
+        f"  ok    {len(dropped)} tabs reconnected to the remaining instance in {took:.1f} s, "
+        "signed in and on /tickets",
         flush=True,
     )
     ident, sent = create(args.url, args.token, "Pushed after the stop")

@@ -4,13 +4,8 @@
 # Anything else is run as given, e.g. `docker compose run app python -m ticket_app.migrate`.
 set -eu
 
-# Redis's password lives in a file (docker-compose.yml's redis-secret service); the app
-# takes it in REFLEX_REDIS_URL, URL-encoded, and refuses a remote Redis without one.
-if [ -n "${REDIS_PASSWORD_FILE:-}" ] && [ -n "${REFLEX_REDIS_URL:-}" ]; then
-    password="$(python -c 'import sys, urllib.parse as p; print(p.quote(sys.stdin.read(), safe=""))' <"$REDIS_PASSWORD_FILE")"
-    REFLEX_REDIS_URL="${REFLEX_REDIS_URL%%://*}://:${password}@${REFLEX_REDIS_URL#*://}"
-    export REFLEX_REDIS_URL
-fi
+# Redis's password (REDIS_PASSWORD_FILE) reaches REFLEX_REDIS_URL in every Python process
+# of the image, this one's and `docker compose exec`'s alike: scripts/container/redis_password.py.
 
 if [ "$#" -eq 0 ] || [ "$1" = serve ]; then
     [ "$#" -gt 0 ] && shift
