@@ -9,6 +9,7 @@ its history, and every open board and list follows live.
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from typing import final
 
 import reflex as rx
 
@@ -38,6 +39,7 @@ class BoardColumn:
     has_more: bool = False
 
 
+@final
 class BoardState(FilterState, LiveState, SessionState):
     """The /board page."""
 

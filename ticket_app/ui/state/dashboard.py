@@ -8,6 +8,7 @@ and is re-read only when the desk's revision moves.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import final
 
 import reflex as rx
 
@@ -63,6 +64,7 @@ def breakdown(
     ]
 
 
+@final
 class DashboardState(LiveState, SessionState):
     """The /dashboard page."""
 

@@ -6,7 +6,7 @@ a change of another field is simply kept and the edit goes through on the new ve
 The timeline opens at its newest entries (the reply box above them) and pages back.
 """
 
-from typing import Any
+from typing import Any, final
 
 import reflex as rx
 
@@ -46,6 +46,7 @@ def _timeline(
     return page, to_items(page.entries)
 
 
+@final
 class DetailState(AssigneesState, LiveState, SessionState):
     """The /tickets/[ticket_id] page."""
 

@@ -16,6 +16,7 @@ ticket page).
 """
 
 import asyncio
+from abc import abstractmethod
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import ExitStack
 from typing import Any, TypeVar
@@ -85,10 +86,11 @@ class LiveState(rx.State, mixin=True):
         self._watch_armed = self._watching = True
         return type(self).watch_changes
 
+    @abstractmethod
     async def _reload(self) -> rx.event.EventSpec | None:
-        """Re-query what the page shows; each page state provides it. It may answer with an
-        event (the login page, when the session ended)."""
-        raise NotImplementedError
+        """Re-query what the page shows; each page state provides it (mypy refuses a live
+        page, marked `@final`, without one). It may answer with an event (the login page,
+        when the session ended)."""
 
     async def _load_and_watch(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """The end of every live page's on_load: note the revision, load, start the watcher.

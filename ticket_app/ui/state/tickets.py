@@ -9,7 +9,7 @@ change asks once, then runs as one all-or-nothing service call and says what it 
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, final
 
 import reflex as rx
 
@@ -76,6 +76,7 @@ def _share(actor: Actor, *, view_id: int, shared: Any) -> bool:
     return bool(patch.shared)
 
 
+@final
 class TicketsState(FilterState, LiveState, SessionState):
     """The /tickets page."""
 
