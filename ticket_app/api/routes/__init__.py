@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from ticket_app.api.routes import (
     bulk,
+    canned_replies,
     comments,
     export,
     health,
@@ -34,6 +35,7 @@ ROUTERS = (
     me.router,
     users.router,
     views.router,
+    canned_replies.router,
 )
 
 
