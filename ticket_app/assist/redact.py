@@ -54,16 +54,14 @@ _STREET = (
 )
 _ADDRESS = re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_WORD}\s+){{1,3}}{_STREET}\b", re.U)
 _HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam)\.?\s+{_WORD}(?:\s+{_WORD})?")
-_SELF = re.compile(rf"\b(?:my name is|my name's|i am|i'm|this is)\s+({_WORD}(?:\s+{_WORD})?)", re.I)
+_SELF = re.compile(rf"\b(?i:my name is|my name's|i am|i'm|this is)\s+({_WORD}(?:\s+{_WORD})?)")
 _GREETING = re.compile(
-    rf"\b(?:hi|hello|hey|dear|thanks|thank you|good (?:morning|afternoon|evening)),?\s+"
-    rf"({_WORD}(?:\s+{_WORD})?)",
-    re.I,
+    rf"\b(?i:hi|hello|hey|dear|thanks|thank you|good (?:morning|afternoon|evening)),?\s+"
+    rf"({_WORD}(?:\s+{_WORD})?)"
 )
 _SIGN_OFF = re.compile(
-    rf"\b(?:regards|best|thanks|cheers|sincerely|yours|thank you)[,!.]?[ \t]*\n+[ \t]*"
-    rf"({_WORD}(?:[ \t]+{_WORD})?)",
-    re.I,
+    rf"\b(?i:regards|best|thanks|cheers|sincerely|yours|thank you)[,!.]?[ \t]*\n+[ \t]*"
+    rf"({_WORD}(?:[ \t]+{_WORD})?)"
 )
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*)")
 _NOT_NAMES = frozenset(

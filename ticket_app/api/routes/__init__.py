@@ -8,6 +8,7 @@ a new route needs a token unless someone decides otherwise, visibly.
 from fastapi import FastAPI
 
 from ticket_app.api.routes import (
+    assist,
     bulk,
     canned_replies,
     comments,
@@ -36,6 +37,7 @@ ROUTERS = (
     users.router,
     views.router,
     canned_replies.router,
+    assist.router,
 )
 
 
