@@ -63,6 +63,25 @@ _SIGN_OFF = re.compile(
     rf"\b(?i:regards|best|thanks|cheers|sincerely|yours|thank you)[,!.]?[ \t]*\n+[ \t]*"
     rf"({_WORD}(?:[ \t]+{_WORD})?)"
 )
+_BEFORE_PLAN = re.compile(
+    r"(?<![\w'’])([\w'’-]+)(?=\W{0,3}\s+(?:account|plan|tier|membership|subscription|package)s?\b)",
+    re.I,
+)
+_PLAN_WORDS = frozenset(
+    [
+        "new",
+        "existing",
+        "current",
+        "old",
+        "same",
+        "second",
+        "another",
+        "different",
+        "online",
+        "user",
+        "customer",
+    ]
+)
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*)")
 _NOT_NAMES = frozenset(
     [
@@ -182,6 +201,11 @@ def _spans(text: str, names: Iterable[str], customer_text: str, keep: str) -> li
                 and not _sentence_start(text, match.start())
             ):
                 spans.append(Span(match.start(), match.end(), DETAIL))
+        for match in _BEFORE_PLAN.finditer(text):  # "a pro account" echoing "pro account"
+            word = match.group(1).lower()
+            named = word in theirs or match.group(1)[0].isupper()  # theirs, or a plan's name
+            if named and word not in ours | STOP_WORDS | _PLAN_WORDS | _NOT_NAMES:
+                spans.append(Span(match.start(1), match.end(1), DETAIL))
     return spans
 
 
