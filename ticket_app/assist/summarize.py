@@ -48,7 +48,7 @@ def summarize(messages: Sequence[Message]) -> str:
     """Five lines: Request, Tried, Open, Latest, Mood (those with nothing to say left out)."""
     if not messages:
         return ""
-    request = " ".join(_sentences(messages[0].text)[:2]) or messages[0].text
+    request = "; ".join(_sentences(messages[0].text)[:2]) or messages[0].text
     tried = [
         sentence
         for message in messages[1:]
