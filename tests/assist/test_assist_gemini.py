@@ -6,7 +6,7 @@ import json
 
 from tests.classifier.fake_gemini import FakeGemini, Reply, error_reply, gemini_body
 from tests.support.api import make_ticket, refused
-from tests.test_api_drafts import SECRETS, solved  # noqa: F401 -- the fixture
+from tests.test_api_drafts import SECRETS
 from ticket_app.assist.writer import DRAFT_INSTRUCTION, SUMMARY_INSTRUCTION
 
 OWN_NOTE = "Internal: this requester is on the watch list"

@@ -82,7 +82,8 @@ def split(rows: list[Row], share: float) -> tuple[list[Row], list[Row]]:
     by_intent: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_intent[row.intent].append(row)
-    filed, asked = [], []
+    filed: list[Row] = []
+    asked: list[Row] = []
     step = round(1 / share)
     for intent in sorted(by_intent):
         for index, row in enumerate(by_intent[intent]):

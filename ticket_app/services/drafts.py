@@ -248,7 +248,7 @@ def suggest(actor: Actor, *, ticket_id: int) -> DraftRead:
     require(actor, Permission.ASSIST)
     material = _gather(actor, ticket_id)
     body, cited, source, failed = _write(material)
-    sources = [DraftSource(kind=item.kind, id=item.id) for item in cited]  # type: ignore[arg-type]
+    sources = [DraftSource(kind=item.kind, id=item.id) for item in cited]
     with transaction(write=True) as connection:
         draft_id = connection.execute(
             sa.insert(DRAFTS)
@@ -264,7 +264,7 @@ def suggest(actor: Actor, *, ticket_id: int) -> DraftRead:
             .returning(DRAFTS.c.id)
         ).scalar_one()
         _bump(connection, drafts=1)
-    return DraftRead(id=draft_id, body=body, sources=sources, source=source, used_fallback=failed)  # type: ignore[arg-type]
+    return DraftRead(id=draft_id, body=body, sources=sources, source=source, used_fallback=failed)
 
 
 def give_feedback(actor: Actor, *, ticket_id: int, draft_id: int, helpful: bool) -> None:

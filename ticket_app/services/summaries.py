@@ -81,4 +81,4 @@ def get_summary(actor: Actor, *, ticket_id: int) -> SummaryRead:
                 where=SUMMARIES.c.version < statement.excluded.version,
             )
         )
-    return SummaryRead(summary=summary, source=source, version=ticket.version)  # type: ignore[arg-type]
+    return SummaryRead(summary=summary, source=source, version=ticket.version)
