@@ -12,8 +12,8 @@ from datetime import date
 import reflex as rx
 
 from ticket_app.services import drafts, stats
-from ticket_app.services.drafts import DraftFigures
 from ticket_app.services.access import Actor, Permission
+from ticket_app.services.drafts import DraftFigures
 from ticket_app.services.schemas import Stats
 from ticket_app.ui import routes
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
