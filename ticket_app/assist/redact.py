@@ -64,7 +64,7 @@ _SIGN_OFF = re.compile(
     rf"({_WORD}(?:[ \t]+{_WORD})?)"
 )
 _BEFORE_PLAN = re.compile(
-    r"(?<![\w'’])([\w'’-]+)(?=\W{0,3}\s+(?:account|plan|tier|membership|subscription|package)s?\b)",
+    r"(?<!\w)(?<!\w['’])(\w[\w'’-]*)(?=\W{0,3}\s+(?:account|plan|tier|membership|subscription|package)s?\b)",
     re.I,
 )
 _PLAN_WORDS = frozenset(
@@ -82,7 +82,7 @@ _PLAN_WORDS = frozenset(
         "customer",
     ]
 )
-_CAPITALISED = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*)")
+_CAPITALISED = re.compile(r"(?<!\w)(?<!\w['’])([A-Z][\w'’-]*)")  # a quote, not "don't"
 _NOT_NAMES = frozenset(
     [
         "team",
