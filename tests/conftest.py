@@ -83,6 +83,10 @@ def engine(database_url: str) -> Engine:
 
 
 APP_TABLES = (  # in an order that deletes children before parents
+    "reply_drafts",
+    "draft_totals",
+    "ticket_summaries",
+    "canned_replies",
     "ticket_history",
     "ticket_comments",
     "ticket_participants",

@@ -40,6 +40,17 @@ OPERATIONS = {
     ("post", "/api/views/"): "views-create_view",
     ("patch", "/api/views/{view_id}/"): "views-update_view",
     ("delete", "/api/views/{view_id}/"): "views-delete_view",
+    ("get", "/api/canned-replies/"): "canned-replies-list_canned",
+    ("post", "/api/canned-replies/"): "canned-replies-create_canned",
+    ("get", "/api/canned-replies/{canned_id}/"): "canned-replies-get_canned",
+    ("patch", "/api/canned-replies/{canned_id}/"): "canned-replies-update_canned",
+    ("delete", "/api/canned-replies/{canned_id}/"): "canned-replies-delete_canned",
+    ("post", "/api/tickets/{ticket_id}/canned-replies/{canned_id}/insert/"): (
+        "canned-replies-insert_canned"
+    ),
+    ("post", "/api/tickets/{ticket_id}/draft/"): "assist-suggest_reply",
+    ("post", "/api/tickets/{ticket_id}/drafts/{draft_id}/feedback/"): "assist-draft_feedback",
+    ("get", "/api/tickets/{ticket_id}/summary/"): "assist-ticket_summary",
 }
 
 

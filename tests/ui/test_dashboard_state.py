@@ -60,3 +60,17 @@ def test_a_requester_sees_only_their_own_numbers(make_ticket, make_person, sign_
     assert state.assignee_data == []
     assert state.agreement_share == "–"
     assert state.daily_data[-1]["tickets"] == 1
+
+
+def test_suggested_replies_helpful_share_and_kept_share(make_ticket, viewer):
+    from ticket_app.services import comments, drafts
+    from ticket_app.services.comments import CommentCreate
+
+    assert loaded().drafts_helpful == "–"
+    ticket = make_ticket()
+    draft = drafts.suggest(viewer.actor, ticket_id=ticket.id)
+    drafts.give_feedback(viewer.actor, ticket_id=ticket.id, draft_id=draft.id, helpful=True)
+    comments.add_comment(viewer.actor, ticket_id=ticket.id, data=CommentCreate(body=draft.body))
+    state = loaded()
+    assert state.drafts_helpful == "100%"
+    assert state.drafts_detail == "1 drafts, 1 rated; 100% of a draft kept when sent"

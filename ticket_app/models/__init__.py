@@ -1,5 +1,6 @@
 """The tables, as plain SQLModel classes; importing this package registers all of them."""
 
+from ticket_app.models.assist import CannedReply, DraftTotals, ReplyDraft, TicketSummary
 from ticket_app.models.columns import UTCDateTime, utc_now
 from ticket_app.models.conversation import TicketComment, TicketHistory, TicketParticipant
 from ticket_app.models.identity import (
@@ -27,8 +28,11 @@ __all__ = [
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
+    "CannedReply",
     "DeskCounter",
     "DeskSecret",
+    "DraftTotals",
+    "ReplyDraft",
     "SavedView",
     "SetupLink",
     "SimilarTerm",
@@ -37,6 +41,7 @@ __all__ = [
     "TicketCount",
     "TicketHistory",
     "TicketParticipant",
+    "TicketSummary",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     DELETE = "delete tickets"
     MANAGE_USERS = "manage users"
     SHARE_VIEWS = "share a saved view with everyone"
+    ASSIST = "use canned replies, suggested replies and summaries"
+    SHARE_REPLIES = "share a canned reply with everyone"
 
 
 _AGENT = frozenset(
@@ -53,6 +55,7 @@ _AGENT = frozenset(
         Permission.MERGE,
         Permission.NOTES,
         Permission.IMPORT,
+        Permission.ASSIST,
     }
 )
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from sqlalchemy.engine import Connection
 
-from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status
+from ticket_app.domain import DESCRIPTION_MAX_LENGTH, DONE_STATUSES, TITLE_MAX_LENGTH, Status
 from ticket_app.models import SimilarTerm, TicketCount
 from ticket_app.models.similar import SAMPLE, SAMPLED
 from ticket_app.services.access import Actor, Permission, visible_tickets
@@ -178,15 +178,18 @@ def _walked(terms: int) -> sa.Select[Any]:
     )
 
 
-@lru_cache(maxsize=4 * WALKED)
-def _score_statement(walked: int, staff: bool) -> sa.Select[Any]:
+@lru_cache(maxsize=8 * WALKED)
+def _score_statement(walked: int, staff: bool, done: bool = False) -> sa.Select[Any]:
     """Each query term's weight in each candidate ticket (`terms`: the query's keys).
 
     Staff candidates come from the walk; everyone else's are their own newest tickets
     (`me`), which is what `access.visible_tickets` lets them see and no more. Merged
-    tickets and the ticket `exclude` (0: none) never are candidates.
+    tickets and the ticket `exclude` (0: none) never are candidates; `done` keeps to
+    resolved and closed tickets (the sources of a suggested reply).
     """
     wanted = [TICKETS.c.merged_into_id.is_(None), TICKETS.c.id != sa.bindparam("exclude")]
+    if done:
+        wanted.append(TICKETS.c.status.in_(sorted(DONE_STATUSES)))
     if staff:
         candidates = sa.select(TICKETS.c.id).where(TICKETS.c.id.in_(_walked(walked)), *wanted)
     else:
@@ -204,7 +207,7 @@ def _score_statement(walked: int, staff: bool) -> sa.Select[Any]:
 
 
 def _scores(
-    connection: Connection, actor: Actor, query: _Query, exclude_id: int | None
+    connection: Connection, actor: Actor, query: _Query, exclude_id: int | None, done: bool
 ) -> dict[int, dict[int, float]]:
     """Per candidate ticket, each shared term's share of its score."""
     staff = actor.can(Permission.READ_ALL)
@@ -218,7 +221,7 @@ def _scores(
     }
     for index, (term, weight) in enumerate(heaviest):
         parameters[f"w{index}"], parameters[f"q{index}"] = term, weight
-    statement = _score_statement(len(heaviest) if staff else 0, staff)
+    statement = _score_statement(len(heaviest) if staff else 0, staff, done)
     shares: dict[int, dict[int, float]] = {}
     for ticket_id, term, weight in connection.execute(statement, parameters):
         shares.setdefault(ticket_id, {})[term] = weight * query.weights[term]
@@ -237,11 +240,12 @@ def _similar(
     description: str,
     exclude_id: int | None,
     limit: int,
+    done: bool = False,
 ) -> list[SimilarTicket]:
     query = _query(connection, title, description, actor.can(Permission.READ_ALL))
     if not query.weights:
         return []
-    shares = _scores(connection, actor, query, exclude_id)
+    shares = _scores(connection, actor, query, exclude_id, done)
     scored = sorted(
         ((min(1.0, sum(parts.values())), ticket_id) for ticket_id, parts in shares.items()),
         reverse=True,
@@ -295,3 +299,12 @@ def for_ticket(actor: Actor, *, ticket_id: int, limit: int = 5) -> list[SimilarT
         return _similar(
             connection, actor, ticket.title, ticket.description, ticket.id, _check_limit(limit)
         )
+
+
+def resolved_like(
+    connection: Connection, actor: Actor, *, ticket: Any, limit: int
+) -> list[SimilarTicket]:
+    """The resolved or closed tickets most like `ticket` (a row), for a suggested reply."""
+    return _similar(
+        connection, actor, ticket.title, ticket.description, ticket.id, limit, done=True
+    )

@@ -53,6 +53,12 @@ def show_address(url: str) -> Event:
     return rx.call_script(f"window.history.replaceState(window.history.state, '', {literal})")
 
 
+def fill_field(element_id: str, text: str) -> Event:
+    """Put `text` (which may carry what users wrote) into an uncontrolled input, where it
+    stays editable (a canned reply or a suggested draft in the reply box)."""
+    return rx.set_value(element_id, inert(text))
+
+
 def clear_field(element_id: str) -> Event:
     """Empty an uncontrolled input (the reply box after sending)."""
     return rx.set_value(element_id, "")

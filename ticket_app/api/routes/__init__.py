@@ -8,7 +8,9 @@ a new route needs a token unless someone decides otherwise, visibly.
 from fastapi import FastAPI
 
 from ticket_app.api.routes import (
+    assist,
     bulk,
+    canned_replies,
     comments,
     export,
     health,
@@ -34,6 +36,8 @@ ROUTERS = (
     me.router,
     users.router,
     views.router,
+    canned_replies.router,
+    assist.router,
 )
 
 

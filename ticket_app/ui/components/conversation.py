@@ -6,6 +6,7 @@ rendered as HTML or markdown (the state splits the text into plain runs and link
 
 import reflex as rx
 
+from ticket_app.ui.components.assist import assist_tools
 from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.detail import DetailState
@@ -92,6 +93,7 @@ def reply_box() -> rx.Component:
                 ),
                 html_for="reply",
             ),
+            assist_tools(),
             rx.text_area(
                 id="reply",
                 name="reply",
@@ -103,6 +105,7 @@ def reply_box() -> rx.Component:
                 rows="4",
                 resize="vertical",
                 aria_describedby="reply-error",
+                on_change=state.typed,
                 background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
             ),
             field_error(state.reply_error, "reply-error"),

@@ -53,6 +53,15 @@ def _numbers() -> rx.Component:
                 + " suggested tickets kept both values",
             ),
         ),
+        rx.cond(
+            state.can_read_all,
+            stat_card(
+                "Suggested replies helpful",
+                state.drafts_helpful,
+                "message-square-text",
+                state.drafts_detail,
+            ),
+        ),
         columns=rx.breakpoints(initial="2", md="4"),
         spacing="4",
     )

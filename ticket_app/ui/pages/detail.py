@@ -4,6 +4,7 @@ conversation with the full history."""
 import reflex as rx
 
 from ticket_app.ui import routes
+from ticket_app.ui.components.assist import summary_card
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
@@ -171,6 +172,7 @@ def _merged_banner() -> rx.Component:
 def _conversation() -> rx.Component:
     return section_card(
         "Conversation",
+        summary_card(),
         rx.cond(~ticket.merged_into_id, reply_box()),
         rx.separator(size="4"),
         timeline(),

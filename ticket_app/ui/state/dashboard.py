@@ -12,8 +12,9 @@ from typing import final
 
 import reflex as rx
 
-from ticket_app.services import stats
+from ticket_app.services import drafts, stats
 from ticket_app.services.access import Actor, Permission
+from ticket_app.services.drafts import DraftFigures
 from ticket_app.services.schemas import Stats
 from ticket_app.ui import routes
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
@@ -33,6 +34,7 @@ class Numbers:
     daily: list[tuple[date, int]]
     agreement: stats.SuggestionAgreement | None
     loads: list[stats.AssigneeLoad]
+    drafts: DraftFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def read_numbers(actor: Actor) -> Numbers:
         daily=stats.daily_counts(actor, days=DAYS),
         agreement=stats.suggestion_agreement(actor) if staff else None,
         loads=stats.open_by_assignee(actor) if staff else [],
+        drafts=drafts.figures(actor) if staff else None,
     )
 
 
@@ -75,6 +78,8 @@ class DashboardState(LiveState, SessionState):
     agreed: int = 0
     suggested: int = 0
     agreement_share: str = "–"
+    drafts_helpful: str = "–"
+    drafts_detail: str = ""
     priority_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     category_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     status_data: list[dict[str, str | int]] = rx.field(default_factory=list)
@@ -99,6 +104,15 @@ class DashboardState(LiveState, SessionState):
             return numbers.event
         self._show(numbers)
         return None
+
+    def _show_drafts(self, figures: DraftFigures | None) -> None:
+        """Suggested replies: the share marked helpful, and how much of a draft was kept."""
+        rated = figures.helpful + figures.not_helpful if figures else 0
+        self.drafts_helpful = f"{figures.helpful / rated:.0%}" if figures and rated else "–"
+        kept = figures.kept_average if figures else None
+        self.drafts_detail = f"{figures.drafts if figures else 0} drafts, {rated} rated; " + (
+            "none sent yet" if kept is None else f"{kept:.0%} of a draft kept when sent"
+        )
 
     def _show(self, numbers: Numbers) -> None:
         figures = numbers.stats
@@ -127,5 +141,6 @@ class DashboardState(LiveState, SessionState):
         self.agreed = agreement.agreed if agreement else 0
         self.suggested = agreement.suggested if agreement else 0
         self.agreement_share = "–" if share is None else f"{share:.0%}"
+        self._show_drafts(numbers.drafts)
         self.error = ""
         self.loaded = True

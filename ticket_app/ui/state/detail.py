@@ -19,6 +19,7 @@ from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import FIELD_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe, field_messages
+from ticket_app.ui.state.assist import ReplyAssistState
 from ticket_app.ui.state.filters import AssigneesState
 from ticket_app.ui.state.live import LiveState, change_field
 from ticket_app.ui.state.session import Refused, SessionState
@@ -47,7 +48,7 @@ def _timeline(
 
 
 @final
-class DetailState(AssigneesState, LiveState, SessionState):
+class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
     """The /tickets/[ticket_id] page."""
 
     ticket: TicketView = TicketView()
