@@ -83,6 +83,9 @@ def engine(database_url: str) -> Engine:
 
 
 APP_TABLES = (  # in an order that deletes children before parents
+    "attachments",
+    "attachment_chunks",
+    "attachment_blobs",
     "ticket_history",
     "ticket_comments",
     "ticket_participants",

@@ -1,5 +1,6 @@
 """The tables, as plain SQLModel classes; importing this package registers all of them."""
 
+from ticket_app.models.attachments import Attachment, AttachmentBlob, AttachmentChunk
 from ticket_app.models.columns import UTCDateTime, utc_now
 from ticket_app.models.conversation import TicketComment, TicketHistory, TicketParticipant
 from ticket_app.models.identity import (
@@ -27,6 +28,9 @@ __all__ = [
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
+    "Attachment",
+    "AttachmentBlob",
+    "AttachmentChunk",
     "DeskCounter",
     "DeskSecret",
     "SavedView",

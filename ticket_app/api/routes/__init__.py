@@ -8,6 +8,7 @@ a new route needs a token unless someone decides otherwise, visibly.
 from fastapi import FastAPI
 
 from ticket_app.api.routes import (
+    attachments,
     bulk,
     comments,
     export,
@@ -26,6 +27,7 @@ ROUTERS = (
     health.router,
     export.router,  # before the ticket routes: `export.csv` is not a ticket id
     bulk.router,
+    attachments.router,  # before the ticket and comment routes: their multipart twins
     tickets.router,
     comments.router,
     timeline.router,
