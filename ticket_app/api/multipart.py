@@ -78,7 +78,7 @@ class _LimitedParser(MultiPartParser):
         super().on_headers_finished()
         part = self._current_part
         if part.file is None:
-            if part.field_name not in self.allowed:
+            if part.field_name not in self.allowed | {FILE_FIELD}:
                 raise InvalidInput.single(part.field_name, "is not a field of this form")
             return
         if part.field_name != FILE_FIELD:
@@ -126,6 +126,9 @@ async def read_upload(request: Request, fields: frozenset[str]) -> Any:
             raise InvalidInput.single("body", "the multipart body ended before its last boundary")
         items = list(form.multi_items())
         values = [(name, value) for name, value in items if isinstance(value, str)]
+        if any(value for name, value in values if name == FILE_FIELD):
+            raise InvalidInput.single(FILE_FIELD, "must be a file (a part with a filename)")
+        values = [(name, value) for name, value in values if name != FILE_FIELD]
         names = [name for name, _ in values]
         if repeated := sorted({name for name in names if names.count(name) > 1}):
             raise InvalidInput.single(repeated[0], "is sent more than once")

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
-from boto3.s3.transfer import TransferConfig
+import boto3  # type: ignore[import-untyped]
+from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
 from sqlalchemy.engine import Connection
 
 from ticket_app.storage import CHUNK_BYTES

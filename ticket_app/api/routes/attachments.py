@@ -29,6 +29,9 @@ router = resource_router("attachments")
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 TICKET_FIELDS = frozenset({"title", "description", "category", "priority", "status"})
 COMMENT_FIELDS = frozenset({"body", "public"})
+BINARY = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+}
 
 
 def content_disposition(kind: str, filename: str) -> str:
@@ -101,8 +104,7 @@ async def add_attachments(
 @router.get(
     "/attachments/{attachment_id:int}/",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}}
-    | problem_responses(401, 404, 409, 503),
+    responses={**problem_responses(401, 404, 409, 503), 200: BINARY},
 )
 async def get_attachment(attachment_id: int, actor: CurrentActor) -> StreamingResponse:
     """The file, streamed: inline only for PNG, JPEG, GIF and WebP images (read from the
@@ -114,10 +116,10 @@ async def get_attachment(attachment_id: int, actor: CurrentActor) -> StreamingRe
 @router.get(
     "/attachments/{attachment_id:int}/thumbnail/",
     response_class=StreamingResponse,
-    responses={200: {"content": {"image/png": {}}}} | problem_responses(401, 404, 409, 503),
+    responses={**problem_responses(401, 404, 409, 503), 200: BINARY},
 )
 async def get_thumbnail(attachment_id: int, actor: CurrentActor) -> StreamingResponse:
-    """A PNG of at most 320×320 pixels of an image attachment."""
+    """A PNG (`image/png`) of at most 320×320 pixels of an image attachment."""
     download = await run_in_threadpool(
         attachments.open_file, actor, attachment_id=attachment_id, thumbnail=True
     )
