@@ -499,3 +499,32 @@ def test_the_openapi_document_describes_the_uploads(client):
     upload_body = document["paths"]["/api/tickets/{ticket_id}/attachments/"]["post"]["requestBody"]
     assert "multipart/form-data" in upload_body["content"]
     assert json.dumps(document).count("AttachmentRead") >= 3
+
+
+# --- the UI's downloads ----------------------------------------------------------------------
+
+
+def test_the_ui_download_checks_whoever_session_comes_with_it(
+    desk, store, api, requester, make_person
+):
+    from ticket_app.services import sessions
+
+    ticket = make_ticket(desk["requester"])
+    agents_pdf = reply(desk["agent"], ticket["id"], ("invoice.pdf", PDF)).json()["attachments"][0]
+    shot = new_ticket(desk["requester"], ("shot.png", png()))["attachments"][0]
+    url = f"/download/attachments/{agents_pdf['id']}"
+
+    browser = api()
+    assert browser.get(url, follow_redirects=False).headers["location"] == "/login"
+    browser.cookies.set(sessions.COOKIE_NAME, sessions.start(requester.actor))
+    download = browser.get(url)
+    assert download.content == PDF
+    assert download.headers["content-disposition"].startswith('attachment; filename="invoice.pdf"')
+    thumb = browser.get(f"/download/attachments/{shot['id']}/thumbnail")
+    assert thumb.headers["content-type"] == "image/png"
+
+    stranger = api()
+    other = make_person("requester", "Otto Other")
+    stranger.cookies.set(sessions.COOKIE_NAME, sessions.start(other.actor))
+    assert stranger.get(url).status_code == 404
+    assert stranger.get(f"/download/attachments/{shot['id']}/thumbnail").status_code == 404
