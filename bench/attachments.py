@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "moto.server", "-p", str(moto_port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(3)
         endpoint = f"http://127.0.0.1:{moto_port}"
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     app = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "--factory", "ticket_app.api.app:create_api",
          "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     try:
         _wait_healthy(port, app)
