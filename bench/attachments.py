@@ -187,9 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
     }
     (results / f"attachments-{arguments.store}.json").write_text(json.dumps(report, indent=2))
-    print(
-        f"{'size':>6} {'up MB/s':>8} {'RSS before→peak':>18} {'down MB/s':>10} {'RSS before→peak':>18}"
-    )
+    rss = "RSS before→peak"
+    print(f"{'size':>6} {'up MB/s':>8} {rss:>18} {'down MB/s':>10} {rss:>18}")
     for row in rows:
         print(
             f"{row['size_mb']:>4}MB {row['upload_mb_s']:>8} "
