@@ -25,6 +25,7 @@ TICKET_FIELDS = {
     "note_count",
     "merged_into_id",
     "participants",
+    "attachments",
 }
 
 

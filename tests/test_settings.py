@@ -52,6 +52,10 @@ DEFAULTS = {
     "API_RATE_PER_ADDRESS": ("api_rate_per_address", 2400),
     "API_RATE_EXPENSIVE_PER_USER": ("api_rate_expensive_per_user", 30),
     "LOG_LEVEL": ("log_level", "INFO"),
+    "ATTACHMENT_MAX_BYTES": ("attachment_max_bytes", 20 * 1024 * 1024),
+    "ATTACHMENT_MAX_MESSAGE_BYTES": ("attachment_max_message_bytes", 50 * 1024 * 1024),
+    "ATTACHMENT_STORE": ("attachment_store", "database"),
+    "CLAMD_URL": ("clamd_url", ""),
 }
 OTHER_VARIABLES = ("DATABASE_URL", "DATA_DIR", "REDIS_ALLOW_NO_PASSWORD", "REFLEX_DB_URL")
 
@@ -149,6 +153,16 @@ def test_reflex_db_url_and_database_url_may_not_disagree(environment):
             "REDIS_ALLOW_NO_PASSWORD",
             "maybe",
             "REDIS_ALLOW_NO_PASSWORD must be true or false, got 'maybe'",
+        ),
+        (
+            "ATTACHMENT_STORE",
+            "ftp://files",
+            "ATTACHMENT_STORE must be database or s3://bucket/prefix, got 'ftp://files'",
+        ),
+        (
+            "CLAMD_URL",
+            "clamd:3310",
+            "CLAMD_URL must be tcp://host:port or unix:///path, got 'clamd:3310'",
         ),
     ],
 )

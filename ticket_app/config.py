@@ -61,6 +61,23 @@ def _lower_all(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(item.lower() for item in items)
 
 
+def _attachment_store(url: str) -> str:
+    """`database`, or an `s3://bucket/...` URL naming its bucket."""
+    if url == "database" or (url.startswith("s3://") and urlsplit(url).hostname):
+        return url
+    raise ConfigError(f"ATTACHMENT_STORE must be database or s3://bucket/prefix, got {url!r}")
+
+
+def _clamd_url(url: str) -> str:
+    """Empty, `tcp://host:port` or `unix:///path`."""
+    parts = urlsplit(url)
+    if not url or (parts.scheme == "tcp" and parts.hostname and parts.port):
+        return url
+    if parts.scheme == "unix" and parts.path:
+        return url
+    raise ConfigError(f"CLAMD_URL must be tcp://host:port or unix:///path, got {url!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration, one declaration per environment variable."""
@@ -315,6 +332,39 @@ class Settings:
         30,
         "requests per minute one user (whichever token) may make to the expensive routes:"
         " classify, similar (both), the CSV export and bulk changes; 0 turns it off",
+    )
+    attachment_max_bytes: int = setting(
+        "ATTACHMENT_MAX_BYTES",
+        20 * 1024 * 1024,
+        "largest attached file; a bigger one gets 413 naming this limit as soon as its bytes"
+        " pass it (the browser's forms say it before upload)",
+        minimum=1,
+        shown="`20971520` (20 MiB)",
+    )
+    attachment_max_message_bytes: int = setting(
+        "ATTACHMENT_MAX_MESSAGE_BYTES",
+        50 * 1024 * 1024,
+        "all files of one message together (a new ticket, a reply, a note: at most 10 files);"
+        " a body declaring more gets 413 before a byte is read",
+        minimum=1,
+        shown="`52428800` (50 MiB)",
+    )
+    attachment_store: str = setting(
+        "ATTACHMENT_STORE",
+        "database",
+        "where attached files live: `database` (in the desk's database, committed with their"
+        " message) or `s3://bucket/prefix?endpoint=https://host:port&region=…` for an"
+        " S3-compatible store (credentials from the usual `AWS_ACCESS_KEY_ID`/"
+        "`AWS_SECRET_ACCESS_KEY`); each content is stored once (by SHA-256) either way",
+        clean=_attachment_store,
+    )
+    clamd_url: str = setting(
+        "CLAMD_URL",
+        "",
+        "ClamAV's daemon (`tcp://host:3310` or `unix:///run/clamav/clamd.ctl`) scans every"
+        " upload; an infected file is refused; while it cannot be reached, uploads are kept"
+        " as pending and served only once a later scan passes",
+        clean=_clamd_url,
     )
     log_level: str = setting(
         "LOG_LEVEL",

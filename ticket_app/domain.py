@@ -78,3 +78,18 @@ PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Pri
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 100
 COMMENT_MAX_LENGTH = 20_000
+
+
+class AttachmentState(StrEnum):
+    """Whether an attached file may be served: `pending` waits for a virus scan that could
+    not be made at upload; `infected` was found by a later scan and is never served."""
+
+    STORED = "stored"
+    PENDING = "pending"
+    INFECTED = "infected"
+
+
+ATTACHMENT_FILENAME_MAX_LENGTH = 255
+ATTACHMENTS_PER_MESSAGE = 10
+# Only these sniffed types are ever shown inline (and only when a thumbnail could be made).
+INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})

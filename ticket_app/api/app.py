@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from ticket_app.api import downloads, signin
 from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
-from ticket_app.api.limits import BodySizeLimit
+from ticket_app.api.limits import UPLOADS, BodySizeLimit, upload_limit
 from ticket_app.api.openapi import install_openapi, operation_id
 from ticket_app.api.problems import install_problem_handlers
 from ticket_app.api.routes import install_routes
@@ -39,6 +39,10 @@ def create_api() -> FastAPI:
     api.add_middleware(
         BodySizeLimit,
         rules=(("/api/", settings.max_body_bytes), ("", settings.form_max_body_bytes)),
+        uploads=(
+            UPLOADS,
+            upload_limit(settings.attachment_max_message_bytes, settings.max_body_bytes),
+        ),
     )
     api.add_middleware(signin.SetupGate)
     api.add_middleware(SecurityHeaders)

@@ -21,8 +21,10 @@ from ticket_app.services.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    NotServed,
     NotSignedIn,
     Throttled,
+    TooLarge,
     VersionMismatch,
 )
 from ticket_app.services.schemas import field_errors
@@ -36,6 +38,7 @@ _SLUGS = {
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    409: "conflict",
     412: "precondition-failed",
     413: "payload-too-large",
     429: "too-many-requests",
@@ -148,6 +151,15 @@ async def _on_forbidden(_request: Request, exc: Exception) -> ProblemResponse:
     return problem(403, str(exc), errors)
 
 
+async def _on_too_large(_request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, TooLarge)
+    return problem(413, str(exc), [FieldError(exc.field, str(exc))])
+
+
+async def _on_not_served(_request: Request, exc: Exception) -> ProblemResponse:
+    return problem(409, str(exc), headers={"Retry-After": "60"})
+
+
 async def _on_version_mismatch(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, VersionMismatch)
     return problem(412, str(exc), headers={"ETag": f'"{exc.current}"'})
@@ -184,6 +196,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotSignedIn, _on_not_signed_in)
     app.add_exception_handler(Forbidden, _on_forbidden)
     app.add_exception_handler(VersionMismatch, _on_version_mismatch)
+    app.add_exception_handler(TooLarge, _on_too_large)
+    app.add_exception_handler(NotServed, _on_not_served)
     app.add_exception_handler(Throttled, _on_throttled)
     app.add_exception_handler(DatabaseUnavailable, _on_database_unavailable)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -1,6 +1,7 @@
 """The tables, as plain SQLModel classes; importing this package registers all of them."""
 
 from ticket_app.models.assist import CannedReply, DraftTotals, ReplyDraft, TicketSummary
+from ticket_app.models.attachments import Attachment, AttachmentBlob, AttachmentChunk
 from ticket_app.models.columns import UTCDateTime, utc_now
 from ticket_app.models.conversation import TicketComment, TicketHistory, TicketParticipant
 from ticket_app.models.identity import (
@@ -28,6 +29,9 @@ __all__ = [
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
+    "Attachment",
+    "AttachmentBlob",
+    "AttachmentChunk",
     "CannedReply",
     "DeskCounter",
     "DeskSecret",

@@ -23,12 +23,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from ticket_app.domain import STAFF_ROLES, Role, Status
-from ticket_app.models import Ticket, TicketParticipant, User
+from ticket_app.models import Attachment, Ticket, TicketComment, TicketParticipant, User
 from ticket_app.services.errors import Forbidden
 
 TICKETS = Ticket.__table__
 PARTICIPANTS = TicketParticipant.__table__
 USERS = User.__table__
+ATTACHMENTS = Attachment.__table__
+COMMENTS = TicketComment.__table__
 
 
 class Permission(StrEnum):
@@ -214,3 +216,15 @@ def check_ticket_change(actor: Actor, *, ticket: Any, changes: dict[str, Any]) -
 def sees_internal(actor: Actor) -> bool:
     """Whether internal notes (and the history only staff see) reach this actor."""
     return actor.can(Permission.NOTES)
+
+
+def visible_attachments(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """Conditions that keep a query of attachments (joined with their ticket, and outer-joined
+    with their comment) to what `actor` may read: a file has the visibility of its message,
+    so the ticket's readers see the files of the ticket itself and of its public replies, and
+    only staff those of internal notes. On every path: the API, the UI's downloads and
+    thumbnails, and the lists on tickets and comments."""
+    conditions = visible_tickets(actor)
+    if not sees_internal(actor):
+        conditions.append(sa.or_(ATTACHMENTS.c.comment_id.is_(None), COMMENTS.c.public.is_(True)))
+    return conditions

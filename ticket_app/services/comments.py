@@ -7,6 +7,7 @@ ticket reopens it. Internal notes never reach a requester: not listed, not count
 history entries are not public.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,11 +16,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
-from ticket_app.services import drafts, history
+from ticket_app.services import attachment_files, drafts, history
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden, NotFound
-from ticket_app.services.schemas import Timestamp, check_limit, check_storable, validated
+from ticket_app.services.schemas import (
+    AttachmentRead,
+    Timestamp,
+    check_limit,
+    check_storable,
+    validated,
+)
 from ticket_app.services.tickets import TICKETS, locked, refuse_if_merged, visible
 from ticket_app.services.transaction import transaction
 
@@ -67,6 +74,7 @@ class CommentRead(BaseModel):
     origin_ticket_id: int | None = Field(
         description="Set on comments that came with a merged ticket: the ticket they came from"
     )
+    attachments: list[AttachmentRead] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,39 @@ def _columns() -> tuple[Any, ...]:
     return (*COMMENTS.c, USERS.c.name.label("author_name"))
 
 
-def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> CommentRead:
-    """Add a reply or note to a ticket the actor may see (and reopen it when a requester
-    replies to it after it was resolved or closed)."""
+def _read(connection: Any, rows: Sequence[Any]) -> list[CommentRead]:
+    files = attachment_files.of_comments(connection, [row.id for row in rows])
+    comments = [CommentRead.model_validate(row._mapping) for row in rows]
+    for comment in comments:
+        comment.attachments = files.get(comment.id, [])
+    return comments
+
+
+def add_comment(
+    actor: Actor,
+    *,
+    ticket_id: int,
+    data: CommentCreate,
+    files: Sequence[attachment_files.IncomingFile] = (),
+) -> CommentRead:
+    """Add a reply or note, with `files`, to a ticket the actor may see (and reopen it when a
+    requester replies to it after it was resolved or closed)."""
     if not data.public and not actor.can(Permission.NOTES):
         raise Forbidden("Only agents and admins can write internal notes.", field="public")
+    if files:
+        with transaction() as connection:
+            refuse_if_merged(visible(connection, actor, ticket_id=ticket_id))
+
+    def run(batch: attachment_files.Batch) -> CommentRead:
+        return _add(actor, ticket_id=ticket_id, data=data, batch=batch)
+
+    added: CommentRead = attachment_files.with_restage(run, files)
+    return added
+
+
+def _add(
+    actor: Actor, *, ticket_id: int, data: CommentCreate, batch: attachment_files.Batch
+) -> CommentRead:
     now = utc_now()
     with transaction(write=True) as connection:
         ticket = locked(connection, actor, ticket_id=ticket_id)
@@ -134,12 +170,13 @@ def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> Comment
             drafts.record_sent(
                 connection, actor, ticket_id=ticket.id, comment_id=comment_id, body=data.body
             )
+        batch.attach(connection, uploader_id=actor.id, ticket_id=ticket.id, comment_id=comment_id)
         row = connection.execute(
             sa.select(*_columns())
             .join(USERS, USERS.c.id == COMMENTS.c.author_id)
             .where(COMMENTS.c.id == comment_id)
         ).one()
-    return CommentRead.model_validate(row._mapping)
+        return _read(connection, [row])[0]
 
 
 def list_comments(
@@ -165,7 +202,7 @@ def list_comments(
     with transaction() as connection:
         ticket = visible(connection, actor, ticket_id=ticket_id)
         rows = connection.execute(query).all()
-    items = [CommentRead.model_validate(row._mapping) for row in rows[:limit]]
+        items = _read(connection, rows[:limit])
     next_cursor = encode_cursor((items[-1].id,), fingerprint) if len(rows) > limit else None
     total = ticket.comment_count + (ticket.note_count if internal else 0)
     return CommentPage(items=items, total=total, next_cursor=next_cursor)
@@ -183,6 +220,6 @@ def get_comment(actor: Actor, *, ticket_id: int, comment_id: int) -> CommentRead
     with transaction() as connection:
         visible(connection, actor, ticket_id=ticket_id)
         row = connection.execute(query).first()
-    if row is None:
-        raise NotFound.thing("comment on this ticket", comment_id)
-    return CommentRead.model_validate(row._mapping)
+        if row is None:
+            raise NotFound.thing("comment on this ticket", comment_id)
+        return _read(connection, [row])[0]

@@ -51,6 +51,20 @@ class Forbidden(ServiceError):
         self.field = field
 
 
+class TooLarge(ServiceError):
+    """Input over a configured size limit; `setting` names the limit, `field` the input."""
+
+    def __init__(self, message: str, *, setting: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.field = field
+
+
+class NotServed(ServiceError):
+    """The thing exists and may be seen, but cannot be served now (a file waiting for its
+    virus scan, or one a scan found infected)."""
+
+
 class NotSignedIn(ServiceError):
     """No valid session or token: the caller must sign in (or send a valid token)."""
 

@@ -1,10 +1,11 @@
 """Merging a duplicate: ticket B (the source) goes into ticket A (the target), in one
 transaction.
 
-- B's replies and notes move to A, marked as coming from B (`origin_ticket_id`; a comment
-  that came to B from an earlier merge keeps its first origin). A's timeline shows them: a
-  `merged` entry saying what was merged, then one `commented` entry per moved comment, as
-  public as the comment. Both tickets' reply and note counts move with them.
+- B's replies and notes move to A with their files, marked as coming from B
+  (`origin_ticket_id`; a comment that came to B from an earlier merge keeps its first origin).
+  A's timeline shows them: a `merged` entry saying what was merged, then one `commented`
+  entry per moved comment, as public as the comment. Both tickets' reply and note counts
+  move with them.
 - B is closed and points at A (`merged_into_id`), with a `merged_into` entry (and the status
   change) in its history; tickets merged into B earlier now point at A too, so a merge chain
   is never longer than one step and a requester of any of them may read A's public part.
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ticket_app.domain import HistoryKind, Status
-from ticket_app.models import TicketComment, TicketParticipant, utc_now
+from ticket_app.models import Attachment, TicketComment, TicketParticipant, utc_now
 from ticket_app.services import history, similar_index
 from ticket_app.services.access import (
     Actor,
@@ -44,6 +45,7 @@ from ticket_app.services.transaction import transaction
 
 COMMENTS = TicketComment.__table__
 PARTICIPANTS = TicketParticipant.__table__
+ATTACHMENTS = Attachment.__table__
 SHARE_FIELD = "share_with_requester"
 
 
@@ -115,6 +117,11 @@ def _move_comments(connection: Connection, source: Any, target: Any) -> list[Any
         )
         .returning(COMMENTS.c.id, COMMENTS.c.public)
     ).all()
+    connection.execute(  # files go with their comment; the source's own stay with it
+        sa.update(ATTACHMENTS)
+        .where(ATTACHMENTS.c.ticket_id == source.id, ATTACHMENTS.c.comment_id.is_not(None))
+        .values(ticket_id=target.id)
+    )
     return sorted(moved, key=lambda comment: comment.id)
 
 

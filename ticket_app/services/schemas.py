@@ -190,6 +190,22 @@ class Participant(BaseModel):
     name: str
 
 
+class AttachmentRead(BaseModel):
+    """A file on a ticket or comment, as the API lists it (its bytes: `GET
+    /api/attachments/{id}/`)."""
+
+    id: int
+    ticket_id: int
+    comment_id: int | None = Field(description="Null for the files that came with the ticket")
+    filename: str
+    size: int = Field(description="Bytes")
+    content_type: str = Field(description="Read from the content, not from the name")
+    sha256: str
+    state: str = Field(description="stored; pending: waits for a virus scan, not served yet")
+    thumbnail: bool = Field(description="A thumbnail is served (raster images only)")
+    created_at: Timestamp
+
+
 class TicketRead(BaseModel):
     """A ticket as the API returns it."""
 
@@ -215,6 +231,9 @@ class TicketRead(BaseModel):
         default_factory=list,
         description="People besides the requester who read this ticket's public part and "
         "reply to it: requesters of tickets merged into it, shared when it was merged",
+    )
+    attachments: list[AttachmentRead] = Field(
+        default_factory=list, description="The files that came with the ticket itself"
     )
 
 

@@ -7,6 +7,7 @@ paged and counted lives in `listing`. SQLAlchemy Core on plain connections: no O
 map to fill on the hot paths.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from ticket_app.domain import (
     Status,
 )
 from ticket_app.models import Ticket, TicketParticipant, User, utc_now
-from ticket_app.services import history, listing, similar_index
+from ticket_app.services import attachment_files, history, listing, similar_index
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -34,6 +35,7 @@ from ticket_app.services.access import (
 from ticket_app.services.errors import Forbidden, InvalidInput, NotFound, VersionMismatch
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
+    AttachmentRead,
     Participant,
     TicketCreate,
     TicketFilters,
@@ -66,10 +68,17 @@ class Page:
     total_capped: bool = False
 
 
-def as_read(actor: Actor, *, row: Any, participants: list[Participant] | None = None) -> TicketRead:
+def as_read(
+    actor: Actor,
+    *,
+    row: Any,
+    participants: list[Participant] | None = None,
+    attachments: list[AttachmentRead] | None = None,
+) -> TicketRead:
     """A row as `actor` may see it: the count of internal notes only for staff."""
     ticket = TicketRead.model_validate(row._mapping)
     ticket.participants = participants or []
+    ticket.attachments = attachments or []
     if not sees_internal(actor):
         ticket.note_count = None
     return ticket
@@ -92,8 +101,13 @@ def participants_of(connection: Connection, ticket_ids: list[int]) -> dict[int, 
 
 
 def read_one(connection: Connection, actor: Actor, *, row: Any) -> TicketRead:
-    """`as_read` of one row with its participants."""
-    return as_read(actor, row=row, participants=participants_of(connection, [row.id]).get(row.id))
+    """`as_read` of one row with its participants and files."""
+    return as_read(
+        actor,
+        row=row,
+        participants=participants_of(connection, [row.id]).get(row.id),
+        attachments=attachment_files.of_tickets(connection, [row.id]).get(row.id),
+    )
 
 
 def existing_id(ticket_id: int) -> int:
@@ -135,9 +149,13 @@ def _check_create(actor: Actor, data: TicketCreate) -> None:
 
 
 def create_ticket(
-    actor: Actor, *, data: TicketCreate, suggestion: Suggestion | None = None
+    actor: Actor,
+    *,
+    data: TicketCreate,
+    suggestion: Suggestion | None = None,
+    files: Sequence[attachment_files.IncomingFile] = (),
 ) -> TicketRead:
-    """Store a new ticket by `actor`, with its `created` history entry.
+    """Store a new ticket by `actor`, with its `created` history entry and `files`.
 
     Missing category/priority come from `suggestion`, which is asked of the classifier when
     the caller has none; the suggestion itself is stored alongside. A requester's ticket always
@@ -163,11 +181,19 @@ def create_ticket(
         "suggested_priority": suggestion.priority.value if suggestion else None,
         "created_by": actor.id,
     }
-    with transaction(write=True) as connection:
-        row = connection.execute(_INSERT, values).one()
-        history.record(connection, [history.created(row, actor)])
-        similar_index.add(connection, row)
-    return as_read(actor, row=row)
+
+    def run(batch: attachment_files.Batch) -> TicketRead:
+        with transaction(write=True) as connection:
+            row = connection.execute(_INSERT, values).one()
+            history.record(connection, [history.created(row, actor)])
+            similar_index.add(connection, row)
+            added = batch.attach(
+                connection, uploader_id=actor.id, ticket_id=row.id, comment_id=None
+            )
+        return as_read(actor, row=row, attachments=added)
+
+    created: TicketRead = attachment_files.with_restage(run, files)
+    return created
 
 
 def visible(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:
@@ -201,8 +227,12 @@ def list_tickets(
     with transaction() as connection:
         result = listing.page(connection, resolved, limit=limit, cursor=cursor)
         joined = participants_of(connection, [row.id for row in result.rows])
+        files = attachment_files.of_tickets(connection, [row.id for row in result.rows])
     return Page(
-        items=[as_read(actor, row=row, participants=joined.get(row.id)) for row in result.rows],
+        items=[
+            as_read(actor, row=row, participants=joined.get(row.id), attachments=files.get(row.id))
+            for row in result.rows
+        ],
         total=result.total,
         next_cursor=result.next_cursor,
         total_capped=result.capped,
@@ -274,7 +304,8 @@ def update_ticket(
 
 
 def delete_ticket(actor: Actor, *, ticket_id: int) -> None:
-    """Delete a ticket with its comments and history (admins)."""
+    """Delete a ticket with its comments, history and files (admins); the stored contents
+    no other attachment uses go too."""
     require(actor, Permission.DELETE)
     with transaction(write=True) as connection:
         locked(connection, actor, ticket_id=ticket_id)
@@ -286,4 +317,6 @@ def delete_ticket(actor: Actor, *, ticket_id: int) -> None:
             raise InvalidInput.single(
                 "id", f"{listed} were merged into this ticket; delete those first"
             )
+        files = attachment_files.blobs_of_ticket(connection, ticket_id)
         connection.execute(sa.delete(TICKETS).where(TICKETS.c.id == ticket_id))
+    attachment_files.collect(files)

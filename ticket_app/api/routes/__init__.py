@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from ticket_app.api.routes import (
     assist,
+    attachments,
     bulk,
     canned_replies,
     comments,
@@ -28,6 +29,7 @@ ROUTERS = (
     health.router,
     export.router,  # before the ticket routes: `export.csv` is not a ticket id
     bulk.router,
+    attachments.router,  # before the ticket and comment routes: their multipart twins
     tickets.router,
     comments.router,
     timeline.router,
