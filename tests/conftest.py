@@ -81,6 +81,11 @@ def engine(database_url: str) -> Engine:
 
 
 APP_TABLES = (  # in an order that deletes children before parents
+    "mail_outbox",
+    "notifications",
+    "notification_preferences",
+    "mail_message_ids",
+    "signin_links",
     "ticket_history",
     "ticket_comments",
     "ticket_participants",
