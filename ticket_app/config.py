@@ -160,6 +160,18 @@ class Settings:
     live_watchers_max: int
     live_watchers_per_user: int
     log_level: str
+    # Mail (issue 23): see the README's "Mail" rows.
+    mail_address: str
+    mail_name: str
+    smtp_url: str
+    smtp_timeout_seconds: float
+    mail_max_attempts: int
+    mail_retry_seconds: float
+    mail_lease_seconds: float
+    mail_poll_seconds: float
+    mail_stuck_minutes: int
+    signin_link_minutes: int
+    signin_link_requests_per_hour: int
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -200,6 +212,36 @@ def _database_url(data_dir: Path) -> str:
     return database_url or reflex_url or f"sqlite:///{data_dir / 'tickets.db'}"
 
 
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+
+
+def _smtp_url() -> str:
+    """SMTP_URL: `smtp://host:25`, `smtp+starttls://user:pass@host:587` or
+    `smtps://user:pass@host:465`; empty keeps mail in the outbox."""
+    url = _str("SMTP_URL")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            "SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 or"
+            f" smtps://user:pass@host:465 (scheme {parts.scheme!r})"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError("SMTP_URL has a port that is not a number") from None
+    return url
+
+
+def _mail_address(app_url: str) -> str:
+    """MAIL_ADDRESS, by default support@ the host of APP_URL."""
+    address = _str("MAIL_ADDRESS", f"support@{urlsplit(app_url).hostname or 'localhost'}")
+    if address.count("@") != 1 or " " in address or address.startswith("@"):
+        raise ConfigError(f"MAIL_ADDRESS must be one mail address, got {address!r}")
+    return address
+
+
 def _load() -> Settings:
     data_dir = Path(_str("DATA_DIR", str(DEFAULT_DATA_DIR)))
     database_url = _database_url(data_dir)
@@ -207,9 +249,10 @@ def _load() -> Settings:
         if database_url.startswith(plain):
             # SQLAlchemy 2.1 maps the plain scheme to psycopg 3; the stack uses psycopg2.
             database_url = "postgresql+psycopg2://" + database_url.removeprefix(plain)
+    app_url = _str("APP_URL", "http://localhost:8000").rstrip("/")
     return Settings(
         database_url=database_url,
-        app_url=_str("APP_URL", "http://localhost:8000").rstrip("/"),
+        app_url=app_url,
         cors_origins=_list("CORS_ORIGINS"),
         extra_hosts=tuple(host.lower() for host in _list("ALLOWED_HOSTS")),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024, minimum=1024),
@@ -249,6 +292,17 @@ def _load() -> Settings:
         live_watchers_max=_int("LIVE_WATCHERS_MAX", 1000, minimum=1),
         live_watchers_per_user=_int("LIVE_WATCHERS_PER_USER", 20, minimum=1),
         log_level=_choice("LOG_LEVEL", "info", LOG_LEVELS).upper(),
+        mail_address=_mail_address(app_url),
+        mail_name=_str("MAIL_NAME", "Support Desk"),
+        smtp_url=_smtp_url(),
+        smtp_timeout_seconds=_float("SMTP_TIMEOUT_SECONDS", 30.0, minimum=0.1),
+        mail_max_attempts=_int("MAIL_MAX_ATTEMPTS", 8, minimum=1),
+        mail_retry_seconds=_float("MAIL_RETRY_SECONDS", 60.0, minimum=0.01),
+        mail_lease_seconds=_float("MAIL_LEASE_SECONDS", 300.0, minimum=1.0),
+        mail_poll_seconds=_float("MAIL_POLL_SECONDS", 2.0, minimum=0.05),
+        mail_stuck_minutes=_int("MAIL_STUCK_MINUTES", 15, minimum=1),
+        signin_link_minutes=_int("SIGNIN_LINK_MINUTES", 30, minimum=1),
+        signin_link_requests_per_hour=_int("SIGNIN_LINK_REQUESTS_PER_HOUR", 5, minimum=1),
     )
 
 

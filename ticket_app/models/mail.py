@@ -120,9 +120,7 @@ class OutboxMail(SQLModel, table=True):
             "(link_marker IS NULL) = (link_path IS NULL)", name="link_marker_with_path"
         ),
         # The sender's claim: due rows in order of their time, sent and failed ones left out.
-        sa.Index(
-            "ix_mail_outbox_due", "next_try_at", "id", postgresql_where=DUE, sqlite_where=DUE
-        ),
+        sa.Index("ix_mail_outbox_due", "next_try_at", "id", postgresql_where=DUE, sqlite_where=DUE),
         # The admins' list per state, newest first, and the health check's oldest queued mail.
         sa.Index("ix_mail_outbox_state", "state", "id"),
         # Threading: the earlier mails of a ticket to one recipient.
@@ -140,9 +138,7 @@ class OutboxMail(SQLModel, table=True):
     recipient: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     message_id: str = Field(sa_column=sa.Column(sa.Text, nullable=False, unique=True))
     in_reply_to: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
-    thread_references: str | None = Field(
-        default=None, sa_column=sa.Column(sa.Text, nullable=True)
-    )
+    thread_references: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     subject: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     body_html: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
