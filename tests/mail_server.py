@@ -2,7 +2,9 @@
 
 Like a well-behaved server it takes responsibility for a message only when it answers 250 to
 its end of data: a client that goes away before that (killed mid-send) leaves nothing behind.
-`refuse` maps addresses to a permanent 550; `delay` slows each message down.
+`refuse` holds addresses answered with a permanent 550; `delay` slows each message down;
+`hold_after` N holds every message after the first N unanswered (`holding` is set then), so
+a test can kill the sender while it waits for the server's 250.
 """
 
 import asyncio
@@ -31,6 +33,8 @@ class Recorder:
         self.received: list[EmailMessage] = []
         self.refuse: set[str] = set()
         self.delay = 0.0
+        self.hold_after: int | None = None
+        self.holding = threading.Event()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -43,6 +47,9 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)  # cancelled if the client goes away meanwhile
+        while self.hold_after is not None and len(self.received) >= self.hold_after:
+            self.holding.set()
+            await asyncio.sleep(0.05)  # cancelled, and nothing kept, if the client goes away
         parsed = email.message_from_bytes(envelope.content, policy=default)
         with self.lock:
             self.received.append(parsed)  # type: ignore[arg-type]

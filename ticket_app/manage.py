@@ -105,10 +105,14 @@ def send_mail(arguments: argparse.Namespace) -> int:
     if not get_settings().smtp_url:
         print("error: SMTP_URL is not set; mail stays in the outbox", file=sys.stderr)
         return 1
-    if arguments.once:
-        print(f"{sender.drain()} mails worked", file=sys.stderr)
-    else:
+    if not arguments.once:
         sender.work()
+        return 0
+    try:
+        print(f"{sender.drain()} mails worked", file=sys.stderr)
+    except sender.Unreachable as error:
+        print(f"error: the mail server cannot be reached: {error}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
     return 0
 
 

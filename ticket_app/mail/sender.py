@@ -210,15 +210,18 @@ def _send_one(client: smtplib.SMTP, row: Any, token: str) -> None:
         return
     try:
         client.send_message(mail, from_addr=get_settings().mail_address, to_addrs=[row.recipient])
-    except (smtplib.SMTPServerDisconnected, OSError) as error:
+    except smtplib.SMTPServerDisconnected as error:
         _failed(row, token, f"connection lost: {error}", permanent=False)
         raise Unreachable(str(error)) from error
-    except smtplib.SMTPException as error:
+    except smtplib.SMTPException as error:  # the server answered: 4xx or 5xx
         code = _code(error)
         _failed(row, token, f"{code or ''} {error}".strip(), permanent=500 <= code < 600)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             client.rset()
         return
+    except OSError as error:  # SMTPException is one too: answered refusals are caught above
+        _failed(row, token, f"connection lost: {error}", permanent=False)
+        raise Unreachable(str(error)) from error
     _sent(row, token)
 
 
