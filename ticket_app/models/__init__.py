@@ -10,6 +10,17 @@ from ticket_app.models.identity import (
     User,
     UserSession,
 )
+from ticket_app.models.mail import (
+    Channel,
+    MailKind,
+    MailMessageId,
+    MailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMail,
+    SignInLink,
+)
 from ticket_app.models.similar import SimilarTerm
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
@@ -27,10 +38,19 @@ __all__ = [
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
+    "Channel",
     "DeskCounter",
     "DeskSecret",
+    "MailKind",
+    "MailMessageId",
+    "MailState",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboxMail",
     "SavedView",
     "SetupLink",
+    "SignInLink",
     "SimilarTerm",
     "Ticket",
     "TicketComment",

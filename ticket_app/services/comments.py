@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
-from ticket_app.services import history
+from ticket_app.services import history, notifications
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden, NotFound
@@ -130,6 +130,14 @@ def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> Comment
             .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
         )
         history.record(connection, entries)
+        notifications.comment_added(
+            connection,
+            ticket=ticket,
+            comment_id=comment_id,
+            body=data.body,
+            public=data.public,
+            actor=actor,
+        )
         row = connection.execute(
             sa.select(*_columns())
             .join(USERS, USERS.c.id == COMMENTS.c.author_id)
