@@ -124,3 +124,33 @@ def test_one_click_unsubscribe_turns_that_kind_of_mail_off(api, agent, requester
     assert notifications.unread_count(requester.actor) == 2
     forged = address.replace("public_reply", "ticket_resolved")
     assert api().post(forged, content=b"List-Unsubscribe=One-Click").status_code == 404
+
+
+def test_the_login_pages_form_asks_for_a_link_with_the_same_answer_for_everyone(
+    api, agent, requester, engine
+):
+    answers = []
+    for address in (requester.actor.email, "nobody@example.com", agent.actor.email):
+        response = api().post(
+            "/auth/link/request",
+            data={"email": address},
+            headers=origin(),
+            follow_redirects=False,
+        )
+        answers.append((response.status_code, response.headers["location"]))
+    assert answers == [(303, "/login?notice=link-sent")] * 3
+    with engine.connect() as connection:
+        sent = connection.execute(sa.text("SELECT recipient, kind FROM mail_outbox")).all()
+    assert [tuple(row) for row in sent] == [(requester.actor.email, "signin_link")]
+
+
+def test_a_link_asked_for_from_another_site_is_not_mailed(api, requester, engine):
+    response = api().post(
+        "/auth/link/request",
+        data={"email": requester.actor.email},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.headers["location"]) == (303, "/login?error=origin")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM mail_outbox")).scalar() == 0

@@ -201,6 +201,10 @@ def _threads_and_links() -> None:
 def upgrade() -> None:
     op.add_column("users", _timestamp("mail_bounced_at", required=False))
     op.create_index("ix_users_role", "users", ["role", "id"])
+    bounced = sa.text("mail_bounced_at IS NOT NULL")
+    op.create_index(
+        "ix_users_mail_bounced", "users", ["id"], postgresql_where=bounced, sqlite_where=bounced
+    )
     _outbox()
     _notifications()
     _threads_and_links()
@@ -215,6 +219,7 @@ def downgrade() -> None:
         "mail_outbox",
     ):
         op.drop_table(table)
+    op.drop_index("ix_users_mail_bounced", "users")
     op.drop_index("ix_users_role", "users")
     # A plain column: SQLite (3.35+) drops it in place, without rebuilding `users`.
     op.execute("ALTER TABLE users DROP COLUMN mail_bounced_at")

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ticket_app.api.clients import client_address
 from ticket_app.api.problems import problem
@@ -78,12 +78,31 @@ class LinkRequest(BaseModel):
     email: str = Field(max_length=254)
 
 
+def _asked_in_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("application/json")
+
+
 @router.post("/link/request")
-async def request_link(request: Request, body: LinkRequest) -> Response:
-    """ "Email me a sign-in link": 202 with the same answer for every address."""
+async def request_link(request: Request) -> Response:
+    """ "Email me a sign-in link": the login page's form (303 back to it with a notice) or a
+    JSON body (202); the same answer for every address."""
+    in_json = _asked_in_json(request)
     if not same_origin(request):
-        return problem(403, "Ask for a sign-in link from the app's own pages.")
-    await run_in_threadpool(signin_links.request_link, body.email, address=client_address(request))
+        if in_json:
+            return problem(403, "Ask for a sign-in link from the app's own pages.")
+        return back(LOGIN, error="origin")
+    try:
+        if in_json:
+            email = LinkRequest.model_validate_json(await request.body()).email
+        else:
+            email = LinkRequest.model_validate({"email": (await request.form()).get("email")}).email
+    except ValidationError:
+        if in_json:
+            return problem(422, "Give an email address (at most 254 characters).")
+        return back(LOGIN, error="email")
+    await run_in_threadpool(signin_links.request_link, email, address=client_address(request))
+    if not in_json:
+        return back(LOGIN, notice="link-sent")
     return Response(
         content='{"detail": "' + LINK_ANSWER + '"}',
         status_code=202,

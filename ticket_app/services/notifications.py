@@ -306,30 +306,56 @@ def _listed() -> sa.Select[Any]:
     )
 
 
-def unread(actor: Actor, *, limit: int = 20) -> list[NotificationRead]:
-    """The actor's unread notifications, newest first (the bell's list)."""
-    check_limit(limit)
+def _unread(connection: Connection, user_id: int, limit: int) -> list[NotificationRead]:
     query = (
         _listed()
-        .where(NOTIFICATIONS.c.user_id == actor.id, NOTIFICATIONS.c.read_at.is_(None))
+        .where(NOTIFICATIONS.c.user_id == user_id, NOTIFICATIONS.c.read_at.is_(None))
         .order_by(NOTIFICATIONS.c.id.desc())
         .limit(limit)
     )
+    return [NotificationRead(**row._mapping) for row in connection.execute(query)]
+
+
+def _unread_count(connection: Connection, user_id: int) -> int:
+    inner = (
+        sa.select(NOTIFICATIONS.c.id)
+        .where(NOTIFICATIONS.c.user_id == user_id, NOTIFICATIONS.c.read_at.is_(None))
+        .limit(UNREAD_CAP + 1)
+        .subquery()
+    )
+    return int(connection.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
+
+def unread(actor: Actor, *, limit: int = 20) -> list[NotificationRead]:
+    """The actor's unread notifications, newest first."""
+    check_limit(limit)
     with transaction() as connection:
-        return [NotificationRead(**row._mapping) for row in connection.execute(query)]
+        return _unread(connection, actor.id, limit)
 
 
 def unread_count(actor: Actor) -> int:
     """How many unread notifications the actor has, counted up to UNREAD_CAP + 1 (the bell
     shows "99+"), on the unread index."""
-    inner = (
-        sa.select(NOTIFICATIONS.c.id)
-        .where(NOTIFICATIONS.c.user_id == actor.id, NOTIFICATIONS.c.read_at.is_(None))
-        .limit(UNREAD_CAP + 1)
-        .subquery()
-    )
     with transaction() as connection:
-        return int(connection.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+        return _unread_count(connection, actor.id)
+
+
+@dataclass(frozen=True)
+class Bell:
+    """What the header's bell shows: how many are unread (up to UNREAD_CAP + 1) and the
+    newest of them."""
+
+    count: int
+    newest: tuple[NotificationRead, ...]
+
+
+def bell(actor: Actor, *, limit: int = 10) -> Bell:
+    """The bell of the actor, read together: two probes of the unread index."""
+    check_limit(limit)
+    with transaction() as connection:
+        count = _unread_count(connection, actor.id)
+        newest = tuple(_unread(connection, actor.id, limit)) if count else ()
+    return Bell(count, newest)
 
 
 def mark_read(actor: Actor, *, notification_id: int) -> None:

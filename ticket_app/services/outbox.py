@@ -30,6 +30,7 @@ OUTBOX = OutboxMail.__table__
 MESSAGE_IDS = MailMessageId.__table__
 USERS = User.__table__
 PAGE_LIMIT = 50
+MIME_HEADERS = ("MIME-Version", "Content-Type", "Content-Transfer-Encoding")
 
 
 @dataclass(frozen=True)
@@ -189,13 +190,30 @@ def _mail(connection: Connection, mail_id: int) -> Any:
     return row
 
 
-def render(actor: Actor, *, mail_id: int) -> str:
+@dataclass(frozen=True)
+class MailPreview:
+    """A mail as it would go out: its headers, and its plain text and HTML parts as text."""
+
+    headers: list[tuple[str, str]]
+    text: str
+    html: str
+
+
+def render(actor: Actor, *, mail_id: int) -> MailPreview:
     """The mail as it would go out, headers and both parts (admins). A requester's sign-in
     link shows as a stand-in: it is made only when the mail is sent."""
     require(actor, Permission.MANAGE_USERS)
     with transaction() as connection:
         row = _mail(connection, mail_id)
-    return compose.message(row, link_token=None).as_string()
+    mail = compose.message(row, link_token=None)
+    text, page = (mail.get_body((subtype,)) for subtype in ("plain", "html"))
+    assert text is not None  # compose.message writes both parts
+    assert page is not None
+    return MailPreview(
+        headers=[(name, str(value)) for name, value in mail.items() if name not in MIME_HEADERS],
+        text=text.get_content(),
+        html=page.get_content(),
+    )
 
 
 def retry(actor: Actor, *, mail_id: int) -> None:
@@ -222,6 +240,34 @@ def mark_bounced(connection: Connection, *, address: str) -> bool:
         .values(mail_bounced_at=utc_now())
     )
     return result.rowcount > 0
+
+
+@dataclass(frozen=True)
+class Bounced:
+    """A person no mail goes to, since when."""
+
+    id: int
+    name: str
+    email: str
+    bounced_at: datetime
+
+
+def bounced(actor: Actor, *, limit: int = PAGE_LIMIT) -> list[Bounced]:
+    """The people whose mail bounced for good, most recent first (admins), on the partial
+    index of bounced users (a few among many)."""
+    require(actor, Permission.MANAGE_USERS)
+    check_limit(limit)
+    query = (
+        sa.select(USERS.c.id, USERS.c.name, USERS.c.email, USERS.c.mail_bounced_at)
+        .where(USERS.c.mail_bounced_at.is_not(None))
+        .order_by(USERS.c.id.desc())
+        .limit(limit)
+    )
+    with transaction() as connection:
+        return [
+            Bounced(row.id, row.name, row.email, row.mail_bounced_at)
+            for row in connection.execute(query)
+        ]
 
 
 def clear_bounce(actor: Actor, *, user_id: int) -> None:
