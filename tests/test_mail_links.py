@@ -37,6 +37,9 @@ def test_a_sign_in_link_signs_its_requester_in_once(api, agent, requester, smtp)
     assert page.status_code == 200
     assert page.text.count("<button") == 1
     assert "set-cookie" not in page.headers  # a link scanner's GET signs nobody in
+    # The token never leaves for another site, but the button's post must carry its Origin:
+    # under `no-referrer` Chromium sends `Origin: null` and the origin check refused it.
+    assert page.headers["referrer-policy"] == "same-origin"
     token = path.split("token=")[1]
     signed_in = browser.post(
         "/auth/link", data={"token": token}, headers=origin(), follow_redirects=False

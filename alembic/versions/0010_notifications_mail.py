@@ -1,11 +1,13 @@
 """Notifications and outgoing mail: the outbox, in-app notifications, preferences per kind,
-the Message-ID map, one-use sign-in links, and the bounced flag on users.
+the Message-ID map, one-use sign-in links, the bounced flag on users, and a `notices` desk
+counter (reading notifications moves the live pages' revision, so no bell is shared stale).
 
 Written by hand like the others (see `ticket_app/models/mail.py` for why each table is there).
 Every rule is a CHECK, so a raw INSERT that bypasses the services is refused too; every query
 the services make has its index: the sender's claim (a partial index over due rows only, so
 millions of sent mails cost it nothing), the admins' list per state, a ticket's earlier mails
-to one recipient, a person's unread notifications, and the staff among the users.
+to one recipient, a person's unread notifications, the staff among the users and the few
+users whose mail bounced.
 
 Revision ID: 0010
 Revises: 0009
@@ -28,6 +30,7 @@ KINDS = (
 )
 DUE = sa.text("state IN ('queued', 'sending')")
 UNREAD = sa.text("read_at IS NULL")
+COUNTERS = sa.table("desk_counters", sa.column("name", sa.Text), sa.column("value", sa.BigInteger))
 
 
 def _timestamp(name: str, required: bool = True, default: bool = True) -> sa.Column:
@@ -208,9 +211,11 @@ def upgrade() -> None:
     _outbox()
     _notifications()
     _threads_and_links()
+    op.bulk_insert(COUNTERS, [{"name": "notices", "value": 0}])
 
 
 def downgrade() -> None:
+    op.execute(COUNTERS.delete().where(COUNTERS.c.name == "notices"))
     for table in (
         "signin_links",
         "mail_message_ids",

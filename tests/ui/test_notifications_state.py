@@ -18,6 +18,7 @@ from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.mail_admin import MailAdminState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.signin import SignInState
+from ticket_app.ui.state.tickets import TicketsState
 
 from .conftest import at_url, new, run, toast_text
 
@@ -54,12 +55,19 @@ def test_opening_a_ticket_marks_its_notifications_read(make_ticket, admin, agent
     for ticket in (first, second):
         assign(admin, ticket.id, agent)
     sign_in(agent)
+    listed = opened(TicketsState, "/tickets")  # another tab, live: its bell read is shared
+    run(TicketsState.load, listed)
+    assert listed.bell_count == "2"
+    before = revisions.current()
     state = opened(DetailState, f"/tickets/{first.id}")
     assert state.bell_count == "2"
     run(DetailState.load, state)
     assert state.bell_count == "1"
     assert [line.href for line in state.bell_lines] == [f"/tickets/{second.id}"]
     assert notifications.unread_count(agent.actor) == 1
+    assert revisions.current().notices == before.notices + 1  # the other tab's bell wakes
+    run(DetailState.load, state)  # nothing left to read there: no write, no wake-up
+    assert revisions.current().notices == before.notices + 1
 
 
 def test_a_live_page_rings_when_only_the_bell_changed(

@@ -45,7 +45,7 @@ from ticket_app.models import (
     User,
     utc_now,
 )
-from ticket_app.services import outbox
+from ticket_app.services import outbox, revisions
 from ticket_app.services.access import Actor, readers
 from ticket_app.services.errors import InvalidInput, NotFound
 from ticket_app.services.schemas import check_limit
@@ -367,20 +367,23 @@ def mark_read(actor: Actor, *, notification_id: int) -> None:
             .where(NOTIFICATIONS.c.read_at.is_(None))
             .values(read_at=utc_now())
         )
-        if found.rowcount == 0:
-            exists = connection.execute(
-                sa.select(NOTIFICATIONS.c.id).where(
-                    NOTIFICATIONS.c.id == notification_id, NOTIFICATIONS.c.user_id == actor.id
-                )
-            ).first()
-            if exists is None:
-                raise NotFound.thing("notification", notification_id)
+        if found.rowcount:
+            revisions.bump_notices(connection)
+            return
+        exists = connection.execute(
+            sa.select(NOTIFICATIONS.c.id).where(
+                NOTIFICATIONS.c.id == notification_id, NOTIFICATIONS.c.user_id == actor.id
+            )
+        ).first()
+        if exists is None:
+            raise NotFound.thing("notification", notification_id)
 
 
-def mark_ticket_read(actor: Actor, *, ticket_id: int) -> None:
-    """Opening a ticket marks the actor's unread notifications about it read."""
+def mark_ticket_read(actor: Actor, *, ticket_id: int) -> int:
+    """Opening a ticket marks the actor's unread notifications about it read; how many.
+    When there were any, the live pages' revision moves (their bells read afresh)."""
     with transaction(write=True) as connection:
-        connection.execute(
+        marked = connection.execute(
             sa.update(NOTIFICATIONS)
             .where(
                 NOTIFICATIONS.c.user_id == actor.id,
@@ -388,7 +391,10 @@ def mark_ticket_read(actor: Actor, *, ticket_id: int) -> None:
                 NOTIFICATIONS.c.read_at.is_(None),
             )
             .values(read_at=utc_now())
-        )
+        ).rowcount
+        if marked:
+            revisions.bump_notices(connection)
+    return int(marked)
 
 
 def kinds_for(actor: Actor) -> tuple[Kind, ...]:

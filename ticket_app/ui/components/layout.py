@@ -63,17 +63,18 @@ def new_ticket_button() -> rx.Component:
 
 
 def _bell_line(line: rx.Var) -> rx.Component:
-    """One unread notification: a link to its ticket (opening it marks it read)."""
+    """One unread notification: a link to its ticket (opening it marks it read). A plain
+    `a` element: the menu item lends it its role and keyboard handling (`as_child`), which
+    needs a single element child, and `rx.link` is not one."""
     return rx.menu.item(
-        rx.link(
+        rx.el.a(
             rx.flex(
                 rx.text(line.text, size="2"),
                 rx.text(relative_time(line.at), size="1", color_scheme="gray"),
                 direction="column",
             ),
             href=line.href,
-            underline="none",
-            high_contrast=True,
+            style={"text_decoration": "none", "color": "inherit"},
         ),
         as_child=True,
         height="auto",

@@ -39,11 +39,13 @@ def _message(text: rx.Var[str], color: str, role: str) -> rx.Component:
 
 
 def _link_form() -> rx.Component:
-    """Requesters sign in without a password: a one-use link by mail (staff never do)."""
+    """Requesters sign in without a password: a one-use link by mail (staff never do). Its
+    labels name neither "email" nor "password", which the sign-in form's own fields are."""
     return post_form(
         rx.flex(
+            rx.text("Requesters need no password:", size="2", color_scheme="gray"),
             rx.el.label(
-                rx.text("No password? Email me a sign-in link", size="2", weight="medium"),
+                rx.text("Your address, for a one-use sign-in link", size="2", weight="medium"),
                 html_for="link-email",
             ),
             rx.flex(
@@ -56,7 +58,7 @@ def _link_form() -> rx.Component:
                     placeholder="you@example.com",
                     flex="1",
                 ),
-                rx.button("Email me a link", type="submit", variant="soft"),
+                rx.button("Email me a sign-in link", type="submit", variant="soft"),
                 spacing="2",
             ),
             direction="column",
@@ -64,7 +66,7 @@ def _link_form() -> rx.Component:
         ),
         action="/auth/link/request",
         method="post",
-        aria_label="Email me a sign-in link",
+        aria_label="Sign-in link by mail",
     )
 
 
