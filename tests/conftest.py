@@ -90,6 +90,11 @@ APP_TABLES = (  # in an order that deletes children before parents
     "attachments",
     "attachment_chunks",
     "attachment_blobs",
+    "mail_outbox",
+    "notifications",
+    "notification_preferences",
+    "mail_message_ids",
+    "signin_links",
     "ticket_history",
     "ticket_comments",
     "ticket_participants",
@@ -253,3 +258,22 @@ def locked_tickets(database_url: str, tight_limits: None) -> Iterator[Connection
         yield connection
         connection.rollback()
     other.dispose()
+
+
+@pytest.fixture
+def smtp(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A running SMTP server (tests/support/mail_server.py) that SMTP_URL points at, fast
+    retries."""
+    from tests.support.mail_server import SmtpServer
+    from ticket_app.config import get_settings
+
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("SMTP_URL", server.url)
+    monkeypatch.setenv("MAIL_RETRY_SECONDS", "0.05")
+    monkeypatch.setenv("MAIL_ADDRESS", "support@desk.example")
+    get_settings.cache_clear()
+    yield server
+    server.stop()
+    monkeypatch.undo()
+    get_settings.cache_clear()

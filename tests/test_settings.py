@@ -51,6 +51,17 @@ DEFAULTS = {
     "API_RATE_PER_TOKEN": ("api_rate_per_token", 1200),
     "API_RATE_PER_ADDRESS": ("api_rate_per_address", 2400),
     "API_RATE_EXPENSIVE_PER_USER": ("api_rate_expensive_per_user", 30),
+    "MAIL_ADDRESS": ("mail_address", "support@localhost"),
+    "MAIL_NAME": ("mail_name", "Support Desk"),
+    "SMTP_URL": ("smtp_url", ""),
+    "SMTP_TIMEOUT_SECONDS": ("smtp_timeout_seconds", 30.0),
+    "MAIL_MAX_ATTEMPTS": ("mail_max_attempts", 8),
+    "MAIL_RETRY_SECONDS": ("mail_retry_seconds", 60.0),
+    "MAIL_LEASE_SECONDS": ("mail_lease_seconds", 300.0),
+    "MAIL_POLL_SECONDS": ("mail_poll_seconds", 2.0),
+    "MAIL_STUCK_MINUTES": ("mail_stuck_minutes", 15),
+    "SIGNIN_LINK_MINUTES": ("signin_link_minutes", 30),
+    "SIGNIN_LINK_REQUESTS_PER_HOUR": ("signin_link_requests_per_hour", 5),
     "LOG_LEVEL": ("log_level", "INFO"),
     "ATTACHMENT_MAX_BYTES": ("attachment_max_bytes", 20 * 1024 * 1024),
     "ATTACHMENT_MAX_MESSAGE_BYTES": ("attachment_max_message_bytes", 50 * 1024 * 1024),
@@ -105,6 +116,8 @@ def test_with_no_variables_every_setting_has_its_default(environment):
         ("TRUSTED_PROXY_HOPS", "2", 2),
         ("API_RATE_PER_TOKEN", "0", 0),
         ("LOG_LEVEL", "Debug", "DEBUG"),
+        ("SMTP_URL", " smtps://u:p@mail.example:465 ", "smtps://u:p@mail.example:465"),
+        ("MAIL_ADDRESS", " desk@example.org ", "desk@example.org"),
     ],
 )
 def test_a_variable_reaches_its_setting(environment, name, value, expected):
@@ -116,6 +129,10 @@ def test_the_database_url_names_psycopg2_and_follows_data_dir(environment, tmp_p
     plain = environment(DATABASE_URL="postgres://u:p@db:5432/desk")
     assert plain.database_url == "postgresql+psycopg2://u:p@db:5432/desk"
     assert environment(DATA_DIR=str(tmp_path)).database_url == f"sqlite:///{tmp_path}/tickets.db"
+
+
+def test_the_mail_address_defaults_to_support_at_the_app_host(environment):
+    assert environment(APP_URL="https://desk.example").mail_address == "support@desk.example"
 
 
 def test_reflex_db_url_stands_in_for_database_url_and_is_taken_from_reflex(environment):
@@ -164,6 +181,15 @@ def test_reflex_db_url_and_database_url_may_not_disagree(environment):
             "clamd:3310",
             "CLAMD_URL must be tcp://host:port or unix:///path, got 'clamd:3310'",
         ),
+        (
+            "SMTP_URL",
+            "http://mail.example",
+            "SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 or"
+            " smtps://user:pass@host:465 (scheme 'http')",
+        ),
+        ("SMTP_URL", "smtp://mail.example:port", "SMTP_URL has a port that is not a number"),
+        ("MAIL_ADDRESS", "a@b@c", "MAIL_ADDRESS must be one mail address, got 'a@b@c'"),
+        ("MAIL_POLL_SECONDS", "0.01", "MAIL_POLL_SECONDS must be at least 0.05, got 0.01"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(environment, name, value, message):

@@ -25,6 +25,7 @@ README = PROJECT_ROOT / "README.md"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 TABLE_START = (
     "<!-- settings table: generated from ticket_app/config.py by"
     " `python -m ticket_app.config --write-readme`; edit the declarations there -->"
@@ -76,6 +77,24 @@ def _clamd_url(url: str) -> str:
     if parts.scheme == "unix" and parts.path:
         return url
     raise ConfigError(f"CLAMD_URL must be tcp://host:port or unix:///path, got {url!r}")
+
+
+def _smtp_url(url: str) -> str:
+    """SMTP_URL: `smtp://host:25`, `smtp+starttls://user:pass@host:587` or
+    `smtps://user:pass@host:465`; empty keeps mail in the outbox."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            "SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587 or"
+            f" smtps://user:pass@host:465 (scheme {parts.scheme!r})"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError("SMTP_URL has a port that is not a number") from None
+    return url
 
 
 @dataclass(frozen=True)
@@ -366,6 +385,74 @@ class Settings:
         " as pending and served only once a later scan passes",
         clean=_clamd_url,
     )
+    mail_address: str = setting(
+        "MAIL_ADDRESS",
+        "",
+        "the desk's address: From and Reply-To of every mail (and the domain of its Message-IDs)",
+        shown="`support@` + `APP_URL`'s host",
+    )
+    mail_name: str = setting("MAIL_NAME", "Support Desk", "the display name in From")
+    smtp_url: str = setting(
+        "SMTP_URL",
+        "",
+        "the outgoing mail server: `smtp://host:25`, `smtp+starttls://user:pass@host:587`"
+        " (STARTTLS) or `smtps://user:pass@host:465` (TLS); login when a user is given. Unset:"
+        " mail stays queued in the outbox, never lost and never sent, and admins can open each"
+        " mail as it would go out",
+        clean=_smtp_url,
+    )
+    smtp_timeout_seconds: float = setting(
+        "SMTP_TIMEOUT_SECONDS",
+        30.0,
+        "longest wait for the mail server on one connection or command",
+        minimum=0.1,
+    )
+    mail_max_attempts: int = setting(
+        "MAIL_MAX_ATTEMPTS",
+        8,
+        "tries per mail before it is marked failed (a 5xx refusal fails it at once); an admin"
+        " can retry it",
+        minimum=1,
+    )
+    mail_retry_seconds: float = setting(
+        "MAIL_RETRY_SECONDS",
+        60.0,
+        "wait before the second try; doubled after each further failure (at most 6 hours)",
+        minimum=0.01,
+    )
+    mail_lease_seconds: float = setting(
+        "MAIL_LEASE_SECONDS",
+        300.0,
+        "a mail claimed by a sender that died is claimed again after this long (keep it well"
+        " above the time one mail takes)",
+        minimum=1.0,
+    )
+    mail_poll_seconds: float = setting(
+        "MAIL_POLL_SECONDS",
+        2.0,
+        "how often each server process looks for mail to send when the outbox was empty",
+        minimum=0.05,
+    )
+    mail_stuck_minutes: int = setting(
+        "MAIL_STUCK_MINUTES",
+        15,
+        'the health check reports `mail_queue: "stuck"` (still 200) when `SMTP_URL` is set'
+        " and the oldest queued mail is older than this",
+        minimum=1,
+    )
+    signin_link_minutes: int = setting(
+        "SIGNIN_LINK_MINUTES",
+        30,
+        "how long a requester's sign-in link from a mail works (once)",
+        minimum=1,
+    )
+    signin_link_requests_per_hour: int = setting(
+        "SIGNIN_LINK_REQUESTS_PER_HOUR",
+        5,
+        '"email me a sign-in link" requests per address and per client address in an hour;'
+        " more get the same answer and no mail",
+        minimum=1,
+    )
     log_level: str = setting(
         "LOG_LEVEL",
         "info",
@@ -531,10 +618,19 @@ def _database_url(database_url: str, data_dir: Path) -> str:
     return url
 
 
+def _mail_address(address: str, app_url: str) -> str:
+    """MAIL_ADDRESS, by default support@ the host of APP_URL."""
+    address = address or f"support@{urlsplit(app_url).hostname or 'localhost'}"
+    if address.count("@") != 1 or " " in address or address.startswith("@"):
+        raise ConfigError(f"MAIL_ADDRESS must be one mail address, got {address!r}")
+    return address
+
+
 def _load() -> Settings:
     values = {name: _read(kind, spec) for name, kind, spec in declarations()}
     values["database_url"] = _database_url(values["database_url"], values["data_dir"])
     values["redis_url"] = _redis_url(values["redis_url"], values["redis_allow_no_password"])
+    values["mail_address"] = _mail_address(values["mail_address"], values["app_url"])
     return Settings(**values)
 
 

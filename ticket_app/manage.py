@@ -8,6 +8,7 @@
     bootstrap-admin                        creates ADMIN_EMAIL's admin when no admin exists
     check-counts                           reports counters and search index that drifted
     rebuild-counts                         rebuilds them from the tickets
+    send-mail [--once]                     works the outbox through SMTP_URL (--once: until empty)
 
 Reads DATABASE_URL like the app and applies pending migrations first. Messages go to stderr,
 results to stdout; a problem exits non-zero with one clear line.
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from ticket_app import migrate
 from ticket_app.config import get_settings
+from ticket_app.mail import sender
 from ticket_app.services import api_tokens, counts, setup, users
 from ticket_app.services.errors import ServiceError
 
@@ -99,6 +101,21 @@ def rebuild_counts(_arguments: argparse.Namespace) -> int:
     return 0
 
 
+def send_mail(arguments: argparse.Namespace) -> int:
+    if not get_settings().smtp_url:
+        print("error: SMTP_URL is not set; mail stays in the outbox", file=sys.stderr)
+        return 1
+    if not arguments.once:
+        sender.work()
+        return 0
+    try:
+        print(f"{sender.drain()} mails worked", file=sys.stderr)
+    except sender.Unreachable as error:
+        print(f"error: the mail server cannot be reached: {error}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ticket_app.manage", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -125,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     command("bootstrap-admin", bootstrap_admin, "create ADMIN_EMAIL's admin if none exists")
     command("check-counts", check_counts, "report counters and search index that drifted")
     command("rebuild-counts", rebuild_counts, "rebuild counters and search index")
+    sub = command("send-mail", send_mail, "send queued mail through SMTP_URL")
+    sub.add_argument("--once", action="store_true", help="stop when nothing is due")
     return parser
 
 

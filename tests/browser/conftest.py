@@ -4,7 +4,8 @@ UPDATE_SCREENSHOTS=1 (`make screenshots`) to docs/screenshots/ for the README.
 
 The desk starts empty, as a newcomer's does: the first admin is made through the setup
 address the server prints, in the browser; the admin's API token (from the management CLI)
-then adds the other people. Every tab signs in through the real login page.
+then adds the other people. Every tab signs in through the real login page. The app sends its
+mail to a real SMTP server of the tests (`mailbox`), where a test reads what arrived.
 """
 
 import json
@@ -23,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from tests.served_app import ROOT, served_app
+from tests.support.mail_server import SmtpServer
 
 # Every run takes the screenshots (a broken page shows up there); only `make screenshots`
 # (UPDATE_SCREENSHOTS=1) writes them over the committed ones in docs/screenshots/.
@@ -163,10 +165,19 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mailbox() -> Iterator[SmtpServer]:
+    """The SMTP server the app sends to (SMTP_URL): what it received, for the tests to read."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer) -> Iterator[str]:
     """Start the app once per session and return its origin."""
     data_dir = tmp_path_factory.mktemp("browser-data")
-    with served_app(data_dir) as app:
+    with served_app(data_dir, SMTP_URL=mailbox.url, MAIL_POLL_SECONDS="0.2") as app:
         _APP_ENV.update(
             DATA_DIR=str(data_dir),
             DATABASE_URL=f"sqlite:///{data_dir / 'tickets.db'}",

@@ -4,7 +4,7 @@ and the websocket too."""
 
 from fastapi import FastAPI
 
-from ticket_app.api import downloads, signin
+from ticket_app.api import downloads, mail_links, signin
 from ticket_app.api.hosts import HostAllowList
 from ticket_app.api.json_bodies import JsonByDefault
 from ticket_app.api.limits import UPLOADS, BodySizeLimit, upload_limit
@@ -30,6 +30,7 @@ def create_api() -> FastAPI:
     )
     api.include_router(signin.router)
     api.include_router(downloads.router)
+    api.include_router(mail_links.router)
     install_routes(api)
     install_problem_handlers(api)
     install_openapi(api)

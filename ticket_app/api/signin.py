@@ -42,7 +42,8 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
+    """Whether a form post came from the app's own pages (Origin, else Referer)."""
     origin = request.headers.get("origin")
     if origin is None:  # some browsers omit it on same-origin posts; the Referer then says
         referer = urlsplit(request.headers.get("referer", ""))
@@ -56,15 +57,17 @@ def _wants_json(request: Request) -> bool:
 
 def _foreign(wants_json: bool, detail: str) -> Response:
     """The answer to a post from another origin, which changed nothing."""
-    return problem(403, detail) if wants_json else _back(LOGIN, error="origin")
+    return problem(403, detail) if wants_json else back(LOGIN, error="origin")
 
 
-def _back(page: str, **params: str) -> RedirectResponse:
+def back(page: str, **params: str) -> RedirectResponse:
+    """A 303 to one of the app's pages with `params` (empty ones left out) in its query."""
     query = urlencode({key: value for key, value in params.items() if value})
     return RedirectResponse(f"{page}?{query}" if query else page, status_code=303)
 
 
-def _signed_in(actor: Actor, target: str) -> RedirectResponse:
+def signed_in(actor: Actor, target: str) -> RedirectResponse:
+    """Start a session for `actor`: its cookie, and a 303 to `target` (a safe path)."""
     secret = sessions.start(actor)
     response = RedirectResponse(safe_next(target), status_code=303)
     response.set_cookie(
@@ -91,7 +94,7 @@ async def sign_in(
     once throttled, 403 from another origin. An account with many recent failures is slowed
     down: the attempt waits (without holding a thread) before its password is checked."""
     wants_json = _wants_json(request)
-    if not _same_origin(request):
+    if not same_origin(request):
         return _foreign(wants_json, "Sign in from the app's own pages.")
     if delay := await run_in_threadpool(throttle.sign_in_delay, email):
         await asyncio.sleep(delay)
@@ -102,23 +105,23 @@ async def sign_in(
     except Throttled as error:
         if wants_json:
             return problem(429, str(error), headers={"Retry-After": str(error.retry_after)})
-        return _back(LOGIN, error="throttled", retry=str(error.retry_after), next=next)
+        return back(LOGIN, error="throttled", retry=str(error.retry_after), next=next)
     except NotSignedIn as error:
         if wants_json:
             return problem(401, str(error))
-        return _back(LOGIN, error="credentials", next=next)
-    return await run_in_threadpool(_signed_in, actor, next)
+        return back(LOGIN, error="credentials", next=next)
+    return await run_in_threadpool(signed_in, actor, next)
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     """Ends the session and clears its cookie; from another origin, changes nothing and
     answers as sign-in does (the login page with `error=origin`, or 403 for JSON)."""
-    if not _same_origin(request):
+    if not same_origin(request):
         return _foreign(_wants_json(request), "Sign out from the app's own pages.")
     secret = sessions.secret_from_cookies(request.headers.get("cookie"))
     await run_in_threadpool(sessions.revoke, secret)
-    response = _back(LOGIN, notice="signed-out")
+    response = back(LOGIN, notice="signed-out")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
 
@@ -138,17 +141,17 @@ async def complete_setup(
     name: Text = "",
     password: Text = "",
 ) -> Response:
-    if not _same_origin(request):
-        return _back(setup.SETUP_PATH, token=token, error="origin")
+    if not same_origin(request):
+        return back(setup.SETUP_PATH, token=token, error="origin")
     try:
         actor = await run_in_threadpool(
             setup.create_first_admin, token=token, email=email, name=name, password=password
         )
     except NotFound:
-        return _back(setup.SETUP_PATH, error="gone")
+        return back(setup.SETUP_PATH, error="gone")
     except InvalidInput as error:
-        return _back(setup.SETUP_PATH, token=token, **_problem_code(error))
-    return await run_in_threadpool(_signed_in, actor, "/")
+        return back(setup.SETUP_PATH, token=token, **_problem_code(error))
+    return await run_in_threadpool(signed_in, actor, "/")
 
 
 class SetupGate:

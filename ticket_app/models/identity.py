@@ -58,10 +58,17 @@ class User(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utc_now, sa_column=timestamp())
     last_seen_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # Set when mail to this address bounced for good: no mail goes to it until an admin clears it.
+    mail_bounced_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 USERS = User.__table__
 sa.Index("ux_users_email", sa.func.lower(USERS.c.email), unique=True)
+# The staff, few among many requesters: whom an @mention names, who is told of new tickets.
+sa.Index("ix_users_role", USERS.c.role, USERS.c.id)
+# The few whose mail bounced, for the admins' mail page.
+BOUNCED = USERS.c.mail_bounced_at.is_not(None)
+sa.Index("ix_users_mail_bounced", USERS.c.id, postgresql_where=BOUNCED, sqlite_where=BOUNCED)
 
 
 class UserSession(SQLModel, table=True):

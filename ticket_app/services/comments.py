@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
-from ticket_app.services import attachment_files, drafts, history
+from ticket_app.services import attachment_files, drafts, history, notifications
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden, NotFound
@@ -171,6 +171,14 @@ def _add(
                 connection, actor, ticket_id=ticket.id, comment_id=comment_id, body=data.body
             )
         batch.attach(connection, uploader_id=actor.id, ticket_id=ticket.id, comment_id=comment_id)
+        notifications.comment_added(
+            connection,
+            ticket=ticket,
+            comment_id=comment_id,
+            body=data.body,
+            public=data.public,
+            actor=actor,
+        )
         row = connection.execute(
             sa.select(*_columns())
             .join(USERS, USERS.c.id == COMMENTS.c.author_id)

@@ -23,7 +23,7 @@ from ticket_app.domain import (
     Status,
 )
 from ticket_app.models import Ticket, TicketParticipant, User, utc_now
-from ticket_app.services import attachment_files, history, listing, similar_index
+from ticket_app.services import attachment_files, history, listing, notifications, similar_index
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -187,6 +187,7 @@ def create_ticket(
             row = connection.execute(_INSERT, values).one()
             history.record(connection, [history.created(row, actor)])
             similar_index.add(connection, row)
+            notifications.ticket_created(connection, ticket=row, actor=actor)
             added = batch.attach(
                 connection, uploader_id=actor.id, ticket_id=row.id, comment_id=None
             )
@@ -277,6 +278,7 @@ def write_changes(
     )
     row = connection.execute(statement).one()
     history.record(connection, history.changed(old, actual, actor))
+    notifications.tickets_changed(connection, old_rows=[old], changes=actual, actor=actor)
     if TEXT_FIELDS & actual.keys():
         similar_index.replace(connection, row)
     return row

@@ -16,6 +16,7 @@ from ticket_app.ui.pages.account import account_page
 from ticket_app.ui.pages.board import board_page
 from ticket_app.ui.pages.dashboard import dashboard_page
 from ticket_app.ui.pages.detail import detail_page
+from ticket_app.ui.pages.mail_admin import mail_page
 from ticket_app.ui.pages.signin import login_page, setup_page
 from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
@@ -25,6 +26,7 @@ from ticket_app.ui.state.board import BoardState
 from ticket_app.ui.state.dashboard import DashboardState
 from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.duplicates import DuplicatesState
+from ticket_app.ui.state.mail_admin import MailAdminState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.signin import SetupState, SignInState
 from ticket_app.ui.state.tickets import TicketsState
@@ -40,6 +42,7 @@ CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
     routes.DASHBOARD: (dashboard_page, (DashboardState.load,)),
     routes.ACCOUNT: (account_page, (AccountState.load,)),
     routes.USERS: (users_page, (UsersState.load,)),
+    routes.MAIL: (mail_page, (MailAdminState.load,)),
 }
 
 

@@ -4,6 +4,7 @@ The stored values stay lowercase (`in_progress`); agents read these labels inste
 """
 
 from ticket_app.domain import Category, Priority, Role, Sort, Status
+from ticket_app.models import Channel, MailState, NotificationKind
 
 CATEGORY_LABELS: dict[str, str] = {
     Category.BILLING: "Billing",
@@ -62,4 +63,34 @@ SORT_LABELS: dict[str, str] = {
     Sort.OLDEST: "Oldest first",
     Sort.PRIORITY: "Priority",
     Sort.ACTIVITY: "Recent activity",
+}
+NOTIFICATION_PHRASES: dict[str, str] = {  # after the actor's name, before the ticket
+    NotificationKind.TICKET_RECEIVED: "filed a ticket for you:",
+    NotificationKind.PUBLIC_REPLY: "replied on",
+    NotificationKind.TICKET_RESOLVED: "resolved",
+    NotificationKind.ASSIGNED: "assigned you",
+    NotificationKind.REQUESTER_REPLIED: "replied on",
+    NotificationKind.MENTIONED: "mentioned you on",
+    NotificationKind.NEW_UNASSIGNED: "filed a new unassigned ticket:",
+}
+NOTIFICATION_KIND_LABELS: dict[str, str] = {  # the account page's rows
+    NotificationKind.TICKET_RECEIVED: "A ticket was filed for me",
+    NotificationKind.PUBLIC_REPLY: "An agent replied on my ticket",
+    NotificationKind.TICKET_RESOLVED: "My ticket was resolved",
+    NotificationKind.ASSIGNED: "A ticket was assigned to me",
+    NotificationKind.REQUESTER_REPLIED: "The requester replied on a ticket assigned to me",
+    NotificationKind.MENTIONED: "A colleague mentioned me in a note",
+    NotificationKind.NEW_UNASSIGNED: "Every new unassigned ticket",
+}
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.BOTH: "Mail and in the app",
+    Channel.MAIL: "Mail only",
+    Channel.IN_APP: "In the app only",
+    Channel.NONE: "Nothing",
+}
+MAIL_STATE_LABELS: dict[str, str] = {
+    MailState.QUEUED: "Queued",
+    MailState.SENDING: "Sending",
+    MailState.SENT: "Sent",
+    MailState.FAILED: "Failed",
 }

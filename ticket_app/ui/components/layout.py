@@ -1,12 +1,13 @@
 """The frame of every page: a top bar with the product name, the navigation the viewer's role
-allows (`routes.NAV_PAGES`), who is signed in and a sign-out button; then the content in a
-centred column that narrows down to a phone's width. The public pages (sign-in, setup) use
-`bare_page`."""
+allows (`routes.NAV_PAGES`), the bell of unread notifications, who is signed in and a sign-out
+button; then the content in a centred column that narrows down to a phone's width. The public
+pages (sign-in, setup) use `bare_page`."""
 
 import reflex as rx
 
 from ticket_app.ui import routes
 from ticket_app.ui.components.fields import post_form
+from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import ROLE_LABELS
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.theme import ACCENT, CONTENT_MAX_WIDTH, PRODUCT_NAME
@@ -61,11 +62,59 @@ def new_ticket_button() -> rx.Component:
     )
 
 
+def _bell_line(line: rx.Var) -> rx.Component:
+    """One unread notification: a link to its ticket (opening it marks it read). A plain
+    `a` element: the menu item lends it its role and keyboard handling (`as_child`), which
+    needs a single element child, and `rx.link` is not one."""
+    return rx.menu.item(
+        rx.el.a(
+            rx.flex(
+                rx.text(line.text, size="2"),
+                rx.text(relative_time(line.at), size="1", color_scheme="gray"),
+                direction="column",
+            ),
+            href=line.href,
+            style={"text_decoration": "none", "color": "inherit"},
+        ),
+        as_child=True,
+        height="auto",
+        padding_y="var(--space-2)",
+    )
+
+
+def _bell() -> rx.Component:
+    """The bell: how many notifications are unread, and the newest of them in a menu."""
+    count = SessionState.bell_count
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("bell", size=18, aria_hidden="true"),
+                rx.cond(count, rx.badge(count, color_scheme="red", variant="solid", size="1")),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label=rx.cond(
+                    count, "Notifications, " + count + " unread", "Notifications, none unread"
+                ),
+                id="bell",
+            )
+        ),
+        rx.menu.content(
+            rx.cond(
+                SessionState.bell_lines,
+                rx.foreach(SessionState.bell_lines, _bell_line),
+                rx.menu.item("Nothing new.", disabled=True),
+            ),
+            max_width="22rem",
+        ),
+    )
+
+
 def _viewer() -> rx.Component:
     """Who is signed in (a link to their account page), and the sign-out form: a real post,
     so the browser reloads without the session cookie."""
     role = rx.match(SessionState.viewer_role, *ROLE_LABELS.items(), "").to(str)
     return rx.flex(
+        _bell(),
         rx.link(
             rx.flex(
                 rx.icon("circle-user", size=18, aria_hidden="true"),

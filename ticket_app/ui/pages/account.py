@@ -1,4 +1,5 @@
-"""`/account`: change your password; create, list and revoke your API tokens."""
+"""`/account`: change your password; create, list and revoke your API tokens; choose how each
+kind of notification reaches you."""
 
 import reflex as rx
 
@@ -7,6 +8,7 @@ from ticket_app.ui.components.feedback import error_callout
 from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.times import relative_time
+from ticket_app.ui.labels import CHANNEL_LABELS
 from ticket_app.ui.state.account import AccountState
 
 
@@ -207,6 +209,38 @@ def _tokens() -> rx.Component:
     )
 
 
+def _preference(row: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.text(row["label"], size="2")),
+        rx.table.cell(
+            rx.select.root(
+                rx.select.trigger(aria_label="How to tell me: " + row["label"], variant="soft"),
+                rx.select.content(
+                    *[rx.select.item(label, value=key) for key, label in CHANNEL_LABELS.items()]
+                ),
+                value=row["channel"],
+                on_change=lambda channel: AccountState.set_channel(row["kind"], channel),
+            )
+        ),
+    )
+
+
+def _notifications() -> rx.Component:
+    return section_card(
+        "Notifications",
+        rx.text(
+            "How you hear of each of these: by mail, in the bell at the top of every page, "
+            "both, or not at all. Every mail also has a link that stops its kind of mail.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.table.root(
+            rx.table.body(rx.foreach(AccountState.preferences, _preference)),
+            variant="surface",
+        ),
+    )
+
+
 def account_page() -> rx.Component:
     return page(
         error_callout(AccountState.error, AccountState.load),
@@ -217,6 +251,7 @@ def account_page() -> rx.Component:
             spacing="5",
             align_items="start",
         ),
+        _notifications(),
         heading="Your account",
         description=AccountState.viewer_name + " · " + AccountState.viewer_email,
     )

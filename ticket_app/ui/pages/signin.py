@@ -38,6 +38,38 @@ def _message(text: rx.Var[str], color: str, role: str) -> rx.Component:
     )
 
 
+def _link_form() -> rx.Component:
+    """Requesters sign in without a password: a one-use link by mail (staff never do). Its
+    labels name neither "email" nor "password", which the sign-in form's own fields are."""
+    return post_form(
+        rx.flex(
+            rx.text("Requesters need no password:", size="2", color_scheme="gray"),
+            rx.el.label(
+                rx.text("Your address, for a one-use sign-in link", size="2", weight="medium"),
+                html_for="link-email",
+            ),
+            rx.flex(
+                rx.input(
+                    id="link-email",
+                    name="email",
+                    type="email",
+                    auto_complete="email",
+                    required=True,
+                    placeholder="you@example.com",
+                    flex="1",
+                ),
+                rx.button("Email me a sign-in link", type="submit", variant="soft"),
+                spacing="2",
+            ),
+            direction="column",
+            spacing="1",
+        ),
+        action="/auth/link/request",
+        method="post",
+        aria_label="Sign-in link by mail",
+    )
+
+
 def login_page() -> rx.Component:
     return bare_page(
         _message(SignInState.notice, "grass", "status"),
@@ -55,6 +87,8 @@ def login_page() -> rx.Component:
             method="post",
             aria_label="Sign in",
         ),
+        rx.separator(size="4"),
+        _link_form(),
         rx.text(
             "No account yet? Ask an admin of your desk to add you.",
             size="1",

@@ -1,16 +1,18 @@
-"""`/account`: the viewer's own password and API tokens.
+"""`/account`: the viewer's own password, API tokens and how they are told of things.
 
 A password change ends every session of the user, this one included, so the page goes to the
-login page afterwards. A new token's secret is shown once, right after it is made.
+login page afterwards. A new token's secret is shown once, right after it is made. Each kind of
+notification that reaches the viewer's role comes by mail, in the app, both or not at all.
 """
 
 from typing import Any
 
 import reflex as rx
 
-from ticket_app.services import api_tokens, users
+from ticket_app.services import api_tokens, notifications, users
 from ticket_app.services.errors import InvalidInput, ServiceError, Throttled
 from ticket_app.ui import browser, routes
+from ticket_app.ui.labels import CHANNEL_LABELS, NOTIFICATION_KIND_LABELS
 from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.session import Refused, SessionState
 
@@ -30,6 +32,13 @@ def _token_rows(tokens: list[api_tokens.TokenRead]) -> list[dict[str, str]]:
     ]
 
 
+def _preference_rows(chosen: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {"kind": kind, "label": NOTIFICATION_KIND_LABELS.get(kind, kind), "channel": channel}
+        for kind, channel in chosen.items()
+    ]
+
+
 class AccountState(SessionState):
     """The /account page."""
 
@@ -37,6 +46,7 @@ class AccountState(SessionState):
     new_token: str = ""
     token_error: str = ""
     password_errors: dict[str, str] = rx.field(default_factory=dict)
+    preferences: list[dict[str, str]] = rx.field(default_factory=list)
     loaded: bool = False
     error: str = ""
 
@@ -44,7 +54,29 @@ class AccountState(SessionState):
     async def load(self) -> rx.event.EventSpec | None:
         self.new_token = ""
         self.password_errors = {}
-        return await self._show_tokens()
+        shown = await self._show_tokens()
+        if shown is not None or self.error:
+            return shown
+        return await self._show_preferences()
+
+    async def _show_preferences(self) -> rx.event.EventSpec | None:
+        chosen = await self._act(notifications.preferences, read=True, refuse=self._failed)
+        if isinstance(chosen, Refused):
+            return chosen.event
+        self.preferences = _preference_rows(chosen)
+        return None
+
+    @rx.event
+    async def set_channel(self, kind: str, channel: str) -> rx.event.EventSpec | None:
+        """How one kind of notification reaches the viewer (the service checks both)."""
+        if not isinstance(kind, str) or not isinstance(channel, str):
+            return None
+        done = await self._act(notifications.set_preference, kind=kind, channel=channel)
+        if isinstance(done, Refused):
+            return done.event
+        await self._show_preferences()
+        label = NOTIFICATION_KIND_LABELS[kind]
+        return browser.success(f"{label}: {CHANNEL_LABELS[channel].lower()}.")
 
     async def _show_tokens(self) -> rx.event.EventSpec | None:
         tokens = await self._act(api_tokens.list_own, read=True, refuse=self._failed)

@@ -11,7 +11,7 @@ from typing import Any, final
 import reflex as rx
 
 from ticket_app.domain import DONE_STATUSES
-from ticket_app.services import comments, tickets, timeline
+from ticket_app.services import comments, notifications, tickets, timeline
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
@@ -108,6 +108,12 @@ class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
         except ServiceError:  # not a valid id, or beyond any id: no such ticket either way
             self._show_missing()
             return None
+        if self.bell_count:  # opening a ticket reads its notifications (the bell follows)
+            await self._act(
+                notifications.mark_ticket_read,
+                ticket_id=self._ticket_id,
+                refuse=lambda _error: None,
+            )
         return await self._load_and_watch()
 
     def _show_missing(self) -> None:

@@ -36,6 +36,12 @@ from ticket_app.ui.viewmodels.rows import NOBODY
 T = TypeVar("T")
 
 
+def bell_tab(token: str) -> str:
+    """Under which name a tab's bell read is noted, beside its page's own reads: the watch
+    loop skips a tab only when both read as they were."""
+    return token + "#bell"
+
+
 async def current_revision() -> Hashable:
     """The revision a freshly loaded page shows: the poller's if it runs and has polled since
     this process last wrote, else the database's.
@@ -105,10 +111,17 @@ class LiveState(rx.State, mixin=True):
             self.error = describe(error)
             return None
         with at_revision(self._seen_revision):
-            event = await self._reload()
+            event = await self._reload_with_bell()
         if event is not None:
             return event
         return self._watch()
+
+    async def _reload_with_bell(self) -> rx.event.EventSpec | None:
+        """The page, then the header's bell (`SessionState._refresh_bell`)."""
+        event = await self._reload()
+        if event is None:
+            await self._refresh_bell()  # every live page state is a SessionState
+        return event
 
     @rx.event
     async def retry(self) -> rx.event.EventSpec | rx.EventHandler | None:
@@ -140,13 +153,18 @@ class LiveState(rx.State, mixin=True):
                 return  # the process keeps its limit of live pages: this one stays as loaded
             held.enter_context(watcher.subscription())
             held.callback(reads.forget, token)
+            held.callback(reads.forget, bell_tab(token))
             while True:
                 # Only this loop moves the revision a watched page shows, so it is kept here
                 # and the state (in Redis, behind the tab's lock) is opened once per change,
                 # and not at all when the change leaves the page's view as it was.
                 revision = await watcher.wait_for_change(seen)
                 async with watcher.reload_slots:
-                    if not access_moved(seen, revision) and await reads.unchanged(token, revision):
+                    if (
+                        not access_moved(seen, revision)
+                        and await reads.unchanged(token, revision)
+                        and await reads.unchanged(bell_tab(token), revision)
+                    ):
                         seen = revision
                         continue
                     async with self:
@@ -154,7 +172,7 @@ class LiveState(rx.State, mixin=True):
                             return
                         self._seen_revision = seen = revision
                         with at_revision(revision):
-                            event = await self._reload()
+                            event = await self._reload_with_bell()
                 if event is not None:
                     yield event
                     return

@@ -5,6 +5,13 @@ The session cookie is HttpOnly, so only the websocket handshake carries it to th
 end with a full page load). `_actor()` resolves it at every use through the sessions service
 (a two-second cache at most), so a revoked session stops working within seconds in every tab.
 `ui/gate.py` refuses every event of a state below this one when no valid session is there.
+
+The header's bell lives here too: every signed-in page reads it at load (`guard`), and the live
+pages read it again whenever they wake (`ui/state/live.py`). Every notification is written in
+the transaction of a ticket's change, which moves the revision the live pages watch, so the
+bell needs no watcher of its own; its read is shared by one person's tabs at one revision and
+noted for the watch loop (`bell_tab`), so a page whose own view did not change still wakes
+when its bell did.
 """
 
 import asyncio
@@ -16,13 +23,15 @@ from typing import Any
 import reflex as rx
 from reflex_base.vars.base import ComputedVar
 
-from ticket_app.services import sessions
+from ticket_app.services import notifications, sessions
 from ticket_app.services.access import PERMISSIONS, Actor, Permission
 from ticket_app.services.errors import ServiceError
 from ticket_app.ui import browser
+from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.messages import describe
 from ticket_app.ui.routes import sign_in_address
-from ticket_app.ui.state.live import write
+from ticket_app.ui.state.live import bell_tab, write
+from ticket_app.ui.viewmodels.bell import BellLine, count_label, line
 
 Event = rx.event.EventSpec
 GRANTED = {role.value: granted for role, granted in PERMISSIONS.items()}
@@ -75,6 +84,8 @@ class SessionState(rx.State):
     viewer_email: str = ""
     viewer_role: str = ""
     _bound_session: str = ""  # whose session the tab's page states hold data for (gate.py)
+    bell_count: str = ""  # "3", "99+"; "" when nothing is unread
+    bell_lines: list[BellLine] = rx.field(default_factory=list)
 
     can_read_all = flag("can_read_all", Permission.READ_ALL)
     can_classify = flag("can_classify", Permission.CLASSIFY)
@@ -129,6 +140,21 @@ class SessionState(rx.State):
             answer = refuse(error) if refuse else browser.error(describe(error))
             return Refused(await answer if inspect.isawaitable(answer) else answer)
 
+    async def _ring(self, actor: Actor) -> None:
+        """Read the viewer's bell into the header (see the module docstring)."""
+        token = self.router.session.client_token
+        bell = await get_shared_reads().read(
+            ("bell", actor.id), lambda: notifications.bell(actor), bell_tab(token)
+        )
+        session = await self.get_state(SessionState)
+        session.bell_count = count_label(bell)
+        session.bell_lines = [line(item) for item in bell.newest]
+
+    async def _refresh_bell(self) -> None:
+        """The bell read again; when it cannot be read it stays as it was (the page's own
+        load says what went wrong)."""
+        await self._act(self._ring, refuse=lambda _error: None)
+
     def _failed(self, error: ServiceError) -> None:
         """A refusal said in the page's own callout (`refuse=` of a page with an `error`)."""
         self.error = describe(error)
@@ -138,4 +164,5 @@ class SessionState(rx.State):
         """First on_load of every signed-in page: to the login page without a session."""
         if await self._actor() is None:
             return self._to_sign_in()
+        await self._refresh_bell()
         return None

@@ -10,6 +10,7 @@ import math
 
 import reflex as rx
 
+from ticket_app.api.mail_links import LINK_ANSWER
 from ticket_app.api.signin import safe_next
 from ticket_app.services import passwords, setup
 from ticket_app.services.users import WRONG_CREDENTIALS
@@ -20,10 +21,12 @@ ERRORS = {
     "gone": setup.GONE,
     "email": "Email must be an email address like name@example.com, not yet in use.",
     "name": "Name must not be blank (at most 100 characters).",
+    "link": "That sign-in link was used already or has expired. Ask for a new one below.",
 }
 NOTICES = {
     "signed-out": "You are signed out.",
     "password-changed": "Your password was changed. Sign in with the new one.",
+    "link-sent": LINK_ANSWER,
 }
 
 

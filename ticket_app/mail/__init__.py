@@ -1,0 +1,1 @@
+"""Outgoing mail: composing messages (`compose`) and working the outbox (`sender`)."""
