@@ -65,6 +65,9 @@ CREATED_ENTRIES = (
 )
 """Each ticket's `created` entry, as `history.created` writes it (suggestion old, kept new)."""
 MARKER_TABLE = "bench_seed"
+# What else hangs off tickets (a merge's readers, reply drafts, summaries and the drafts'
+# totals): emptied with them, or PostgreSQL refuses the TRUNCATE and SQLite keeps orphans.
+TICKET_ROWS = ("ticket_participants", "reply_drafts", "ticket_summaries", "draft_totals")
 SEED_AGENTS = 6
 SEED_REQUESTERS = 40
 SIGN_IN_DAYS = 540
@@ -326,8 +329,8 @@ def _pg_seed(
     ]
     keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
-        "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
-        "ticket_history, similar_terms RESTART IDENTITY"
+        f"TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
+        f"ticket_history, similar_terms, {', '.join(TICKET_ROWS)} RESTART IDENTITY"
     )
     if not with_triggers:
         for name, _ in indexes:
@@ -380,7 +383,8 @@ def _sqlite_seed(
     if not with_triggers:
         for kind, name, _ in saved:
             raw.execute(f'DROP {kind.upper()} "{name}"')
-    for table in ("similar_terms", "ticket_history", "ticket_comments", "tickets", "ticket_counts"):
+    emptied = (*TICKET_ROWS, "similar_terms", "ticket_history", "ticket_comments", "tickets")
+    for table in (*emptied, "ticket_counts"):
         raw.execute(f"DELETE FROM {table}")  # a reseed; the FTS table is rebuilt below
     raw.execute("DELETE FROM assignee_counts")
     raw.execute("DELETE FROM sqlite_sequence WHERE name IN ('tickets', 'ticket_history')")

@@ -93,5 +93,7 @@ def test_requesters_get_no_assistance(make_ticket, make_person, sign_in):
     assert state.summary == ""
     run(DetailState.search_canned, state, "")
     assert state.canned_items == []
+    run(DetailState.typed, state, "Thanks /th")
+    assert not state.canned_open
     run(DetailState.suggest, state)
     assert state.draft_id == 0

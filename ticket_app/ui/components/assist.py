@@ -7,6 +7,10 @@ import reflex as rx
 from ticket_app.services.summaries import LONG
 from ticket_app.ui.state.detail import DetailState
 
+# The reply box tells the server what was typed once typing pauses this long (a `/name` is
+# looked up then), as the list's search and the new-ticket form's suggestion do.
+SHORTCUT_DEBOUNCE_MS = 300
+
 
 def _picked(item: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.button(

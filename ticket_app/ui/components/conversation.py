@@ -6,7 +6,7 @@ rendered as HTML or markdown (the state splits the text into plain runs and link
 
 import reflex as rx
 
-from ticket_app.ui.components.assist import assist_tools
+from ticket_app.ui.components.assist import SHORTCUT_DEBOUNCE_MS, assist_tools
 from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.detail import DetailState
@@ -105,7 +105,9 @@ def reply_box() -> rx.Component:
                 rows="4",
                 resize="vertical",
                 aria_describedby="reply-error",
-                on_change=state.typed,
+                # The `/name` shortcut looks at what was typed once typing pauses, not at every
+                # keystroke; the box stays uncontrolled, so an inserted reply is edited in place.
+                on_change=state.typed.debounce(SHORTCUT_DEBOUNCE_MS),
                 background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
             ),
             field_error(state.reply_error, "reply-error"),

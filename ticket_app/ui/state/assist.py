@@ -45,6 +45,7 @@ class ReplyAssistState(rx.State, mixin=True):
         found = await self._act(canned_replies.list_canned, read=True, search=query)
         if isinstance(found, Refused):
             self.canned_items = []
+            self.canned_open = False
             return
         self.canned_items = [
             {
@@ -64,7 +65,10 @@ class ReplyAssistState(rx.State, mixin=True):
 
     @rx.event
     async def typed(self, text: str) -> None:
-        """The reply box's shortcut: a last word starting with "/" opens the picker on it."""
+        """The reply box's shortcut: a last word starting with "/" opens the picker on it
+        (staff only: a requester's reply box has no shortcuts)."""
+        if not self.can_assist:
+            return
         self._typed = text
         word = text.rsplit(None, 1)[-1] if text.strip() else ""
         if word.startswith("/") and len(word) > 1:
