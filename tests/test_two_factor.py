@@ -15,6 +15,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import reset_caches
 from tests.support.database import count_rows
 from tests.support.forms import browsers, post_code, redirect, set_cookie, sign_in
 from tests.support.passwords import PASSWORD, cheap_passwords
@@ -120,11 +121,16 @@ def test_a_recovery_code_works_once(browser, api, admin, agent):
     assert [event["kind"] for event in events] == ["recovery_code_used", "two_factor_enabled"]
 
 
-def test_wrong_codes_are_throttled_per_user_from_any_address(browser, agent, monkeypatch):
+@pytest.fixture
+def three_failures(monkeypatch: pytest.MonkeyPatch, engine) -> Iterator[None]:
     monkeypatch.setenv("SIGN_IN_MAX_FAILURES", "3")
-    from tests.conftest import reset_caches
-
     reset_caches()
+    yield
+    monkeypatch.undo()
+    reset_caches()
+
+
+def test_wrong_codes_are_throttled_per_user_from_any_address(browser, agent, three_failures):
     secret, _ = enrol(agent.actor)
     for attempt in range(3):
         client = browser(f"10.0.1.{attempt}")
