@@ -94,7 +94,7 @@ def _client() -> OAuth2Client:
 def _get_json(url: str) -> dict[str, Any]:
     try:
         with _client() as client:
-            answer = client.get(url)
+            answer = client.request("GET", url, withhold_token=True)
             answer.raise_for_status()
             body = answer.json()
     except Exception as error:
