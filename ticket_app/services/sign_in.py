@@ -60,9 +60,10 @@ def _challenge(user_id: int) -> str:
     secret = new_secret(PREFIX)
     now = utc_now()
     with transaction(write=True) as connection:
-        connection.execute(  # the user's stale challenges go; their index finds them
+        connection.execute(  # the user's expired or used steps go; their index finds them
             sa.delete(CHALLENGES).where(
-                CHALLENGES.c.user_id == user_id, CHALLENGES.c.expires_at < now
+                CHALLENGES.c.user_id == user_id,
+                sa.or_(CHALLENGES.c.expires_at < now, CHALLENGES.c.used_at.is_not(None)),
             )
         )
         connection.execute(
