@@ -10,6 +10,14 @@ from ticket_app.models.identity import (
     User,
     UserSession,
 )
+from ticket_app.models.signin import (
+    DeskSettings,
+    RecoveryCode,
+    SecurityEvent,
+    SignInChallenge,
+    TwoFactor,
+    UserIdentity,
+)
 from ticket_app.models.similar import SimilarTerm
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
@@ -29,16 +37,22 @@ __all__ = [
     "AssigneeCount",
     "DeskCounter",
     "DeskSecret",
+    "DeskSettings",
+    "RecoveryCode",
     "SavedView",
+    "SecurityEvent",
     "SetupLink",
+    "SignInChallenge",
     "SimilarTerm",
     "Ticket",
     "TicketComment",
     "TicketCount",
     "TicketHistory",
     "TicketParticipant",
+    "TwoFactor",
     "UTCDateTime",
     "User",
+    "UserIdentity",
     "UserSession",
     "utc_now",
 ]
