@@ -1,4 +1,5 @@
-"""`/account`: change your password; create, list and revoke your API tokens."""
+"""`/account`: change your password; create, list and revoke your API tokens; two-factor
+and your sessions (`components/security.py`)."""
 
 import reflex as rx
 
@@ -6,6 +7,7 @@ from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout
 from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page, section_card
+from ticket_app.ui.components.security import account_security
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.account import AccountState
 
@@ -217,6 +219,7 @@ def account_page() -> rx.Component:
             spacing="5",
             align_items="start",
         ),
+        account_security(),
         heading="Your account",
         description=AccountState.viewer_name + " · " + AccountState.viewer_email,
     )
