@@ -10,9 +10,6 @@ mints with joserfc); a good token from it is accepted, so each refusal is the ch
 """
 
 import json
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,40 +25,17 @@ from joserfc.jwk import KeySet, RSAKey
 from tests.conftest import reset_caches
 from tests.support.database import count_rows
 from tests.support.forms import browsers, redirect, set_cookie
+from tests.support.oidc_provider import free_port, oidc_provider, person
 from ticket_app.services import oidc, sessions
 
 CLIENT_ID = "support-desk"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """The issuer URL of an OpenID provider process of its own."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(issuer + "/.well-known/openid-configuration").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None, "the provider process stopped"
-        assert time.monotonic() < deadline, "the provider did not start in time"
-        time.sleep(0.1)
-    yield issuer
-    process.terminate()
-    process.wait(10)
+    with oidc_provider() as issuer:
+        yield issuer
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, issuer: str) -> None:
@@ -86,12 +60,6 @@ def sso(engine, provider: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
 def browser(engine) -> Iterator[Any]:
     with browsers() as open_:
         yield open_
-
-
-def person(issuer: str, sub: str, **claims: Any) -> None:
-    """Who `sub` is at the provider."""
-    claims = {"email_verified": True, **claims}
-    assert httpx.put(f"{issuer}/users/{sub}", json=claims).status_code == 204
 
 
 def start(client, next_: str = "/") -> str:

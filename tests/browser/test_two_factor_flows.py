@@ -2,7 +2,8 @@
 until they have it themselves); an agent signing in with the password is taken to set it up
 and can go nowhere else, sets it up from the secret the page shows, then signs in with the
 password and a code, and with a recovery code after losing the phone; each sees their other
-sessions and ends them.
+sessions and ends them. A colleague signs on through the company's OpenID provider (a real
+provider process, see the conftest) and lands as an agent because of their group.
 
 The rule is turned off again at the end (the other browser tests sign staff in with a
 password alone), and the people here are made for this test, so no one else needs a code.
@@ -11,10 +12,13 @@ password alone), and the people here are made for this test, so no one else need
 import re
 import time
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from tests.support.oidc_provider import person
 
 from .conftest import PASSWORD, Api, sign_in
 
@@ -48,21 +52,23 @@ def enrol(page: Page) -> tuple[str, list[str]]:
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/login\?notice=signed-out"))
+    expect(page).to_have_url(re.compile(r"/login/?\?notice=signed-out"))
 
 
 def with_code(page: Page, email: str, code: str) -> None:
     """Password, then the code step."""
     sign_in(page, email)
     expect(page).to_have_url(re.compile(r"/login/code"))
-    page.get_by_label("Code").fill(code)
+    going_to = parse_qs(urlsplit(page.url).query).get("next", ["/"])[0]
+    expect(page.locator("input[name=next]")).to_have_value(going_to)  # the page is loaded
+    page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture
 def people(api: Api) -> Iterator[None]:
-    for person in (GRACE, DANA):
-        api._call("POST", "/api/users/", {**person, "password": PASSWORD})
+    for someone in (GRACE, DANA):
+        api._call("POST", "/api/users/", {**someone, "password": PASSWORD})
     yield
     api._call("PUT", "/api/sign-in-rules/", {"staff_two_factor_required": False})
 
@@ -88,10 +94,10 @@ def test_required_two_factor_from_enrolment_to_a_recovery_code(browser, app_url,
     dana = tab(browser, app_url)
     dana.goto("/tickets")
     sign_in(dana, DANA["email"])
-    expect(dana).to_have_url(re.compile(r"/account/two-factor$"))
+    expect(dana).to_have_url(re.compile(r"/account/two-factor/?$"))
     expect(dana.get_by_text("Your desk requires two-factor sign-in for staff")).to_be_visible()
     dana.goto("/tickets")
-    expect(dana).to_have_url(re.compile(r"/account/two-factor$"))
+    expect(dana).to_have_url(re.compile(r"/account/two-factor/?$"))
     secret, recovery = enrol(dana)
     dana.get_by_role("link", name="Go to the desk").click()
     expect(dana.get_by_role("link", name=re.compile("^Signed in as Dana Agent"))).to_be_visible()
@@ -99,7 +105,7 @@ def test_required_two_factor_from_enrolment_to_a_recovery_code(browser, app_url,
 
     with_code(dana, DANA["email"], "000000")
     expect(dana.get_by_role("alert")).to_contain_text("That code is not right.")
-    dana.get_by_label("Code").fill(next_code(secret))
+    dana.get_by_label("Code", exact=True).fill(next_code(secret))
     dana.get_by_role("button", name="Continue").click()
     expect(dana.get_by_role("link", name=re.compile("^Signed in as Dana Agent"))).to_be_visible()
     sign_out(dana)
@@ -111,7 +117,7 @@ def test_required_two_factor_from_enrolment_to_a_recovery_code(browser, app_url,
     other.goto("/tickets")
     with_code(other, DANA["email"], recovery[0])
     expect(other.get_by_role("alert")).to_contain_text("That code is not right.")
-    other.get_by_label("Code").fill(recovery[1])
+    other.get_by_label("Code", exact=True).fill(recovery[1])
     other.get_by_role("button", name="Continue").click()
     expect(other).to_have_url(re.compile(r"/tickets/?$"))
 
@@ -146,3 +152,29 @@ def with_code_at(page: Page, path: str, email: str, code: str) -> None:
     page.goto(path)
     with_code(page, email, code)
     expect(page).to_have_url(re.compile(path + "/?$"))
+
+
+def test_a_colleague_signs_on_through_the_company_provider_as_an_agent(
+    browser, app_url, api, sso_issuer
+):
+    person(sso_issuer, "cleo", email="cleo@example.com", name="Cleo Colleague", groups=["support"])
+    page = tab(browser, app_url)
+    page.goto("/tickets")
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.get_by_role("link", name="Sign in with Company ID").click()
+    page.get_by_placeholder("sub").fill("cleo")  # the provider's own sign-in page
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_url(re.compile(r"/tickets/?$"))
+    expect(
+        page.get_by_role("link", name="Signed in as Cleo Colleague Agent, account")
+    ).to_be_visible()
+    page.goto("/account")
+    expect(page.get_by_role("cell", name="Single sign-on")).to_be_visible()
+
+    # A provider's answer that does not belong to a flow started here signs nobody in.
+    page.goto("/auth/oidc/callback?state=forged&code=anything")
+    expect(page).to_have_url(re.compile(r"/login/?\?error=sso&reason=state"))
+    expect(page.get_by_role("alert")).to_have_text(
+        "The single sign-on did not start here or took too long. Try again."
+    )
+    page.context.close()
