@@ -278,7 +278,7 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill and send the login page the browser is on."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 @pytest.fixture

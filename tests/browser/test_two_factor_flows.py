@@ -123,7 +123,7 @@ def test_required_two_factor_from_enrolment_to_a_recovery_code(browser, app_url,
 
     # Each sees their sessions and ends the others.
     dana.goto("/account")
-    sessions = dana.get_by_role("table", name="Sessions").get_by_role("row")
+    sessions = dana.get_by_role("region", name="Your sessions").get_by_role("row")
     expect(sessions).to_have_count(3)  # a header and two sessions
     expect(dana.get_by_text("This browser")).to_have_count(1)
     expect(dana.get_by_role("cell", name="Password and two-factor code")).to_have_count(2)
@@ -135,9 +135,9 @@ def test_required_two_factor_from_enrolment_to_a_recovery_code(browser, app_url,
     grace_other = tab(browser, app_url)
     with_code_at(grace_other, "/account", GRACE["email"], grace_codes[0])
     grace.goto("/account")
-    grace_sessions = grace.get_by_role("table", name="Sessions").get_by_role("row")
+    grace_sessions = grace.get_by_role("region", name="Your sessions").get_by_role("row")
     expect(grace_sessions).to_have_count(3)
-    grace.get_by_role("row").filter(has_not_text="This browser").get_by_role(
+    grace_sessions.filter(has_not_text="This browser").get_by_role(
         "button", name=re.compile("^Sign out your session")
     ).click()
     expect(grace_sessions).to_have_count(2)
@@ -161,7 +161,8 @@ def test_a_colleague_signs_on_through_the_company_provider_as_an_agent(
     page = tab(browser, app_url)
     page.goto("/tickets")
     expect(page).to_have_url(re.compile(r"/login"))
-    page.get_by_role("link", name="Sign in with Company ID").click()
+    page.get_by_role("button", name="Sign in with Company ID").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(sso_issuer)))
     page.get_by_placeholder("sub").fill("cleo")  # the provider's own sign-in page
     page.get_by_role("button", name="Authorize").click()
     expect(page).to_have_url(re.compile(r"/tickets/?$"))

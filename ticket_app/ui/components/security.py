@@ -7,6 +7,7 @@ import reflex as rx
 
 from ticket_app.ui import routes
 from ticket_app.ui.components.feedback import error_callout
+from ticket_app.ui.components.fields import post_form
 from ticket_app.ui.components.layout import section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.login_code import SingleSignOnState
@@ -32,17 +33,20 @@ def single_sign_on() -> rx.Component:
             SingleSignOnState.provider,
             rx.flex(
                 rx.separator(size="4"),
-                rx.button(
-                    rx.link(
+                # A form the browser submits itself: a link would be taken by the app's
+                # client-side router, and the browser must leave the app for the provider.
+                post_form(
+                    rx.el.input(type="hidden", name="next", value=SingleSignOnState.next_path),
+                    rx.button(
                         rx.icon("building-2", size=16),
                         "Sign in with " + SingleSignOnState.provider,
-                        href=SingleSignOnState.start_url,
-                        underline="none",
+                        type="submit",
+                        variant="outline",
+                        size="3",
+                        width="100%",
                     ),
-                    as_child=True,
-                    variant="outline",
-                    size="3",
-                    width="100%",
+                    action=routes.SSO_START,
+                    method="get",
                 ),
                 direction="column",
                 spacing="4",
@@ -79,17 +83,24 @@ def _session_row(row: rx.Var[dict[str, str]], on_end: object, who: str) -> rx.Co
     )
 
 
-def _sessions_table(rows: rx.Var[list[dict[str, str]]], row: object) -> rx.Component:
+def _named(label: str, table: rx.Component) -> rx.Component:
+    """A table in a region of that name (Radix puts a table's own props on its wrapper)."""
+    return rx.box(table, role="region", aria_label=label)
+
+
+def _sessions_table(label: str, rows: rx.Var[list[dict[str, str]]], row: object) -> rx.Component:
     headers = ("Browser", "Signed in with", "Started", "Last used", "")
     return rx.cond(
         rows,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(title) for title in headers])
+        _named(
+            label,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(title) for title in headers])
+                ),
+                rx.table.body(rx.foreach(rows, row)),
+                variant="surface",
             ),
-            rx.table.body(rx.foreach(rows, row)),
-            variant="surface",
-            aria_label="Sessions",
         ),
         rx.text("No session.", size="2", color_scheme="gray"),
     )
@@ -140,6 +151,7 @@ def account_security() -> rx.Component:
                 wrap="wrap",
             ),
             _sessions_table(
+                "Your sessions",
                 OwnSessionsState.rows,
                 lambda row: _session_row(row, OwnSessionsState.end(row["id"]), "your"),
             ),
@@ -282,26 +294,31 @@ def _person_panel() -> rx.Component:
             align="center",
         ),
         _sessions_table(
+            "Their sessions",
             UserSecurityState.session_rows,
             lambda row: _session_row(row, UserSecurityState.end_session(row["id"]), "their"),
         ),
         rx.heading("API tokens", as_="h3", size="2"),
         rx.cond(
             UserSecurityState.token_rows,
-            rx.table.root(
-                rx.table.body(rx.foreach(UserSecurityState.token_rows, _token_row)),
-                variant="surface",
-                aria_label="Their API tokens",
+            _named(
+                "Their API tokens",
+                rx.table.root(
+                    rx.table.body(rx.foreach(UserSecurityState.token_rows, _token_row)),
+                    variant="surface",
+                ),
             ),
             rx.text("No tokens.", size="2", color_scheme="gray"),
         ),
         rx.heading("Security log", as_="h3", size="2"),
         rx.cond(
             UserSecurityState.event_rows,
-            rx.table.root(
-                rx.table.body(rx.foreach(UserSecurityState.event_rows, _event_row)),
-                variant="surface",
-                aria_label="Security log",
+            _named(
+                "Their security log",
+                rx.table.root(
+                    rx.table.body(rx.foreach(UserSecurityState.event_rows, _event_row)),
+                    variant="surface",
+                ),
             ),
             rx.text("Nothing recorded yet.", size="2", color_scheme="gray"),
         ),

@@ -7,14 +7,12 @@ settings, and the button only shows when single sign-on is configured.
 """
 
 import math
-from urllib.parse import urlencode
 
 import reflex as rx
 
 from ticket_app.api.signin import safe_next
 from ticket_app.config import get_settings
 from ticket_app.services.sign_in import EXPIRED
-from ticket_app.ui.routes import SSO_START, with_query
 
 CODE_ERRORS = {
     "code": "That code is not right. Type the six digits your app shows now, or an unused "
@@ -60,7 +58,7 @@ class SingleSignOnState(rx.State):
     """The login page's "Sign in with <provider>" and the messages of failed sign-ons."""
 
     provider: str = ""  # empty when single sign-on is not configured
-    start_url: str = SSO_START
+    next_path: str = "/"
     message: str = ""
 
     @rx.event
@@ -73,5 +71,4 @@ class SingleSignOnState(rx.State):
         else:
             self.message = LOGIN_ERRORS.get(error, "")
         self.provider = settings.oidc_name if settings.oidc_enabled else ""
-        next_path = safe_next(str(query.get("next", "/")))
-        self.start_url = with_query(SSO_START, urlencode({"next": next_path}))
+        self.next_path = safe_next(str(query.get("next", "/")))
