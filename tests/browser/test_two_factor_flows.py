@@ -161,7 +161,7 @@ def test_a_colleague_signs_on_through_the_company_provider_as_an_agent(
     page = tab(browser, app_url)
     page.goto("/tickets")
     expect(page).to_have_url(re.compile(r"/login"))
-    page.get_by_role("button", name="Sign in with Company ID").click()
+    page.get_by_role("link", name="Sign in with Company ID").click()
     expect(page).to_have_url(re.compile("^" + re.escape(sso_issuer)))
     page.get_by_placeholder("sub").fill("cleo")  # the provider's own sign-in page
     page.get_by_role("button", name="Authorize").click()

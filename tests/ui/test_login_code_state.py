@@ -79,9 +79,9 @@ def test_each_failed_single_sign_on_has_its_sentence(configured, reason, says):
 
 
 def test_the_provider_button_keeps_where_to_go_afterwards(configured):
-    assert login_page("/login").next_path == "/"
-    assert login_page("/login?next=/board").next_path == "/board"
-    assert login_page("/login?next=//evil.example").next_path == "/"
+    assert login_page("/login").start_url == "/auth/oidc/start?next=%2F"
+    assert login_page("/login?next=/board").start_url == "/auth/oidc/start?next=%2Fboard"
+    assert login_page("/login?next=//evil.example").start_url == "/auth/oidc/start?next=%2F"
 
 
 def test_an_expired_code_step_is_said_on_the_login_page():

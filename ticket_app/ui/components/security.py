@@ -7,7 +7,6 @@ import reflex as rx
 
 from ticket_app.ui import routes
 from ticket_app.ui.components.feedback import error_callout
-from ticket_app.ui.components.fields import post_form
 from ticket_app.ui.components.layout import section_card
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.login_code import SingleSignOnState
@@ -33,20 +32,21 @@ def single_sign_on() -> rx.Component:
             SingleSignOnState.provider,
             rx.flex(
                 rx.separator(size="4"),
-                # A form the browser submits itself: a link would be taken by the app's
-                # client-side router, and the browser must leave the app for the provider.
-                post_form(
-                    rx.el.input(type="hidden", name="next", value=SingleSignOnState.next_path),
-                    rx.button(
+                rx.button(
+                    rx.link(
                         rx.icon("building-2", size=16),
                         "Sign in with " + SingleSignOnState.provider,
-                        type="submit",
-                        variant="outline",
-                        size="3",
-                        width="100%",
+                        href=SingleSignOnState.start_url,
+                        # The browser itself loads it (not the app's router): it leaves for
+                        # the provider. A form would not do: the pages' CSP allows forms to
+                        # post to this site only, redirects included.
+                        reload_document=True,
+                        underline="none",
                     ),
-                    action=routes.SSO_START,
-                    method="get",
+                    as_child=True,
+                    variant="outline",
+                    size="3",
+                    width="100%",
                 ),
                 direction="column",
                 spacing="4",

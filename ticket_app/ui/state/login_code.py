@@ -7,12 +7,14 @@ settings, and the button only shows when single sign-on is configured.
 """
 
 import math
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from ticket_app.api.signin import safe_next
 from ticket_app.config import get_settings
 from ticket_app.services.sign_in import EXPIRED
+from ticket_app.ui.routes import SSO_START, with_query
 
 CODE_ERRORS = {
     "code": "That code is not right. Type the six digits your app shows now, or an unused "
@@ -58,7 +60,7 @@ class SingleSignOnState(rx.State):
     """The login page's "Sign in with <provider>" and the messages of failed sign-ons."""
 
     provider: str = ""  # empty when single sign-on is not configured
-    next_path: str = "/"
+    start_url: str = SSO_START  # with where to go afterwards
     message: str = ""
 
     @rx.event
@@ -71,4 +73,5 @@ class SingleSignOnState(rx.State):
         else:
             self.message = LOGIN_ERRORS.get(error, "")
         self.provider = settings.oidc_name if settings.oidc_enabled else ""
-        self.next_path = safe_next(str(query.get("next", "/")))
+        next_path = safe_next(str(query.get("next", "/")))
+        self.start_url = with_query(SSO_START, urlencode({"next": next_path}))
