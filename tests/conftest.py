@@ -104,6 +104,11 @@ APP_TABLES = (  # in an order that deletes children before parents
     "assignee_counts",
     "api_tokens",
     "user_sessions",
+    "sign_in_challenges",
+    "recovery_codes",
+    "two_factor",
+    "user_identities",
+    "security_events",
     "setup_links",
     "saved_views",
     "users",
@@ -123,6 +128,7 @@ def empty_database(request: pytest.FixtureRequest) -> None:
         else:
             for table in APP_TABLES:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
+        connection.execute(sa.text("UPDATE desk_settings SET staff_two_factor_required = false"))
     _forget_process_caches()
 
 

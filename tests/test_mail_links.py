@@ -157,3 +157,20 @@ def test_a_link_asked_for_from_another_site_is_not_mailed(api, requester, engine
     assert (response.status_code, response.headers["location"]) == (303, "/login?error=origin")
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM mail_outbox")).scalar() == 0
+
+
+def test_a_link_asks_a_requester_who_turned_two_factor_on_for_a_code(api, requester):
+    """The link replaces the password, never the second factor its owner chose."""
+    from tests.test_two_factor import code_at, enrol
+    from ticket_app.api.signin import CODE_COOKIE
+
+    secret, _codes = enrol(requester.actor)
+    with transaction(write=True) as connection:
+        token = signin_links.issue(connection, user_id=requester.id, target="/")
+    answer = api().post(
+        "/auth/link", data={"token": token}, headers=origin(), follow_redirects=False
+    )
+    assert answer.headers["location"].startswith("/login/code")
+    assert sessions.COOKIE_NAME not in answer.cookies
+    assert CODE_COOKIE in answer.headers.get("set-cookie", "")
+    assert code_at(secret, 1)  # the step's page takes the app's next code as usual

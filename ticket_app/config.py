@@ -97,6 +97,30 @@ def _smtp_url(url: str) -> str:
     return url
 
 
+ROLE_NAMES = ("admin", "agent", "requester")
+
+
+def role_map(raw: str) -> tuple[tuple[str, str], ...]:
+    """OIDC_ROLE_MAP's pairs (group, role): `a=admin,b=agent`; ConfigError naming a bad one."""
+    pairs: list[tuple[str, str]] = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        group, equals, role = item.partition("=")
+        if not equals or not group.strip() or role.strip().lower() not in ROLE_NAMES:
+            raise ConfigError(
+                f"OIDC_ROLE_MAP must be group=role pairs separated by commas, each role one of"
+                f" {', '.join(ROLE_NAMES)}; got {item.strip()!r}"
+            )
+        pairs.append((group.strip(), role.strip().lower()))
+    return tuple(pairs)
+
+
+def _role_map_text(raw: str) -> str:
+    role_map(raw)
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration, one declaration per environment variable."""
@@ -248,6 +272,47 @@ class Settings:
         " gets 429 with `Retry-After`). Counted in Redis when `REFLEX_REDIS_URL` is set, in the"
         " process otherwise",
         minimum=1,
+    )
+    oidc_issuer: str = setting(
+        "OIDC_ISSUER",
+        "",
+        "single sign-on: the OpenID provider's issuer URL (its"
+        " `/.well-known/openid-configuration` is read from there); with `OIDC_CLIENT_ID` and"
+        " `OIDC_CLIENT_SECRET` the login page offers the provider's button",
+        clean=lambda url: url.rstrip("/"),
+    )
+    oidc_client_id: str = setting("OIDC_CLIENT_ID", "", "the desk's client id at the provider")
+    oidc_client_secret: str = setting(
+        "OIDC_CLIENT_SECRET",
+        "",
+        "the desk's client secret at the provider (the redirect address to register there is"
+        " `APP_URL` + `/auth/oidc/callback`)",
+    )
+    oidc_name: str = setting(
+        "OIDC_NAME", "single sign-on", "the provider's name on the login page's button"
+    )
+    oidc_allowed_domains: tuple[str, ...] = setting(
+        "OIDC_ALLOWED_DOMAINS",
+        (),
+        "mail domains whose people get an account at their first single sign-on,"
+        " comma-separated; anyone else needs an account made by an admin first (the provider"
+        " must say the address is verified either way)",
+        clean=_lower_all,
+    )
+    oidc_role_claim: str = setting(
+        "OIDC_ROLE_CLAIM",
+        "",
+        "the ID token's claim holding the person's groups (e.g. `groups`), read with"
+        " `OIDC_ROLE_MAP`; when empty, accounts made at sign-on are requesters",
+    )
+    oidc_role_map: str = setting(
+        "OIDC_ROLE_MAP",
+        "",
+        "which group value of `OIDC_ROLE_CLAIM` gives which role,"
+        " e.g. `support-admins=admin,support=agent` (the highest that matches wins; no match:"
+        " requester). Applied when the account is made at the first sign-on; later an admin"
+        " changes roles in the app",
+        clean=_role_map_text,
     )
     trusted_proxy_hops: int = setting(
         "TRUSTED_PROXY_HOPS",
@@ -460,6 +525,11 @@ class Settings:
         choices=LOG_LEVELS,
         clean=str.upper,
     )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Single sign-on is offered when the provider and the desk's client are named."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def secure_cookies(self) -> bool:

@@ -93,3 +93,30 @@ ATTACHMENT_FILENAME_MAX_LENGTH = 255
 ATTACHMENTS_PER_MESSAGE = 10
 # Only these sniffed types are ever shown inline (and only when a thumbnail could be made).
 INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+class SignInMethod(StrEnum):
+    """How a browser session was signed in (the account page shows it beside each session)."""
+
+    PASSWORD = "password"  # noqa: S105 (a method's name, not a password)
+    TWO_FACTOR = "two_factor"  # a password and then an authenticator or recovery code
+    SSO = "sso"  # the company's OpenID provider
+    MAIL_LINK = "mail_link"  # a one-use link by mail (requesters only)
+
+
+class SecurityEventKind(StrEnum):
+    """What one entry of a user's security log records."""
+
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    TWO_FACTOR_RESET = "two_factor_reset"  # by an admin
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    TWO_FACTOR_REQUIREMENT_CHANGED = "two_factor_requirement_changed"  # desk-wide, by an admin
+    SESSION_ENDED_BY_ADMIN = "session_ended_by_admin"
+    TOKEN_REVOKED_BY_ADMIN = "token_revoked_by_admin"  # noqa: S105
+    SSO_LINKED = "sso_linked"  # an identity of the OpenID provider joined to this user
+    SSO_CREATED = "sso_created"  # the user was created at their first single sign-on
+
+
+USER_AGENT_MAX_LENGTH = 400

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 
 from tests.served_app import ROOT, served_app
 from tests.support.mail_server import SmtpServer
+from tests.support.oidc_provider import oidc_provider
 
 # Every run takes the screenshots (a broken page shows up there); only `make screenshots`
 # (UPDATE_SCREENSHOTS=1) writes them over the committed ones in docs/screenshots/.
@@ -174,10 +175,31 @@ def mailbox() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer) -> Iterator[str]:
+def sso_issuer() -> Iterator[str]:
+    """The company's OpenID provider (a real provider process on loopback) the app's single
+    sign-on goes to; its people in the `support` group are agents, other colleagues at
+    example.com requesters."""
+    with oidc_provider() as issuer:
+        yield issuer
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer, sso_issuer: str
+) -> Iterator[str]:
     """Start the app once per session and return its origin."""
     data_dir = tmp_path_factory.mktemp("browser-data")
-    with served_app(data_dir, SMTP_URL=mailbox.url, MAIL_POLL_SECONDS="0.2") as app:
+    sso = {
+        "OIDC_ISSUER": sso_issuer,
+        "OIDC_CLIENT_ID": "support-desk",
+        "OIDC_CLIENT_SECRET": "browser-tests",
+        "OIDC_NAME": "Company ID",
+        "OIDC_ALLOWED_DOMAINS": "example.com",
+        "OIDC_ROLE_CLAIM": "groups",
+        "OIDC_ROLE_MAP": "support=agent",
+    }
+    mail = {"SMTP_URL": mailbox.url, "MAIL_POLL_SECONDS": "0.2"}
+    with served_app(data_dir, **sso, **mail) as app:
         _APP_ENV.update(
             DATA_DIR=str(data_dir),
             DATABASE_URL=f"sqlite:///{data_dir / 'tickets.db'}",
@@ -270,7 +292,7 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill and send the login page the browser is on."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ticket_app.api.clients import client_address
 from ticket_app.api.problems import problem
-from ticket_app.api.signin import LOGIN, back, same_origin, signed_in
+from ticket_app.api.signin import LOGIN, back, next_step, same_origin
+from ticket_app.domain import SignInMethod
 from ticket_app.services import notifications, signin_links
+from ticket_app.services import sign_in as steps
 from ticket_app.services.errors import NotFound
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
@@ -71,7 +73,12 @@ async def spend_link(request: Request, token: Token = "") -> Response:
     if spent is None:
         return back(LOGIN, error="link")
     actor, target = spent
-    return await run_in_threadpool(signed_in, actor, target)
+    step = await run_in_threadpool(
+        lambda: steps.after_password(
+            actor, agent=request.headers.get("user-agent"), method=SignInMethod.MAIL_LINK
+        )
+    )
+    return next_step(step, target)  # a requester who turned two-factor on is asked for it
 
 
 class LinkRequest(BaseModel):

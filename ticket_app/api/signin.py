@@ -8,13 +8,19 @@ header): from another one nothing changes, not even a cookie. Sign-in is throttl
 and client address together and per address (refused), and slowed down per account (never
 refused, see `throttle`); failures go back to the form with a code the page turns into a
 message (never text from the request).
+
+After a right password, a user with two-factor gets no session yet: a short-lived, one-use
+cookie for the code step and a redirect to `/login/code`, whose form posts the code to
+`/auth/sign-in/code` (counted per user). Staff who must set up two-factor get a session that
+serves enrolment only, and go to the enrolment page. Single sign-on starts at
+`/auth/oidc/start` and comes back to `/auth/oidc/callback` (see `services/oidc.py`).
 """
 
 import asyncio
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -22,12 +28,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ticket_app.api.clients import client_address
 from ticket_app.api.problems import problem
 from ticket_app.config import get_settings
-from ticket_app.services import passwords, sessions, setup, throttle, users
+from ticket_app.domain import SignInMethod
+from ticket_app.services import oidc, passwords, sessions, setup, throttle, users
+from ticket_app.services import sign_in as steps
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import InvalidInput, NotFound, NotSignedIn, Throttled
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
 LOGIN = "/login"
+CODE_PAGE = "/login/code"
+ENROL_PAGE = "/account/two-factor"
+CODE_COOKIE = "support_desk_code"
 PUBLIC_PAGES = ("/login", "/setup", "/auth")
 Text = Annotated[str, Form(max_length=1000)]
 
@@ -66,10 +77,8 @@ def back(page: str, **params: str) -> RedirectResponse:
     return RedirectResponse(f"{page}?{query}" if query else page, status_code=303)
 
 
-def signed_in(actor: Actor, target: str) -> RedirectResponse:
-    """Start a session for `actor`: its cookie, and a 303 to `target` (a safe path)."""
-    secret = sessions.start(actor)
-    response = RedirectResponse(safe_next(target), status_code=303)
+def with_session(response: RedirectResponse, secret: str) -> RedirectResponse:
+    """`response` carrying the session cookie for `secret`."""
     response.set_cookie(
         sessions.COOKIE_NAME,
         secret,
@@ -80,6 +89,42 @@ def signed_in(actor: Actor, target: str) -> RedirectResponse:
         secure=get_settings().secure_cookies,
     )
     return response
+
+
+def signed_in(
+    actor: Actor,
+    target: str,
+    *,
+    method: SignInMethod = SignInMethod.PASSWORD,
+    agent: str | None = None,
+) -> RedirectResponse:
+    """Start a session for `actor` signed in by `method`: its cookie, and a 303 to `target`
+    (a safe path)."""
+    response = RedirectResponse(safe_next(target), status_code=303)
+    return with_session(response, sessions.start(actor, method=method, agent=agent))
+
+
+def _agent(request: Request) -> str | None:
+    return request.headers.get("user-agent")
+
+
+def next_step(step: steps.Step, target: str) -> RedirectResponse:
+    """Where a right password leads: the code step, the enrolment, or the page asked for."""
+    if step.challenge is not None:
+        response = back(CODE_PAGE, next=safe_next(target))
+        response.set_cookie(
+            CODE_COOKIE,
+            step.challenge,
+            max_age=steps.CHALLENGE_MINUTES * 60,
+            path="/auth",
+            httponly=True,
+            samesite="strict",
+            secure=get_settings().secure_cookies,
+        )
+        return response
+    assert step.session is not None
+    page = ENROL_PAGE if step.enrolment_only else safe_next(target)
+    return with_session(RedirectResponse(page, status_code=303), step.session)
 
 
 @router.post("/sign-in")
@@ -110,7 +155,92 @@ async def sign_in(
         if wants_json:
             return problem(401, str(error))
         return back(LOGIN, error="credentials", next=next)
-    return await run_in_threadpool(signed_in, actor, next)
+    step = await run_in_threadpool(steps.after_password, actor, agent=_agent(request))
+    return next_step(step, next)
+
+
+@router.post("/sign-in/code")
+async def sign_in_code(
+    request: Request,
+    code: Annotated[str, Form(max_length=100)] = "",
+    next: Text = "/",
+) -> Response:
+    """The code step's form: a code of the authenticator app (or a recovery code) for the
+    one-use cookie a right password left. A wrong code goes back to the code page
+    (`error=code`), an expired or used step to the login page (`error=expired`), too many
+    wrong codes for the user answer `error=throttled`; JSON callers get 401, 429 problems."""
+    wants_json = _wants_json(request)
+    if not same_origin(request):
+        return _foreign(wants_json, "Sign in from the app's own pages.")
+    challenge = request.cookies.get(CODE_COOKIE)
+    try:
+        secret = await run_in_threadpool(
+            steps.with_code, challenge=challenge, code=code, agent=_agent(request)
+        )
+    except Throttled as error:
+        if wants_json:
+            return problem(429, str(error), headers={"Retry-After": str(error.retry_after)})
+        return back(CODE_PAGE, error="throttled", retry=str(error.retry_after), next=next)
+    except NotSignedIn as error:
+        if wants_json:
+            return problem(401, str(error))
+        if str(error) == steps.WRONG_CODE:
+            return back(CODE_PAGE, error="code", next=next)
+        expired = back(LOGIN, error="expired", next=next)
+        expired.delete_cookie(CODE_COOKIE, path="/auth")
+        return expired
+    response = with_session(RedirectResponse(safe_next(next), status_code=303), secret)
+    response.delete_cookie(CODE_COOKIE, path="/auth")
+    return response
+
+
+@router.get("/oidc/start")
+async def oidc_start(next: Annotated[str, Query(max_length=1000)] = "/") -> Response:
+    """Sends the browser to the company's OpenID provider (when it is configured), with the
+    flow's state, nonce and PKCE verifier in a signed cookie for the callback."""
+    if not get_settings().oidc_enabled:
+        return back(LOGIN, error="sso-off")
+    try:
+        address, flow = await run_in_threadpool(oidc.start, next_path=safe_next(next))
+    except oidc.SsoRefused as error:
+        return back(LOGIN, error="sso", reason=error.reason)
+    response = RedirectResponse(address, status_code=303)
+    response.set_cookie(
+        oidc.COOKIE_NAME,
+        flow,
+        max_age=oidc.FLOW_MINUTES * 60,
+        path="/auth/oidc",
+        httponly=True,
+        samesite="lax",  # the provider sends the browser back with a top-level GET
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+@router.get("/oidc/callback")
+async def oidc_callback(
+    request: Request,
+    state: Annotated[str, Query(max_length=1000)] = "",
+    code: Annotated[str, Query(max_length=4000)] = "",
+) -> Response:
+    """The provider's answer: a session and the page asked for, or the login page with
+    `error=sso` and a `reason` (state, nonce, token, unverified, domain, inactive, provider).
+    The flow cookie is dropped either way: one answer per flow."""
+    if not get_settings().oidc_enabled:
+        return back(LOGIN, error="sso-off")
+    try:
+        secret, target = await run_in_threadpool(
+            oidc.finish,
+            cookie=request.cookies.get(oidc.COOKIE_NAME),
+            state=state,
+            code=code,
+            agent=_agent(request),
+        )
+        response = with_session(RedirectResponse(safe_next(target), status_code=303), secret)
+    except oidc.SsoRefused as error:
+        response = back(LOGIN, error="sso", reason=error.reason)
+    response.delete_cookie(oidc.COOKIE_NAME, path="/auth/oidc")
+    return response
 
 
 @router.post("/sign-out")

@@ -23,6 +23,14 @@ from ticket_app.models.mail import (
     OutboxMail,
     SignInLink,
 )
+from ticket_app.models.signin import (
+    DeskSettings,
+    RecoveryCode,
+    SecurityEvent,
+    SignInChallenge,
+    TwoFactor,
+    UserIdentity,
+)
 from ticket_app.models.similar import SimilarTerm
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
@@ -47,6 +55,7 @@ __all__ = [
     "Channel",
     "DeskCounter",
     "DeskSecret",
+    "DeskSettings",
     "DraftTotals",
     "MailKind",
     "MailMessageId",
@@ -55,9 +64,12 @@ __all__ = [
     "NotificationKind",
     "NotificationPreference",
     "OutboxMail",
+    "RecoveryCode",
     "ReplyDraft",
     "SavedView",
+    "SecurityEvent",
     "SetupLink",
+    "SignInChallenge",
     "SignInLink",
     "SimilarTerm",
     "Ticket",
@@ -66,8 +78,10 @@ __all__ = [
     "TicketHistory",
     "TicketParticipant",
     "TicketSummary",
+    "TwoFactor",
     "UTCDateTime",
     "User",
+    "UserIdentity",
     "UserSession",
     "utc_now",
 ]

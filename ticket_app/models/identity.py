@@ -11,7 +11,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ticket_app.domain import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Role
+from ticket_app.domain import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    USER_AGENT_MAX_LENGTH,
+    Role,
+    SignInMethod,
+)
 from ticket_app.models.columns import bounded_text, one_of, timestamp, utc_now
 
 TOKEN_HASH_LENGTH = 64  # hex SHA-256
@@ -75,13 +81,19 @@ class UserSession(SQLModel, table=True):
     """A browser session: the cookie holds the token, this row its hash.
 
     Valid while not revoked, before `expires_at` (absolute) and before `idle_expires_at`,
-    which each use pushes forward.
+    which each use pushes forward. `method` says how it was signed in; an `enrolment_only`
+    session (staff who must set up two-factor first) serves the enrolment and nothing else.
     """
 
     __tablename__ = "user_sessions"
     __table_args__ = (
         _hash_rule("user_sessions"),
         sa.Index("ix_user_sessions_user", "user_id"),
+        sa.CheckConstraint(one_of("method", SignInMethod), name="method_valid"),
+        sa.CheckConstraint(
+            f"user_agent IS NULL OR length(user_agent) <= {USER_AGENT_MAX_LENGTH}",
+            name="user_agent_length",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -92,6 +104,14 @@ class UserSession(SQLModel, table=True):
     idle_expires_at: datetime = Field(sa_column=timestamp(server_default=False))
     expires_at: datetime = Field(sa_column=timestamp(server_default=False))
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    method: str = Field(
+        default=SignInMethod.PASSWORD.value,
+        sa_column=sa.Column(sa.Text, nullable=False, server_default=SignInMethod.PASSWORD.value),
+    )
+    user_agent: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    enrolment_only: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
 
 
 class ApiToken(SQLModel, table=True):

@@ -70,19 +70,35 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user a request acts for; `token_id` is set when acting through an API
-    token (the history records it)."""
+    token (the history records it), `session_id` through a browser session. An
+    `enrolment_only` actor is staff who must set up two-factor before anything else: only the
+    two-factor enrolment accepts it (`sessions.resolve` never hands one out)."""
 
     id: int
     email: str
     name: str
     role: Role
     token_id: int | None = None
+    session_id: int | None = None
+    enrolment_only: bool = False
 
     @classmethod
-    def of(cls, user: Any, token_id: int | None = None) -> "Actor":
+    def of(
+        cls,
+        user: Any,
+        token_id: int | None = None,
+        session_id: int | None = None,
+        enrolment_only: bool = False,
+    ) -> "Actor":
         """The actor a `users` row (or a row joined with it) stands for."""
         return cls(
-            id=user.id, email=user.email, name=user.name, role=Role(user.role), token_id=token_id
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=Role(user.role),
+            token_id=token_id,
+            session_id=session_id,
+            enrolment_only=enrolment_only,
         )
 
     @property

@@ -4,6 +4,8 @@
 the brief cache); last-used times are written at most once a minute. A token stops working
 when it is revoked, when it expires, and while its user is deactivated. A token made with a
 token expires no later than the one that made it: a short-lived token cannot mint a lasting one.
+A session that serves two-factor enrolment only cannot make one (it would outlive the rule).
+Admins see and revoke anyone's tokens (recorded in the user's security log).
 """
 
 from datetime import datetime, timedelta
@@ -13,8 +15,10 @@ import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
+from ticket_app.domain import SecurityEventKind
 from ticket_app.models import ApiToken, User, utc_now
-from ticket_app.services.access import Actor
+from ticket_app.services import security_log
+from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.credentials import (
     TOUCH_EVERY_SECONDS,
     USER_COLUMNS,
@@ -23,7 +27,7 @@ from ticket_app.services.credentials import (
     forget_all,
     new_secret,
 )
-from ticket_app.services.errors import NotFound
+from ticket_app.services.errors import Forbidden, NotFound
 from ticket_app.services.schemas import Timestamp, validated
 from ticket_app.services.transaction import transaction
 from ticket_app.services.users import Name
@@ -36,6 +40,7 @@ TOKENS = ApiToken.__table__
 USERS = User.__table__
 
 _cache: BriefCache[Actor] = BriefCache()
+ENROLMENT_FIRST = "Set up two-factor sign-in first: until then this session may do nothing else."
 
 
 def _days(value: int | None) -> int | None:
@@ -96,7 +101,10 @@ def _capped(connection: Connection, actor: Actor, expires: datetime | None) -> d
 
 def create(actor: Actor, *, data: TokenCreate) -> TokenCreated:
     """A new token for the actor (any role: a requester's token reaches their own tickets),
-    expiring no later than the token the actor uses for this request."""
+    expiring no later than the token the actor uses for this request. Forbidden from a
+    session that may only set up two-factor."""
+    if actor.enrolment_only:
+        raise Forbidden(ENROLMENT_FIRST)
     secret = new_secret(PREFIX)
     now = utc_now()
     expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
@@ -126,6 +134,43 @@ def list_own(actor: Actor) -> list[TokenRead]:
     )
     with transaction() as connection:
         return [TokenRead.model_validate(row._mapping) for row in connection.execute(query)]
+
+
+def list_for_user(actor: Actor, *, user_id: int) -> list[TokenRead]:
+    """A user's tokens, newest first, revoked ones included (admins)."""
+    require(actor, Permission.MANAGE_USERS)
+    query = (
+        sa.select(TOKENS)
+        .where(TOKENS.c.user_id == user_id)
+        .order_by(TOKENS.c.created_at.desc(), TOKENS.c.id.desc())
+    )
+    with transaction() as connection:
+        if connection.execute(sa.select(USERS.c.id).where(USERS.c.id == user_id)).first() is None:
+            raise NotFound.thing("user", user_id)
+        return [TokenRead.model_validate(row._mapping) for row in connection.execute(query)]
+
+
+def revoke_for_user(actor: Actor, *, user_id: int, token_id: int) -> TokenRead:
+    """Revoke a user's token (admins), recorded in their security log; a token that is not
+    theirs is not found."""
+    require(actor, Permission.MANAGE_USERS)
+    with transaction(write=True) as connection:
+        row = connection.execute(
+            sa.update(TOKENS)
+            .where(TOKENS.c.id == token_id, TOKENS.c.user_id == user_id)
+            .values(revoked_at=sa.func.coalesce(TOKENS.c.revoked_at, utc_now()))
+            .returning(*TOKENS.c)
+        ).first()
+        if row is None:
+            raise NotFound.thing(f"token of user {user_id}", token_id)
+        security_log.record(
+            connection,
+            user_id=user_id,
+            kind=SecurityEventKind.TOKEN_REVOKED_BY_ADMIN,
+            actor_id=actor.id,
+        )
+    forget_all()
+    return TokenRead.model_validate(row._mapping)
 
 
 def get_own(actor: Actor, *, token_id: int) -> TokenRead:

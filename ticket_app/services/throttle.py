@@ -2,8 +2,8 @@
 
 In this process's memory on the embedded default; in Redis when the desk has one
 (`REFLEX_REDIS_URL`), so every worker and instance counts the same attempts. Sign-in
-throttling, the current-password check of a password change and the API's rate limits (per
-token, per user on the expensive routes, and per client address) live here.
+throttling, the current-password check of a password change, two-factor codes and the API's
+rate limits (per token, per user on the expensive routes, and per client address) live here.
 
 Password guesses are counted *before* the password is verified: each attempt reserves a slot
 with one atomic increment that also says whether the slot was free, so forty simultaneous
@@ -192,8 +192,17 @@ def reserve_password_check(user_id: int) -> Reservation:
     return _reserve([(item, ("password-check", str(user_id)))], "Too many wrong passwords.")
 
 
-def password_check_passed(reservation: Reservation) -> None:
-    """The right current password: the user's failures are forgotten."""
+def reserve_code_check(user_id: int) -> Reservation:
+    """Count a check of a user's two-factor code (the step after the password, turning
+    two-factor off or renewing recovery codes) before it is made; Throttled after
+    SIGN_IN_MAX_FAILURES wrong codes in the window, from any address: a six-digit code is
+    guessable, and only someone who knows the password reaches this check."""
+    item = _failures(get_settings().sign_in_max_failures)
+    return _reserve([(item, ("two-factor", str(user_id)))], "Too many wrong codes.")
+
+
+def check_passed(reservation: Reservation) -> None:
+    """The right current password or code: the user's failures of that check are forgotten."""
     try:
         for item, key in reservation.slots:
             limiter().fixed.clear(item, *key)

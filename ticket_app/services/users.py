@@ -45,6 +45,14 @@ def _name(value: str) -> str:
     return value
 
 
+def validated_email(value: Any) -> str:
+    """`value` as an email is stored (lower case); InvalidInput naming `email` otherwise."""
+    try:
+        return _email(value if isinstance(value, str) else "")
+    except ValueError as error:
+        raise InvalidInput.single("email", str(error)) from None
+
+
 Email = Annotated[str, AfterValidator(_email), Field(max_length=EMAIL_MAX_LENGTH + 100)]
 Name = Annotated[str, AfterValidator(_name), Field(min_length=1, max_length=NAME_MAX_LENGTH * 2)]
 
@@ -337,7 +345,7 @@ def change_own_password(actor: Actor, *, current: str, new: str) -> None:
     reservation = throttle.reserve_password_check(actor.id)
     if not passwords.verify(current, row.password_hash):
         raise InvalidInput.single("current_password", "is not your current password")
-    throttle.password_check_passed(reservation)
+    throttle.check_passed(reservation)
     _replace_password(actor.id, row.password_hash, passwords.hash_password(new), "current_password")
 
 

@@ -7,6 +7,9 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
 - when the session behind a tab changes (signed out, or another person signed in on the same
   browser tab), every page state is reset before anything is sent, so the previous person's
   data never reaches the next one, not even in the hydrate that follows a page load.
+- a session that serves two-factor enrolment only (staff whose desk requires it) reaches the
+  enrolment page's state alone: any other event sends the tab there (and is dropped when the
+  tab is already there, so a page's own events never loop);
 - an event whose arguments hold more text than any form of the desk sends (EVENT_TEXT_MAX
   characters in all) is refused before any handler or setter keeps it in the tab's state;
 Every event also makes the tab's next live reload a whole one (`shared_reads.forget`).
@@ -14,6 +17,7 @@ Handlers still resolve the actor themselves (`SessionState._actor`): the service
 and it is re-checked at every use.
 """
 
+import asyncio
 import hashlib
 from functools import lru_cache
 
@@ -23,9 +27,11 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
-from ticket_app.ui import browser
+from ticket_app.services import sessions
+from ticket_app.ui import browser, routes
 from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
+from ticket_app.ui.state.two_factor import TwoFactorState
 
 BOUND_SESSION = "_bound_session"
 # The largest thing a page sends is a new ticket (title and description) or a reply; twice that
@@ -103,4 +109,15 @@ class SignedInOnly(Middleware):
             return None
         if await resolve_actor(state) is not None:
             return None
+        if await asyncio.to_thread(sessions.session_restricted, secret):
+            return _held_to_enrolment(state, event)
         return StateUpdate(events=Event.from_event_type(browser.go(here(state))))
+
+
+def _held_to_enrolment(state: BaseState, event: Event) -> StateUpdate | None:
+    """An enrolment-only session: its events reach the enrolment state, nothing else."""
+    if _target(type(state), event.name) is TwoFactorState:
+        return None
+    if state.router.url.path.rstrip("/") == routes.TWO_FACTOR:
+        return StateUpdate()
+    return StateUpdate(events=Event.from_event_type(browser.go(routes.TWO_FACTOR)))

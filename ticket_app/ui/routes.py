@@ -20,9 +20,12 @@ TICKET = "/tickets/[ticket_id]"
 BOARD = "/board"
 DASHBOARD = "/dashboard"
 ACCOUNT = "/account"
+TWO_FACTOR = "/account/two-factor"  # also where staff who must set it up are held
 USERS = "/admin/users"
 MAIL = "/admin/mail"
 LOGIN = "/login"
+LOGIN_CODE = "/login/code"  # the code step after a right password
+SSO_START = "/auth/oidc/start"  # single sign-on: off to the company's OpenID provider
 SETUP = "/setup"
 EXPORT = "/download/tickets.csv"  # the list's CSV (api/export.py), with the list's filters
 
@@ -30,12 +33,15 @@ EXPORT = "/download/tickets.csv"  # the list's CSV (api/export.py), with the lis
 @dataclass(frozen=True)
 class Page:
     """A signed-in page: its route and title; with an icon it is in the navigation, shown to
-    everyone or only when the viewer's permission flag `shown_if` (on SessionState) is set."""
+    everyone or only when the viewer's permission flag `shown_if` (on SessionState) is set.
+    A page `for_enrolment` is also open to a session that may only set up two-factor: its
+    own state guards it (`ui/gate.py`), not `SessionState.guard`."""
 
     route: str
     title: str
     icon: str = ""
     shown_if: str = ""
+    for_enrolment: bool = False
 
 
 SIGNED_IN_PAGES = (
@@ -45,6 +51,7 @@ SIGNED_IN_PAGES = (
     Page(BOARD, "Board", "square-kanban", shown_if="can_triage"),
     Page(DASHBOARD, "Dashboard", "chart-column"),
     Page(ACCOUNT, "Your account"),
+    Page(TWO_FACTOR, "Two-factor sign-in", for_enrolment=True),
     Page(USERS, "Users", "users", shown_if="can_manage_users"),
     Page(MAIL, "Mail", "mail", shown_if="can_manage_users"),
 )

@@ -1,5 +1,5 @@
 """`/account`: change your password; create, list and revoke your API tokens; choose how each
-kind of notification reaches you."""
+kind of notification reaches you; two-factor and your sessions (`components/security.py`)."""
 
 import reflex as rx
 
@@ -7,6 +7,7 @@ from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout
 from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page, section_card
+from ticket_app.ui.components.security import account_security
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import CHANNEL_LABELS
 from ticket_app.ui.state.account import AccountState
@@ -252,6 +253,7 @@ def account_page() -> rx.Component:
             align_items="start",
         ),
         _notifications(),
+        account_security(),
         heading="Your account",
         description=AccountState.viewer_name + " · " + AccountState.viewer_email,
     )

@@ -5,6 +5,7 @@ import reflex as rx
 from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.fields import post_form
 from ticket_app.ui.components.layout import bare_page
+from ticket_app.ui.components.security import single_sign_on
 from ticket_app.ui.state.signin import SetupState, SignInState
 
 
@@ -89,6 +90,7 @@ def login_page() -> rx.Component:
         ),
         rx.separator(size="4"),
         _link_form(),
+        single_sign_on(),
         rx.text(
             "No account yet? Ask an admin of your desk to add you.",
             size="1",

@@ -6,6 +6,7 @@ from ticket_app.services.passwords import MIN_LENGTH
 from ticket_app.ui.components.feedback import error_callout, loading
 from ticket_app.ui.components.fields import form_field
 from ticket_app.ui.components.layout import page
+from ticket_app.ui.components.security import users_security
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.state.users_admin import ROLE_CHOICES, UsersState
 
@@ -198,6 +199,7 @@ def users_page() -> rx.Component:
             ),
             rx.cond(UsersState.error, rx.fragment(), loading("Loading people…")),
         ),
+        users_security(),
         heading="Users",
         description="Agents and admins work tickets; requesters see only their own.",
     )
