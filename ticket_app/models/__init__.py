@@ -22,9 +22,11 @@ from ticket_app.models.mail import (
     SignInLink,
 )
 from ticket_app.models.similar import SimilarTerm
+from ticket_app.models.sla import SlaCalendar, SlaPolicy, SlaTerms
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
     COUNT_SHARDS,
+    NO_DUE,
     SUGGESTION_OUTCOMES,
     AssigneeCount,
     Ticket,
@@ -35,6 +37,7 @@ from ticket_app.models.views import SavedView
 __all__ = [
     "ASSIGNEE_COUNT_SHARDS",
     "COUNT_SHARDS",
+    "NO_DUE",
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
@@ -52,6 +55,9 @@ __all__ = [
     "SetupLink",
     "SignInLink",
     "SimilarTerm",
+    "SlaCalendar",
+    "SlaPolicy",
+    "SlaTerms",
     "Ticket",
     "TicketComment",
     "TicketCount",
