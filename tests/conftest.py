@@ -94,6 +94,7 @@ APP_TABLES = (  # in an order that deletes children before parents
     "similar_terms",
     "tickets",
     "sla_terms",
+    "sla_outcomes",
     "sla_policies",
     "sla_calendars",
     "ticket_counts",

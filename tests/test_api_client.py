@@ -40,6 +40,16 @@ OPERATIONS = {
     ("post", "/api/views/"): "views-create_view",
     ("patch", "/api/views/{view_id}/"): "views-update_view",
     ("delete", "/api/views/{view_id}/"): "views-delete_view",
+    ("get", "/api/sla/calendars/"): "sla-list_calendars",
+    ("post", "/api/sla/calendars/"): "sla-create_calendar",
+    ("patch", "/api/sla/calendars/{calendar_id}/"): "sla-update_calendar",
+    ("delete", "/api/sla/calendars/{calendar_id}/"): "sla-delete_calendar",
+    ("get", "/api/sla/policies/"): "sla-list_policies",
+    ("post", "/api/sla/policies/"): "sla-create_policy",
+    ("patch", "/api/sla/policies/{policy_id}/"): "sla-update_policy",
+    ("delete", "/api/sla/policies/{policy_id}/"): "sla-delete_policy",
+    ("get", "/api/sla/dashboard/"): "sla-dashboard",
+    ("get", "/api/tickets/{ticket_id}/sla/"): "sla-explain",
 }
 
 

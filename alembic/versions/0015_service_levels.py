@@ -159,6 +159,20 @@ def _tables(dialect: str) -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_sla_terms_priority", "sla_terms", ["priority", "valid_from"])
+    op.create_table(
+        "sla_outcomes",
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("priority", sa.Text, primary_key=True),
+        sa.Column("target", sa.Text, primary_key=True),
+        sa.Column("bucket", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("met", sa.Integer, nullable=False),
+        sa.Column("breached", sa.Integer, nullable=False),
+        sa.CheckConstraint(f"priority IN ({PRIORITIES})", "priority_valid"),
+        sa.CheckConstraint(
+            "target IN ('first_response', 'next_response', 'resolution')", "target_valid"
+        ),
+        sa.CheckConstraint("met >= 0 AND breached >= 0 AND bucket >= 0", "counts_valid"),
+    )
 
 
 def _ticket_columns(dialect: str) -> None:
@@ -302,5 +316,5 @@ def downgrade() -> None:
         )
         for column in TICKET_COLUMNS:
             op.execute(f"ALTER TABLE tickets DROP COLUMN {column}")
-    for table in ("sla_terms", "sla_policies", "sla_calendars"):
+    for table in ("sla_outcomes", "sla_terms", "sla_policies", "sla_calendars"):
         op.drop_table(table)

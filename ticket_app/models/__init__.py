@@ -22,7 +22,7 @@ from ticket_app.models.mail import (
     SignInLink,
 )
 from ticket_app.models.similar import SimilarTerm
-from ticket_app.models.sla import SlaCalendar, SlaPolicy, SlaTerms
+from ticket_app.models.sla import SlaCalendar, SlaOutcome, SlaPolicy, SlaTerms
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
     COUNT_SHARDS,
@@ -56,6 +56,7 @@ __all__ = [
     "SignInLink",
     "SimilarTerm",
     "SlaCalendar",
+    "SlaOutcome",
     "SlaPolicy",
     "SlaTerms",
     "Ticket",

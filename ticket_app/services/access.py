@@ -43,6 +43,7 @@ class Permission(StrEnum):
     DELETE = "delete tickets"
     MANAGE_USERS = "manage users"
     SHARE_VIEWS = "share a saved view with everyone"
+    MANAGE_SLA = "manage service-level calendars and policies"
 
 
 _AGENT = frozenset(

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
-from ticket_app.services import history, notifications
+from ticket_app.services import history, notifications, sla
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden, NotFound
@@ -108,7 +108,12 @@ def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> Comment
         changes: dict[str, Any] = {counter.name: counter + 1}
         entries = [
             history.entry(
-                ticket.id, actor, HistoryKind.COMMENTED, public=data.public, comment_id=comment_id
+                ticket.id,
+                actor,
+                HistoryKind.COMMENTED,
+                public=data.public,
+                comment_id=comment_id,
+                new="staff" if actor.is_staff else "requester",  # replayed by services/sla.py
             )
         ]
         if not actor.is_staff and ticket.status in DONE_STATUSES:
@@ -130,6 +135,8 @@ def add_comment(actor: Actor, *, ticket_id: int, data: CommentCreate) -> Comment
             .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
         )
         history.record(connection, entries)
+        if data.public:
+            sla.refresh(connection, ticket_id=ticket.id)
         notifications.comment_added(
             connection,
             ticket=ticket,

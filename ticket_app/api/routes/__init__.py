@@ -15,6 +15,7 @@ from ticket_app.api.routes import (
     me,
     merge,
     similar,
+    sla,
     tickets,
     timeline,
     users,
@@ -34,6 +35,7 @@ ROUTERS = (
     me.router,
     users.router,
     views.router,
+    sla.router,
 )
 
 
