@@ -327,7 +327,8 @@ def _pg_seed(
     keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
         "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
-        "ticket_history, similar_terms RESTART IDENTITY"
+        "ticket_history, similar_terms, ticket_participants, notifications, mail_outbox, "
+        "mail_message_ids RESTART IDENTITY"
     )
     if not with_triggers:
         for name, _ in indexes:

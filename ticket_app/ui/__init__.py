@@ -17,6 +17,7 @@ from ticket_app.ui.pages.board import board_page
 from ticket_app.ui.pages.dashboard import dashboard_page
 from ticket_app.ui.pages.detail import detail_page
 from ticket_app.ui.pages.signin import login_page, setup_page
+from ticket_app.ui.pages.sla_admin import sla_admin_page
 from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
 from ticket_app.ui.pages.users_admin import users_page
@@ -27,6 +28,7 @@ from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.duplicates import DuplicatesState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.signin import SetupState, SignInState
+from ticket_app.ui.state.sla_admin import SlaAdminState
 from ticket_app.ui.state.tickets import TicketsState
 from ticket_app.ui.state.users_admin import UsersState
 from ticket_app.ui.theme import PRODUCT_NAME
@@ -40,6 +42,7 @@ CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
     routes.DASHBOARD: (dashboard_page, (DashboardState.load,)),
     routes.ACCOUNT: (account_page, (AccountState.load,)),
     routes.USERS: (users_page, (UsersState.load,)),
+    routes.SLA_ADMIN: (sla_admin_page, (SlaAdminState.load,)),
 }
 
 

@@ -3,7 +3,7 @@
 The stored values stay lowercase (`in_progress`); agents read these labels instead.
 """
 
-from ticket_app.domain import Category, Priority, Role, Sort, Status
+from ticket_app.domain import Category, Priority, Role, SlaFilter, Sort, Status
 
 CATEGORY_LABELS: dict[str, str] = {
     Category.BILLING: "Billing",
@@ -62,4 +62,10 @@ SORT_LABELS: dict[str, str] = {
     Sort.OLDEST: "Oldest first",
     Sort.PRIORITY: "Priority",
     Sort.ACTIVITY: "Recent activity",
+    Sort.DUE: "Due soonest",
+}
+
+SLA_LABELS: dict[str, str] = {
+    SlaFilter.BREACHED: "Breached",
+    SlaFilter.DUE_SOON: "Due within an hour",
 }

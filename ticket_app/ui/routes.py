@@ -21,6 +21,7 @@ BOARD = "/board"
 DASHBOARD = "/dashboard"
 ACCOUNT = "/account"
 USERS = "/admin/users"
+SLA_ADMIN = "/admin/sla"
 LOGIN = "/login"
 SETUP = "/setup"
 EXPORT = "/download/tickets.csv"  # the list's CSV (api/export.py), with the list's filters
@@ -45,6 +46,7 @@ SIGNED_IN_PAGES = (
     Page(DASHBOARD, "Dashboard", "chart-column"),
     Page(ACCOUNT, "Your account"),
     Page(USERS, "Users", "users", shown_if="can_manage_users"),
+    Page(SLA_ADMIN, "Service levels", "alarm-clock", shown_if="can_manage_sla"),
 )
 NAV_PAGES = tuple(page for page in SIGNED_IN_PAGES if page.icon)
 

@@ -83,6 +83,7 @@ class SessionState(rx.State):
     can_delete = flag("can_delete", Permission.DELETE)
     can_manage_users = flag("can_manage_users", Permission.MANAGE_USERS)
     can_share_views = flag("can_share_views", Permission.SHARE_VIEWS)
+    can_manage_sla = flag("can_manage_sla", Permission.MANAGE_SLA)
 
     async def _actor(self) -> Actor | None:
         """The signed-in actor, checked now (the flags follow a changed role)."""
