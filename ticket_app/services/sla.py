@@ -232,7 +232,7 @@ def bucket(minutes: int) -> int:
     """`minutes` to two significant figures (37 -> 37, 123 -> 120, 1234 -> 1200)."""
     if minutes < 100:
         return max(minutes, 0)
-    scale = 10 ** (len(str(minutes)) - 2)
+    scale: int = 10 ** (len(str(minutes)) - 2)
     return (minutes // scale) * scale
 
 

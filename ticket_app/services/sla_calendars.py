@@ -127,12 +127,13 @@ def build(text: str) -> clock.Calendar:
     """A `clock.Calendar` from a definition (terms never change, so this is cached)."""
     spec = json.loads(text)
     own = {date.fromisoformat(item["date"]): item["name"] for item in spec["own_holidays"]}
-    public: Any = {}
+    public: dict[date, str] | holidays.HolidayBase = {}
     if spec["holiday_country"]:
         public = holidays.country_holidays(spec["holiday_country"], subdiv=spec["holiday_region"])
 
     def holiday(day: date) -> str | None:
-        return own.get(day) or public.get(day)
+        name = own.get(day) or public.get(day)
+        return str(name) if name else None
 
     try:
         zone = ZoneInfo(spec["time_zone"])
