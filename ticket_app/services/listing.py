@@ -220,7 +220,10 @@ def conditions(
     """Every condition of the list on `tickets`, visibility included; `lead` names the column
     a walk leads with."""
     filters = resolved.filters
-    indexed = not uses_fts(connection, filters.search)
+    # A search (SQLite's FTS) or an sla range (the due index) drives the walk on SQLite; the
+    # other filters then only filter, so the planner cannot take their index and sort.
+    sla_on_sqlite = filters.sla is not None and not is_postgres(connection)
+    indexed = not (uses_fts(connection, filters.search) or sla_on_sqlite)
     wanted = value_conditions(TICKETS, filters, indexed, lead)
 
     def column(name: str) -> sa.ColumnElement[Any]:
