@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from ticket_app.services import sla
+from ticket_app.services import listing, sla
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -193,6 +193,11 @@ def test_lists_filter_breached_and_due_soon_in_the_order_due(api, desk, agent) -
         soon = api(agent).get("/api/tickets/?sla=due_soon")
         assert [t["title"] for t in soon.json()] == ["Early", "Late"]
         assert soon.headers["X-Total-Count"] == "2"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(listing, "SLA_COUNT_CAP", 1)
+            capped = api(agent).get("/api/tickets/?sla=due_soon")
+        assert capped.headers["X-Total-Count"] == "1"
+        assert capped.headers["X-Total-Count-Capped"] == "true"
         clock.shift(timedelta(minutes=20))  # 10:05
         breached = api(agent).get("/api/tickets/?sla=breached").json()
         assert [t["id"] for t in breached] == [early["id"]]
