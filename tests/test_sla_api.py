@@ -340,3 +340,29 @@ def test_the_manage_command_sweeps(api, desk, agent, engine, capsys) -> None:
         clock.shift(timedelta(minutes=48))
         assert manage.main(["sla-sweep"]) == 0
     assert "1 tickets looked at" in capsys.readouterr().err
+
+
+def test_a_calendar_change_reaches_tickets_opened_after_it_and_one_in_use_stays(
+    client, api, desk, agent
+) -> None:
+    calendar = desk["calendar"]["id"]
+    with time_machine.travel(FRIDAY_1630, tick=False) as clock:
+        before = file_ticket(api(agent))
+        clock.shift(timedelta(minutes=1))
+        weekend = {**WEEKDAYS, "sat": [["09:00", "13:00"]]}
+        changed = client.patch(f"/api/sla/calendars/{calendar}/", json={"hours": weekend})
+        assert changed.status_code == 200, changed.text
+        after = file_ticket(api(agent))
+    assert berlin(before["sla"]["first_response_due_at"]) == datetime(
+        2026, 3, 30, 9, 30, tzinfo=BERLIN
+    )
+    # Friday 16:31: 29 minutes today, 31 on Saturday morning
+    assert berlin(after["sla"]["first_response_due_at"]) == datetime(
+        2026, 3, 28, 9, 31, tzinfo=BERLIN
+    )
+    refused = client.delete(f"/api/sla/calendars/{calendar}/")
+    assert refused.status_code == 400
+    assert "1 policy uses this calendar" in refused.json()["errors"][0]["message"]
+    default = client.get("/api/sla/calendars/").json()[0]
+    assert default["is_default"]
+    assert client.delete(f"/api/sla/calendars/{default['id']}/").status_code == 400
