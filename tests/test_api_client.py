@@ -66,6 +66,16 @@ OPERATIONS = {
     ("post", "/api/tickets/{ticket_id}/draft/"): "assist-suggest_reply",
     ("post", "/api/tickets/{ticket_id}/drafts/{draft_id}/feedback/"): "assist-draft_feedback",
     ("get", "/api/tickets/{ticket_id}/summary/"): "assist-ticket_summary",
+    ("get", "/api/sla/calendars/"): "sla-list_calendars",
+    ("post", "/api/sla/calendars/"): "sla-create_calendar",
+    ("patch", "/api/sla/calendars/{calendar_id}/"): "sla-update_calendar",
+    ("delete", "/api/sla/calendars/{calendar_id}/"): "sla-delete_calendar",
+    ("get", "/api/sla/policies/"): "sla-list_policies",
+    ("post", "/api/sla/policies/"): "sla-create_policy",
+    ("patch", "/api/sla/policies/{policy_id}/"): "sla-update_policy",
+    ("delete", "/api/sla/policies/{policy_id}/"): "sla-delete_policy",
+    ("get", "/api/sla/dashboard/"): "sla-dashboard",
+    ("get", "/api/tickets/{ticket_id}/sla/"): "sla-explain",
 }
 
 

@@ -16,6 +16,7 @@ TICKET_FIELDS = {
     "status",
     "created_at",
     "updated_at",
+    "sla",
     "suggested_category",
     "suggested_priority",
     "created_by",

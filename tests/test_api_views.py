@@ -18,7 +18,14 @@ def test_a_view_saves_the_lists_query_normalised_and_counts_it(api, agent, clien
     assert view["query"] == "priority=high&status=open&sort=priority"
     assert (view["count"], view["count_capped"]) == (2, False)
     names = [v["name"] for v in alan.get("/api/views/").json()]
-    assert names == ["High ones", "My open tickets", "Unassigned", "Critical and open"]
+    assert names == [
+        "High ones",
+        "My open tickets",
+        "Unassigned",
+        "Critical and open",
+        "Breached",
+        "Due within an hour",
+    ]
     unassigned = next(v for v in alan.get("/api/views/").json() if v["name"] == "Unassigned")
     assert (unassigned["count"], unassigned["built_in"], unassigned["id"]) == (3, True, None)
 

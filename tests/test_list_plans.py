@@ -22,6 +22,10 @@ LISTS = [
     {"category": "billing", "status": "open"},
     {"assignee": "none", "status": "open"},
     {"assignee": "me", "sort": "oldest"},
+    {"sla": "breached"},
+    {"sla": "due_soon", "status": "open"},
+    {"sla": "breached", "assignee": "me"},
+    {"sort": "due"},
     {},
 ]
 

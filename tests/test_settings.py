@@ -69,6 +69,8 @@ DEFAULTS = {
     "MAIL_STUCK_MINUTES": ("mail_stuck_minutes", 15),
     "SIGNIN_LINK_MINUTES": ("signin_link_minutes", 30),
     "SIGNIN_LINK_REQUESTS_PER_HOUR": ("signin_link_requests_per_hour", 5),
+    "SLA_WARN_PERCENT": ("sla_warn_percent", 80),
+    "SLA_SWEEP_SECONDS": ("sla_sweep_seconds", 30.0),
     "LOG_LEVEL": ("log_level", "INFO"),
     "ATTACHMENT_MAX_BYTES": ("attachment_max_bytes", 20 * 1024 * 1024),
     "ATTACHMENT_MAX_MESSAGE_BYTES": ("attachment_max_message_bytes", 50 * 1024 * 1024),
@@ -209,6 +211,7 @@ def test_reflex_db_url_and_database_url_may_not_disagree(environment):
         ),
         ("SMTP_URL", "smtp://mail.example:port", "SMTP_URL has a port that is not a number"),
         ("MAIL_ADDRESS", "a@b@c", "MAIL_ADDRESS must be one mail address, got 'a@b@c'"),
+        ("SLA_WARN_PERCENT", "100", "SLA_WARN_PERCENT must be at most 99, got 100"),
         ("MAIL_POLL_SECONDS", "0.01", "MAIL_POLL_SECONDS must be at least 0.05, got 0.01"),
     ],
 )

@@ -58,6 +58,12 @@ def setting(env: str, default: Any, doc: str, **how: Any) -> Any:
     return field(metadata={"setting": Setting(env, default, doc, **how)})
 
 
+def _at_most(name: str, value: int, maximum: int) -> int:
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
 def _lower_all(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(item.lower() for item in items)
 
@@ -517,6 +523,21 @@ class Settings:
         '"email me a sign-in link" requests per address and per client address in an hour;'
         " more get the same answer and no mail",
         minimum=1,
+    )
+    sla_warn_percent: int = setting(
+        "SLA_WARN_PERCENT",
+        80,
+        "share of a service-level target (business time) at which the assignee is warned, once;"
+        " a second notice comes at the breach",
+        minimum=1,
+        clean=lambda value: _at_most("SLA_WARN_PERCENT", value, 99),
+    )
+    sla_sweep_seconds: float = setting(
+        "SLA_SWEEP_SECONDS",
+        30.0,
+        "how often each server process looks for service-level warnings and breaches to send"
+        " (it reads only tickets coming due); 0 turns the sweep off (then run"
+        " `python -m ticket_app.manage sla-sweep` from a timer)",
     )
     log_level: str = setting(
         "LOG_LEVEL",

@@ -62,6 +62,8 @@ class HistoryKind(StrEnum):
     REOPENED = "reopened"
     MERGED = "merged"  # another ticket was merged into this one
     MERGED_INTO = "merged_into"  # this ticket was merged into another
+    SLA_WARNING = "sla_warning"  # a service-level target reached its warning share
+    SLA_BREACHED = "sla_breached"  # a service-level target ran out
 
 
 class Sort(StrEnum):
@@ -71,6 +73,14 @@ class Sort(StrEnum):
     OLDEST = "oldest"
     PRIORITY = "priority"  # critical first, newest first within a priority
     ACTIVITY = "activity"  # most recent activity (a change or a comment) first
+    DUE = "due"  # earliest service-level due time first; tickets with none last
+
+
+class SlaFilter(StrEnum):
+    """`sla=`: tickets past a due time, or due within the hour."""
+
+    BREACHED = "breached"
+    DUE_SOON = "due_soon"
 
 
 PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}

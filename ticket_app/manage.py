@@ -9,6 +9,7 @@
     check-counts                           reports counters and search index that drifted
     rebuild-counts                         rebuilds them from the tickets
     send-mail [--once]                     works the outbox through SMTP_URL (--once: until empty)
+    sla-sweep                              sends the service-level warnings and breaches now due
 
 Reads DATABASE_URL like the app and applies pending migrations first. Messages go to stderr,
 results to stdout; a problem exits non-zero with one clear line.
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from ticket_app import migrate
 from ticket_app.config import get_settings
 from ticket_app.mail import sender
-from ticket_app.services import api_tokens, counts, setup, users
+from ticket_app.services import api_tokens, counts, setup, sla, users
 from ticket_app.services.errors import ServiceError
 
 Command = Callable[[argparse.Namespace], int]
@@ -116,6 +117,11 @@ def send_mail(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def sla_sweep(_arguments: argparse.Namespace) -> int:
+    print(f"{sla.sweep_all()} tickets looked at", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ticket_app.manage", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -144,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     command("rebuild-counts", rebuild_counts, "rebuild counters and search index")
     sub = command("send-mail", send_mail, "send queued mail through SMTP_URL")
     sub.add_argument("--once", action="store_true", help="stop when nothing is due")
+    command("sla-sweep", sla_sweep, "send the service-level warnings and breaches now due")
     return parser
 
 

@@ -1,9 +1,10 @@
 """The Reflex app: the UI, with the REST API and the sign-in forms mounted into the same
-backend, the start-up task that offers the first-admin setup address, and the mail sender
-(in each worker, when SMTP_URL is set)."""
+backend, the start-up task that offers the first-admin setup address, the mail sender (in
+each worker, when SMTP_URL is set) and the service-level sweep (in each worker)."""
 
 import reflex as rx
 
+from ticket_app import sla_worker
 from ticket_app.api.app import create_api
 from ticket_app.logs import configure_logging
 from ticket_app.mail import sender
@@ -26,3 +27,4 @@ add_pages(app)
 app.register_lifespan_task(announce_setup)
 app.register_lifespan_task(track_connections)
 app.register_lifespan_task(sender.lifespan)
+app.register_lifespan_task(sla_worker.lifespan)

@@ -79,7 +79,13 @@ def test_saving_a_view_and_its_live_count(make_ticket):
     make_ticket("One", priority=Priority.HIGH)
     state = loaded("/tickets?priority=high&sort=oldest")
     names = [view.name for view in state.saved_views]
-    assert names == ["My open tickets", "Unassigned", "Critical and open"]
+    assert names == [
+        "My open tickets",
+        "Unassigned",
+        "Critical and open",
+        "Breached",
+        "Due within an hour",
+    ]
     toast = run(TicketsState.save_view, state, {"name": "Old high ones"})
     assert "saved" in toast_text(toast)
     mine = state.saved_views[0]

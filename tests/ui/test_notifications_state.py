@@ -127,6 +127,7 @@ def test_the_account_page_offers_the_kinds_that_reach_the_role(agent, requester,
         "requester_replied": "both",
         "mentioned": "both",
         "new_unassigned": "none",
+        "sla_warning": "both",  # service levels: warnings before and at a breach
     }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
-from ticket_app.domain import Category, Priority, Sort, Status
+from ticket_app.domain import Category, Priority, SlaFilter, Sort, Status
 from ticket_app.services.schemas import (
     PAGE_LIMIT_DEFAULT,
     PAGE_LIMIT_MAX,
@@ -63,9 +63,18 @@ RequesterFilter = Annotated[
 SortOrder = Annotated[
     str | None,
     Query(
-        description="newest (default), oldest, priority (critical first, then newest) or "
-        "activity (most recent change or comment first)",
+        description="newest (default), oldest, priority (critical first, then newest), "
+        "activity (most recent change or comment first) or due (earliest service-level due "
+        "time first, tickets with none last)",
         json_schema_extra={"enum": [member.value for member in Sort]},
+    ),
+]
+SlaFilterParam = Annotated[
+    str | None,
+    Query(
+        description="breached (a running target is past its due time) or due_soon (due within "
+        "the hour); listed in the order due",
+        json_schema_extra={"enum": [member.value for member in SlaFilter]},
     ),
 ]
 PageCursor = Annotated[
@@ -92,6 +101,7 @@ def ticket_filters(
     assignee: AssigneeFilter = None,
     requester: RequesterFilter = None,
     sort: SortOrder = None,
+    sla: SlaFilterParam = None,
 ) -> TicketFilters:
     """The list's filters and order from the query string, or a 400 naming each bad one."""
     return parse_filters(
@@ -102,6 +112,7 @@ def ticket_filters(
         assignee=assignee,
         requester=requester,
         sort=sort,
+        sla=sla,
     )
 
 

@@ -161,6 +161,12 @@ TEMPLATES: dict[MailKind, Template] = {
         action="Open the ticket",
         why="You get this mail for every new unassigned ticket, as you chose.",
     ),
+    MailKind.SLA_WARNING: Template(
+        lead="Service level on #{number}: {title}",
+        action="Open the ticket",
+        why="You get this mail when a ticket assigned to you (or, unassigned, any ticket, as"
+        " an admin) nears or passes a service-level due time.",
+    ),
     MailKind.SIGNIN_LINK: Template(
         lead="Here is your sign-in link for {desk}. It works once, for {minutes} minutes.",
         after="If you did not ask for it, ignore this mail: nothing changes.",

@@ -32,9 +32,11 @@ from ticket_app.models.signin import (
     UserIdentity,
 )
 from ticket_app.models.similar import SimilarTerm
+from ticket_app.models.sla import SlaCalendar, SlaOutcome, SlaPolicy, SlaTerms
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
     COUNT_SHARDS,
+    NO_DUE,
     SUGGESTION_OUTCOMES,
     AssigneeCount,
     Ticket,
@@ -45,6 +47,7 @@ from ticket_app.models.views import SavedView
 __all__ = [
     "ASSIGNEE_COUNT_SHARDS",
     "COUNT_SHARDS",
+    "NO_DUE",
     "SUGGESTION_OUTCOMES",
     "ApiToken",
     "AssigneeCount",
@@ -72,6 +75,10 @@ __all__ = [
     "SignInChallenge",
     "SignInLink",
     "SimilarTerm",
+    "SlaCalendar",
+    "SlaOutcome",
+    "SlaPolicy",
+    "SlaTerms",
     "Ticket",
     "TicketComment",
     "TicketCount",

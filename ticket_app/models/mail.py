@@ -34,6 +34,7 @@ class NotificationKind(StrEnum):
     REQUESTER_REPLIED = "requester_replied"  # agent: on a ticket assigned to them
     MENTIONED = "mentioned"  # agent: @mentioned in an internal note
     NEW_UNASSIGNED = "new_unassigned"  # agent, when chosen: every new unassigned ticket
+    SLA_WARNING = "sla_warning"  # assignee (admins when unassigned): a target nearly due / due
 
 
 class MailKind(StrEnum):
@@ -46,6 +47,7 @@ class MailKind(StrEnum):
     REQUESTER_REPLIED = "requester_replied"
     MENTIONED = "mentioned"
     NEW_UNASSIGNED = "new_unassigned"
+    SLA_WARNING = "sla_warning"
     SIGNIN_LINK = "signin_link"
 
 

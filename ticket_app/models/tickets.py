@@ -5,7 +5,7 @@ Every rule of DESIGN.md's ticket table is a CHECK constraint. The migrations in
 triggers); a test checks the two agree.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -17,11 +17,22 @@ from ticket_app.domain import (
     Priority,
     Status,
 )
-from ticket_app.models.columns import bounded_text, not_blank, one_of, timestamp, utc_now
+from ticket_app.models.columns import (
+    UTCDateTime,
+    bounded_text,
+    not_blank,
+    one_of,
+    timestamp,
+    utc_now,
+)
 
 COUNT_SHARDS = 16
 ASSIGNEE_COUNT_SHARDS = 4
 SUGGESTION_OUTCOMES = ("none", "agreed", "changed")
+# `sla_due_at` of a ticket with no running timer: past every real time, so the order `due` is
+# one walk down one index (no NULLs in the keyset) and such tickets come last.
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+SLA_WARN_SOON = sa.text("sla_warn_at IS NOT NULL")
 
 
 def _text_rules() -> list[sa.CheckConstraint]:
@@ -79,6 +90,19 @@ class Ticket(SQLModel, table=True):
         sa.Index("ix_tickets_assignee_status_created", "assignee_id", "status", "created_at", "id"),
         sa.Index("ix_tickets_updated", "updated_at", "id"),
         sa.Index("ix_tickets_status_updated", "status", "updated_at", "id"),
+        sa.CheckConstraint("sla_breached BETWEEN 0 AND 7", name="sla_breached_bits"),
+        sa.CheckConstraint("sla_notified BETWEEN 0 AND 63", name="sla_notified_bits"),
+        # Service levels (revision 0015): `sla=breached|due_soon` and `sort=due` walk these.
+        sa.Index("ix_tickets_due", "sla_due_at", "id"),
+        sa.Index("ix_tickets_assignee_due", "assignee_id", "sla_due_at", "id"),
+        # The warning sweep: only tickets with a warning or breach still to tell.
+        sa.Index(
+            "ix_tickets_sla_warn",
+            "sla_warn_at",
+            "id",
+            postgresql_where=SLA_WARN_SOON,
+            sqlite_where=SLA_WARN_SOON,
+        ),
         sa.Index(
             "ix_tickets_merged_into",
             "merged_into_id",
@@ -122,6 +146,35 @@ class Ticket(SQLModel, table=True):
             sa.Integer, sa.ForeignKey("tickets.id", name="fk_tickets_merged_into"), nullable=True
         ),
     )
+
+    # Service levels, kept in step by services/sla.py in every write's transaction. The due
+    # times are those of running timers (null: met, paused, stopped or no target);
+    # `sla_due_at` is the earliest of them (NO_DUE when none runs). `sla_breached` and
+    # `sla_notified` are bit sets (see services/sla.py); breached bits are never cleared.
+    sla_policy_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    sla_terms_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("sla_terms.id", name="fk_tickets_sla_terms"), nullable=True
+        ),
+    )
+    first_response_due_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    next_response_due_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    sla_paused: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    sla_breached: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    sla_notified: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    sla_due_at: datetime = Field(
+        default=NO_DUE,
+        sa_column=sa.Column(UTCDateTime, nullable=False, default=NO_DUE),
+    )
+    sla_warn_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class TicketCount(SQLModel, table=True):

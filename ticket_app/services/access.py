@@ -47,6 +47,7 @@ class Permission(StrEnum):
     SHARE_VIEWS = "share a saved view with everyone"
     ASSIST = "use canned replies, suggested replies and summaries"
     SHARE_REPLIES = "share a canned reply with everyone"
+    MANAGE_SLA = "manage service-level calendars and policies"
 
 
 _AGENT = frozenset(

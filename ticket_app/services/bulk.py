@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ticket_app.domain import MAX_TICKET_ID, Category, Priority, Status
 from ticket_app.models import utc_now
-from ticket_app.services import history, listing, notifications
+from ticket_app.services import history, listing, notifications, sla
 from ticket_app.services.access import Actor, Permission, require, visible_tickets
 from ticket_app.services.errors import DatabaseUnavailable, InvalidInput, NotFound
 from ticket_app.services.schemas import FILTER_PARAMETERS, parse_filters, validated
@@ -163,6 +163,9 @@ def _apply_set(
             .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
         )
         history.record(connection, [entry for made in entries.values() for entry in made])
+        if sla.MOVED_BY & changes.keys():
+            for ident in moving:
+                sla.refresh(connection, ticket_id=ident)
         changed_rows = [row for row in old_rows if entries[row.id]]
         notifications.tickets_changed(
             connection, old_rows=changed_rows, changes=changes, actor=actor

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
-from ticket_app.services import attachment_files, drafts, history, notifications
+from ticket_app.services import attachment_files, drafts, history, notifications, sla
 from ticket_app.services.access import Actor, Permission, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import Forbidden, NotFound
@@ -144,7 +144,12 @@ def _add(
         changes: dict[str, Any] = {counter.name: counter + 1}
         entries = [
             history.entry(
-                ticket.id, actor, HistoryKind.COMMENTED, public=data.public, comment_id=comment_id
+                ticket.id,
+                actor,
+                HistoryKind.COMMENTED,
+                public=data.public,
+                comment_id=comment_id,
+                new="staff" if actor.is_staff else "requester",  # replayed by services/sla.py
             )
         ]
         if not actor.is_staff and ticket.status in DONE_STATUSES:
@@ -170,6 +175,7 @@ def _add(
             drafts.record_sent(
                 connection, actor, ticket_id=ticket.id, comment_id=comment_id, body=data.body
             )
+            sla.refresh(connection, ticket_id=ticket.id)
         batch.attach(connection, uploader_id=actor.id, ticket_id=ticket.id, comment_id=comment_id)
         notifications.comment_added(
             connection,

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from ticket_app.domain import HistoryKind, Status
 from ticket_app.models import Attachment, TicketComment, TicketParticipant, utc_now
-from ticket_app.services import history, similar_index
+from ticket_app.services import history, similar_index, sla
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -224,5 +224,6 @@ def merge(
             .returning(*COLUMNS)
         ).one()
         history.record(connection, entries)
+        sla.refresh(connection, ticket_id=source.id)  # closed: its timers stop
         similar_index.drop(connection, source.id)
         return read_one(connection, actor, row=row)

@@ -11,6 +11,8 @@ event was committed (the transactional outbox). The rules:
 - staff mentioned in an internal note as `@` + the part of their address before the `@`
   (`@alan` for alan@example.com): unique and free of spaces, where names are neither;
 - staff who chose it: every new unassigned ticket (off by default);
+- the assignee (the admins when nobody is assigned): a service-level target nearly due or
+  overdue (`sla_warning`, from the sweep of services/sla.py; no actor);
 - never the person who acted, never a deactivated user; no mail to a bounced address.
 
 Each person chooses a channel per kind (mail, in_app, both, none); without a choice the
@@ -59,7 +61,13 @@ COMMENTS = TicketComment.__table__
 Kind = NotificationKind
 
 REQUESTER_KINDS = (Kind.TICKET_RECEIVED, Kind.PUBLIC_REPLY, Kind.TICKET_RESOLVED)
-STAFF_KINDS = (Kind.ASSIGNED, Kind.REQUESTER_REPLIED, Kind.MENTIONED, Kind.NEW_UNASSIGNED)
+STAFF_KINDS = (
+    Kind.ASSIGNED,
+    Kind.REQUESTER_REPLIED,
+    Kind.MENTIONED,
+    Kind.NEW_UNASSIGNED,
+    Kind.SLA_WARNING,
+)
 DEFAULTS: dict[Kind, Channel] = {
     **dict.fromkeys(REQUESTER_KINDS, Channel.BOTH),
     **dict.fromkeys(STAFF_KINDS, Channel.BOTH),
@@ -69,6 +77,7 @@ MAILED = (Channel.MAIL.value, Channel.BOTH.value)
 SHOWN = (Channel.IN_APP.value, Channel.BOTH.value)
 MENTION = re.compile(r"(?<![\w.%+@-])@([A-Za-z0-9][A-Za-z0-9._%+-]*)")
 UNREAD_CAP = 99
+DESK = "Service levels"  # who a notice without an actor comes from
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ class Event:
     """What happened, with what the mail shows: the newest message and the ticket."""
 
     ticket: Any
-    actor: Actor
+    actor: Actor | None  # None: the desk itself (the service-level sweep)
     comment_id: int | None = None
     message: str | None = None
 
@@ -126,7 +135,8 @@ def _deliver(
 ) -> None:
     """Write each notice as its person chose: a notification row, a mail, both or neither;
     the actor is left out unless `tell_actor` (a receipt for a ticket they mailed in)."""
-    wanted = {notice.user_id for notice in notices} - (set() if tell_actor else {event.actor.id})
+    acting = {event.actor.id} if event.actor is not None and not tell_actor else set()
+    wanted = {notice.user_id for notice in notices} - acting
     if not wanted:
         return
     people = _people(connection, wanted)
@@ -148,7 +158,7 @@ def _deliver(
                     "kind": notice.kind.value,
                     "ticket_id": event.ticket.id,
                     "comment_id": event.comment_id,
-                    "actor_id": event.actor.id,
+                    "actor_id": event.actor.id if event.actor else None,
                     "created_at": now,
                 }
             )
@@ -162,7 +172,7 @@ def _deliver(
                 ticket_id=event.ticket.id,
                 comment_id=event.comment_id,
                 title=event.ticket.title,
-                actor=event.actor.name,
+                actor=event.actor.name if event.actor else DESK,
                 message=event.message,
                 quote=quote,
                 link_path=f"/tickets/{event.ticket.id}",
@@ -261,6 +271,14 @@ def tickets_changed(
             notices.append(Notice(assignee, Kind.ASSIGNED))
         message = None if resolving and assignee is None else ticket.description
         _deliver(connection, Event(ticket, actor, message=message), notices)
+
+
+def sla_warning(
+    connection: Connection, *, ticket: Any, recipients: list[int], message: str
+) -> None:
+    """A service-level warning or breach on `ticket` (the sweep decides who and when)."""
+    notices = [Notice(user, Kind.SLA_WARNING) for user in recipients]
+    _deliver(connection, Event(ticket, None, message=message), notices)
 
 
 def mentioned(connection: Connection, body: str) -> list[int]:

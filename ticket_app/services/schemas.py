@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +29,7 @@ from ticket_app.domain import (
     TITLE_MAX_LENGTH,
     Category,
     Priority,
+    SlaFilter,
     Sort,
     Status,
 )
@@ -206,6 +207,19 @@ class AttachmentRead(BaseModel):
     created_at: Timestamp
 
 
+class SlaRead(BaseModel):
+    """A ticket's service levels (staff only; null for requesters): the due times of running
+    targets (null: met, paused, stopped or no target), whether the clock is paused (waiting on
+    the requester) and the targets breached (never cleared once recorded)."""
+
+    policy_id: int | None = Field(description="null: no policy covered the ticket when opened")
+    first_response_due_at: Timestamp | None
+    next_response_due_at: Timestamp | None
+    resolution_due_at: Timestamp | None
+    paused: bool
+    breached: list[Literal["first_response", "next_response", "resolution"]]
+
+
 class TicketRead(BaseModel):
     """A ticket as the API returns it."""
 
@@ -234,6 +248,9 @@ class TicketRead(BaseModel):
     )
     attachments: list[AttachmentRead] = Field(
         default_factory=list, description="The files that came with the ticket itself"
+    )
+    sla: SlaRead | None = Field(
+        default=None, description="Service levels; null for requesters (see /sla/ to explain)"
     )
 
 
@@ -269,6 +286,7 @@ class TicketFilters:
     assignee: str = ""
     requester: str = ""
     sort: Sort = Sort.NEWEST
+    sla: SlaFilter | None = None
 
     def fingerprint(self) -> str:
         """A stable text of the filters, so a cursor can be tied to the list it came from."""
@@ -280,6 +298,7 @@ class TicketFilters:
             self.assignee,
             self.requester,
             self.sort.value,
+            self.sla.value if self.sla else "",
         ]
         return "\x1f".join(parts)
 
@@ -293,11 +312,21 @@ class TicketFilters:
             "assignee": self.assignee,
             "requester": self.requester,
             "sort": "" if self.sort == Sort.NEWEST else self.sort.value,
+            "sla": self.sla.value if self.sla else "",
         }
         return {key: value for key, value in params.items() if value}
 
 
-FILTER_PARAMETERS = ("category", "priority", "status", "search", "assignee", "requester", "sort")
+FILTER_PARAMETERS = (
+    "category",
+    "priority",
+    "status",
+    "search",
+    "assignee",
+    "requester",
+    "sort",
+    "sla",
+)
 _SEARCHABLE = re.compile(rf"[^\W_]{{{SEARCH_MIN_RUN}}}")
 
 
@@ -345,6 +374,23 @@ def _sort(raw: str | None, errors: list[FieldError]) -> Sort:
         return Sort.NEWEST
 
 
+def _sla(raw: str | None, sort: str | None, errors: list[FieldError]) -> SlaFilter | None:
+    """`sla=breached|due_soon`; such a list is read in the order `due` (the due index serves
+    the filter and the order together), so another order is refused by name."""
+    text = (raw or "").strip().lower()
+    if not text:
+        return None
+    try:
+        value = SlaFilter(text)
+    except ValueError:
+        expected = ", ".join(member.value for member in SlaFilter)
+        errors.append(FieldError("sla", f"unknown value {raw!r}; expected one of {expected}"))
+        return None
+    if (sort or "").strip().lower() not in ("", Sort.DUE.value):
+        errors.append(FieldError("sort", "a list filtered by sla is sorted by due; leave sort out"))
+    return value
+
+
 def _parse_values(
     field: str, raw: str | None, enum: type[EnumT], errors: list[FieldError]
 ) -> tuple[EnumT, ...]:
@@ -373,6 +419,7 @@ def parse_filters(
     assignee: str | None = None,
     requester: str | None = None,
     sort: str | None = None,
+    sla: str | None = None,
     limit: int | None = None,
 ) -> TicketFilters:
     """Filters from their text form (comma lists), refusing unknown values by name.
@@ -382,6 +429,7 @@ def parse_filters(
     errors: list[FieldError] = []
     if limit is not None and (limit_error := _limit_error(limit)):
         errors.append(limit_error)
+    service_level = _sla(sla, sort, errors)
     filters = TicketFilters(
         category=_parse_values("category", category, Category, errors),
         priority=_parse_values("priority", priority, Priority, errors),
@@ -389,7 +437,8 @@ def parse_filters(
         search=_search(search, errors),
         assignee=_person("assignee", assignee, ("me", "none"), errors),
         requester=_person("requester", requester, ("me",), errors),
-        sort=_sort(sort, errors),
+        sort=Sort.DUE if service_level else _sort(sort, errors),
+        sla=service_level,
     )
     if errors:
         raise InvalidInput(errors)

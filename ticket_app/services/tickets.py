@@ -23,7 +23,14 @@ from ticket_app.domain import (
     Status,
 )
 from ticket_app.models import Ticket, TicketParticipant, User, utc_now
-from ticket_app.services import attachment_files, history, listing, notifications, similar_index
+from ticket_app.services import (
+    attachment_files,
+    history,
+    listing,
+    notifications,
+    similar_index,
+    sla,
+)
 from ticket_app.services.access import (
     Actor,
     Permission,
@@ -79,7 +86,9 @@ def as_read(
     ticket = TicketRead.model_validate(row._mapping)
     ticket.participants = participants or []
     ticket.attachments = attachments or []
-    if not sees_internal(actor):
+    if sees_internal(actor):
+        ticket.sla = sla.read(row)
+    else:
         ticket.note_count = None
     return ticket
 
@@ -186,6 +195,8 @@ def create_ticket(
         with transaction(write=True) as connection:
             row = connection.execute(_INSERT, values).one()
             history.record(connection, [history.created(row, actor)])
+            sla.refresh(connection, ticket_id=row.id)
+            row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
             similar_index.add(connection, row)
             notifications.ticket_created(connection, ticket=row, actor=actor)
             added = batch.attach(
@@ -278,6 +289,9 @@ def write_changes(
     )
     row = connection.execute(statement).one()
     history.record(connection, history.changed(old, actual, actor))
+    if sla.MOVED_BY & actual.keys():
+        sla.refresh(connection, ticket_id=old.id)
+        row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == old.id)).one()
     notifications.tickets_changed(connection, old_rows=[old], changes=actual, actor=actor)
     if TEXT_FIELDS & actual.keys():
         similar_index.replace(connection, row)

@@ -2,8 +2,8 @@
 beside the list with a live count.
 
 Each user sees their own views, the ones admins shared with everyone, and, for agents and
-admins, three built-in views. A view's query is stored in the list's own query-string form,
-checked and normalised by the list's parser, so a view always opens as the list it was saved
+admins, the built-in views (`BUILT_IN`). A view's query is stored in the list's own query-string
+form, checked and normalised by the list's parser, so a view always opens as the list it was saved
 from. Counts come from the same counters as the list's total (capped where the list's is).
 """
 
@@ -29,6 +29,8 @@ BUILT_IN: tuple[tuple[str, str], ...] = (  # for agents and admins: name, query
     ("My open tickets", f"assignee=me&status={OPEN}"),
     ("Unassigned", f"assignee=none&status={OPEN}"),
     ("Critical and open", f"priority=critical&status={OPEN}"),
+    ("Breached", "sla=breached"),
+    ("Due within an hour", "sla=due_soon"),
 )
 
 

@@ -19,6 +19,7 @@ from ticket_app.ui.pages.detail import detail_page
 from ticket_app.ui.pages.login_code import login_code_page
 from ticket_app.ui.pages.mail_admin import mail_page
 from ticket_app.ui.pages.signin import login_page, setup_page
+from ticket_app.ui.pages.sla_admin import sla_admin_page
 from ticket_app.ui.pages.submit import submit_page
 from ticket_app.ui.pages.tickets import tickets_page
 from ticket_app.ui.pages.two_factor import two_factor_page
@@ -33,6 +34,7 @@ from ticket_app.ui.state.mail_admin import MailAdminState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.sessions import OwnSessionsState
 from ticket_app.ui.state.signin import SetupState, SignInState
+from ticket_app.ui.state.sla_admin import SlaAdminState
 from ticket_app.ui.state.tickets import TicketsState
 from ticket_app.ui.state.two_factor import TwoFactorState
 from ticket_app.ui.state.user_security import UserSecurityState
@@ -50,6 +52,9 @@ CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
     routes.TWO_FACTOR: (two_factor_page, (TwoFactorState.load,)),
     routes.USERS: (users_page, (UsersState.load, UserSecurityState.load)),
     routes.MAIL: (mail_page, (MailAdminState.load,)),
+    routes.ACCOUNT: (account_page, (AccountState.load,)),
+    routes.USERS: (users_page, (UsersState.load,)),
+    routes.SLA_ADMIN: (sla_admin_page, (SlaAdminState.load,)),
 }
 
 

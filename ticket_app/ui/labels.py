@@ -3,7 +3,7 @@
 The stored values stay lowercase (`in_progress`); agents read these labels instead.
 """
 
-from ticket_app.domain import Category, Priority, Role, Sort, Status
+from ticket_app.domain import Category, Priority, Role, SlaFilter, Sort, Status
 from ticket_app.models import Channel, MailState, NotificationKind
 
 CATEGORY_LABELS: dict[str, str] = {
@@ -63,6 +63,12 @@ SORT_LABELS: dict[str, str] = {
     Sort.OLDEST: "Oldest first",
     Sort.PRIORITY: "Priority",
     Sort.ACTIVITY: "Recent activity",
+    Sort.DUE: "Due soonest",
+}
+
+SLA_LABELS: dict[str, str] = {
+    SlaFilter.BREACHED: "Breached",
+    SlaFilter.DUE_SOON: "Due within an hour",
 }
 NOTIFICATION_PHRASES: dict[str, str] = {  # after the actor's name, before the ticket
     NotificationKind.TICKET_RECEIVED: "filed a ticket for you:",

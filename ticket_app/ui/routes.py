@@ -23,6 +23,7 @@ ACCOUNT = "/account"
 TWO_FACTOR = "/account/two-factor"  # also where staff who must set it up are held
 USERS = "/admin/users"
 MAIL = "/admin/mail"
+SLA_ADMIN = "/admin/sla"
 LOGIN = "/login"
 LOGIN_CODE = "/login/code"  # the code step after a right password
 SSO_START = "/auth/oidc/start"  # single sign-on: off to the company's OpenID provider
@@ -54,6 +55,7 @@ SIGNED_IN_PAGES = (
     Page(TWO_FACTOR, "Two-factor sign-in", for_enrolment=True),
     Page(USERS, "Users", "users", shown_if="can_manage_users"),
     Page(MAIL, "Mail", "mail", shown_if="can_manage_users"),
+    Page(SLA_ADMIN, "Service levels", "alarm-clock", shown_if="can_manage_sla"),
 )
 NAV_PAGES = tuple(page for page in SIGNED_IN_PAGES if page.icon)
 

@@ -18,6 +18,7 @@ from ticket_app.api.routes import (
     me,
     merge,
     similar,
+    sla,
     tickets,
     timeline,
     users,
@@ -40,6 +41,7 @@ ROUTERS = (
     views.router,
     canned_replies.router,
     assist.router,
+    sla.router,
 )
 
 

@@ -82,7 +82,8 @@ async def list_tickets(
     """Newest first unless `sort` says otherwise; `Link: rel="next"` continues.
 
     `X-Total-Count` counts every match, except where the counters cannot answer (a search,
-    a requester's own tickets): there it stops at 10,000 and then also sends
+    a requester's own tickets, an `sla` filter): there it stops at 10,000 (1,000 under
+    `sla`) and then also sends
     `X-Total-Count-Capped: true`.
     """
     page = await run_in_threadpool(

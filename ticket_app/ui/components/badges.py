@@ -39,3 +39,28 @@ def priority_badge(value: rx.Var[str]) -> rx.Component:
 
 def status_badge(value: rx.Var[str]) -> rx.Component:
     return _badge(value, STATUS_LABELS, STATUS_COLORS, "circle-dot")
+
+
+def due_badge(state: rx.Var[str], due_at: rx.Var[str]) -> rx.Component:
+    """The service-level badge of a row or card: red once overdue, amber within the hour."""
+    return rx.match(
+        state,
+        ("overdue", _due("Overdue", "red", due_at)),
+        ("soon", _due("Due within the hour", "amber", due_at)),
+        rx.fragment(),
+    )
+
+
+def _due(label: str, color: str, due_at: rx.Var[str]) -> rx.Component:
+    return rx.badge(
+        rx.icon("alarm-clock", size=12, aria_hidden="true"),
+        label,
+        color_scheme=color,
+        variant="solid" if color == "red" else "soft",
+        high_contrast=color != "red",
+        radius="full",
+        size="2",
+        title="Service-level due time: " + due_at,
+        data_testid="due-badge",
+        data_due=color,
+    )

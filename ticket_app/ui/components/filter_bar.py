@@ -7,7 +7,13 @@ from typing import Any
 import reflex as rx
 
 from ticket_app.ui.components.fields import choice_select, field_error
-from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, SORT_LABELS, STATUS_LABELS
+from ticket_app.ui.labels import (
+    CATEGORY_LABELS,
+    PRIORITY_LABELS,
+    SLA_LABELS,
+    SORT_LABELS,
+    STATUS_LABELS,
+)
 from ticket_app.ui.state.filters import ALL
 
 SEARCH_DEBOUNCE_MS = 400
@@ -97,6 +103,17 @@ def filter_bar(state: Any, orders: bool = True) -> rx.Component:
             "All statuses",
         ),
         rx.cond(state.can_triage, _assignee_filter(state)),
+        rx.cond(
+            state.can_triage,
+            _filter_select(
+                "filter-sla",
+                "Service level",
+                state.sla_filter,
+                state.set_sla_filter,
+                SLA_LABELS,
+                "Any",
+            ),
+        ),
         rx.cond(state.requester_filter, _requester_filter(state)),
         _order(state) if orders else rx.fragment(),
         spacing="3",

@@ -4,7 +4,7 @@ card's "Move to" select (keyboard and touch)."""
 import reflex as rx
 
 from ticket_app.ui import routes
-from ticket_app.ui.components.badges import category_badge, priority_badge
+from ticket_app.ui.components.badges import category_badge, due_badge, priority_badge
 from ticket_app.ui.components.drag import drag_card, drop_zone
 from ticket_app.ui.components.feedback import error_callout, loading, warning_callout
 from ticket_app.ui.components.filter_bar import filter_bar
@@ -31,6 +31,7 @@ def _card(card: TicketRow) -> rx.Component:
                     rx.flex(
                         category_badge(card.category),
                         priority_badge(card.priority),
+                        due_badge(card.due_state, card.due_at),
                         spacing="1",
                         wrap="wrap",
                     ),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ticket_app.ui import routes
 from ticket_app.ui.components.charts import (
     breakdown_chart,
     breakdown_legend,
@@ -93,10 +94,59 @@ def _assignee_loads() -> rx.Component:
     )
 
 
+def _service_levels() -> rx.Component:
+    """Targets met in time over the period per priority, median first response, breached now."""
+    state = DashboardState
+    return rx.card(
+        rx.flex(
+            rx.heading(f"Service levels, last {DAYS} days", as_="h2", size="3"),
+            rx.flex(
+                rx.link(
+                    rx.text("Breached now: ", rx.text.strong(state.breached_now)),
+                    href=routes.list_url({"sla": "breached"}),
+                ),
+                rx.text(
+                    "Median business time to first response: ",
+                    rx.text.strong(state.median_first_response),
+                ),
+                spacing="5",
+                wrap="wrap",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Priority", "First response", "Next response", "Resolution")
+                        ]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        state.service_data,
+                        lambda row: rx.table.row(
+                            rx.table.cell(row["priority"]),
+                            rx.table.cell(row["first_response"]),
+                            rx.table.cell(row["next_response"]),
+                            rx.table.cell(row["resolution"]),
+                        ),
+                    )
+                ),
+                size="1",
+            ),
+            rx.text("Share of targets met in time, of those met or breached.", size="1"),
+            direction="column",
+            spacing="3",
+        ),
+        size="2",
+    )
+
+
 def _charts() -> rx.Component:
     state = DashboardState
     return rx.flex(
         rx.cond(state.can_read_all, _assignee_loads()),
+        rx.cond(state.can_read_all, _service_levels()),
         chart_card(
             f"Tickets per day, last {DAYS} days",
             daily_chart(state.daily_data),

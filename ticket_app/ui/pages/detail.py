@@ -152,6 +152,61 @@ def _suggestion() -> rx.Component:
     )
 
 
+def _phase(phase: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.el.li(
+        rx.text(
+            rx.text.strong(phase["kind"]),
+            " ",
+            phase["span"],
+            " · ",
+            phase["minutes"],
+            rx.cond(phase["note"], rx.text.span(" · ", phase["note"])),
+            size="1",
+        )
+    )
+
+
+def _timer(timer: rx.Var) -> rx.Component:
+    return rx.flex(
+        rx.flex(
+            rx.text(timer.label, size="2", weight="medium"),
+            rx.badge(timer.state_label, color_scheme=timer.tone, variant="soft", size="1"),
+            rx.cond(timer.breached, rx.badge("Breached", color_scheme="red", size="1")),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+        ),
+        rx.cond(
+            timer.due,
+            rx.text("Due ", timer.due, " · ", timer.left, size="1", color_scheme="gray"),
+        ),
+        rx.el.details(
+            rx.el.summary(rx.text("How was this computed", size="1")),
+            rx.el.ul(rx.foreach(timer.phases, _phase), style={"paddingLeft": "1rem"}),
+        ),
+        direction="column",
+        spacing="1",
+        data_testid="sla-timer",
+        data_target=timer.target,
+        data_tone=timer.tone,
+    )
+
+
+def _service_levels() -> rx.Component:
+    return rx.flex(
+        rx.flex(
+            rx.icon("alarm-clock", size=16),
+            rx.heading("Service levels", as_="h2", size="3"),
+            spacing="2",
+            align="center",
+        ),
+        rx.foreach(DetailState.sla_timers, _timer),
+        rx.text(DetailState.sla_rule, size="1", color_scheme="gray"),
+        direction="column",
+        spacing="3",
+    )
+
+
 def _merged_banner() -> rx.Component:
     target = routes.ticket_url(ticket.merged_into_id)
     return rx.cond(
@@ -445,6 +500,7 @@ def _triage() -> rx.Component:
             spacing="4",
             size="2",
         ),
+        rx.cond(DetailState.sla_timers, rx.card(_service_levels(), size="2")),
         rx.card(_suggestion(), size="2"),
         _duplicates(),
         direction="column",

@@ -5,7 +5,7 @@ import reflex as rx
 
 from ticket_app.services.bulk import BULK_CAP
 from ticket_app.ui import routes
-from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
+from ticket_app.ui.components.badges import category_badge, due_badge, priority_badge, status_badge
 from ticket_app.ui.components.feedback import (
     empty_state,
     error_callout,
@@ -264,6 +264,7 @@ def _row_meta(row: TicketRow) -> rx.Component:
     return rx.flex(
         category_badge(row.category),
         priority_badge(row.priority),
+        due_badge(row.due_state, row.due_at),
         rx.cond(row.merged_into_id, rx.badge("Merged into #", row.merged_into_id, variant="soft")),
         rx.text(
             rx.cond(row.requester_name, row.requester_name, "Unknown requester"),

@@ -1,5 +1,6 @@
-"""The dashboard's numbers: totals, breakdowns, tickets per day, open tickets per assignee and
-the AI agreement share (the last two for staff; a requester sees their own tickets' figures).
+"""The dashboard's numbers: totals, breakdowns, tickets per day, open tickets per assignee,
+the AI agreement share and service levels (the last three for staff; a requester sees their
+own tickets' figures).
 
 All of it comes from the stats service's counter-backed queries in one worker-thread call,
 and is re-read only when the desk's revision moves.
@@ -12,7 +13,7 @@ from typing import final
 
 import reflex as rx
 
-from ticket_app.services import drafts, stats
+from ticket_app.services import drafts, sla, stats
 from ticket_app.services.access import Actor, Permission
 from ticket_app.services.drafts import DraftFigures
 from ticket_app.services.schemas import Stats
@@ -22,6 +23,7 @@ from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
+from ticket_app.ui.viewmodels.sla import duration
 
 DAYS = 30
 
@@ -34,6 +36,7 @@ class Numbers:
     daily: list[tuple[date, int]]
     agreement: stats.SuggestionAgreement | None
     loads: list[stats.AssigneeLoad]
+    service: sla.SlaDashboard | None
     drafts: DraftFigures | None = None
 
 
@@ -54,7 +57,25 @@ def read_numbers(actor: Actor) -> Numbers:
         agreement=stats.suggestion_agreement(actor) if staff else None,
         loads=stats.open_by_assignee(actor) if staff else [],
         drafts=drafts.figures(actor) if staff else None,
+        service=sla.dashboard(actor, days=DAYS) if staff else None,
     )
+
+
+def service_rows(figures: sla.SlaDashboard) -> list[dict[str, str]]:
+    """Per priority, the share of each target met in time over the period ("–": none met)."""
+
+    def shown(share: sla.TargetShare) -> str:
+        if share.share is None:
+            return "–"
+        return f"{share.share:.0%} of {share.met + share.breached}"
+
+    return [
+        {
+            "priority": PRIORITY_LABELS[priority],
+            **{target: shown(shares[target]) for target in sla.timers.TARGETS},
+        }
+        for priority, shares in figures.by_priority.items()
+    ]
 
 
 def breakdown(
@@ -85,6 +106,9 @@ class DashboardState(LiveState, SessionState):
     status_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     daily_data: list[dict[str, str | int]] = rx.field(default_factory=list)
     assignee_data: list[AssigneeRow] = rx.field(default_factory=list)
+    service_data: list[dict[str, str]] = rx.field(default_factory=list)
+    median_first_response: str = "–"
+    breached_now: str = "0"
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | rx.EventHandler | None:
@@ -136,6 +160,13 @@ class DashboardState(LiveState, SessionState):
             )
             for load in numbers.loads
         ]
+        if numbers.service is not None:
+            service = numbers.service
+            self.service_data = service_rows(service)
+            median = service.median_first_response_minutes
+            self.median_first_response = "–" if median is None else duration(median)
+            capped = "+" if service.breached_now_capped else ""
+            self.breached_now = f"{service.breached_now:,}{capped}"
         agreement = numbers.agreement
         share = agreement.share if agreement else None
         self.agreed = agreement.agreed if agreement else 0

@@ -11,8 +11,8 @@ from typing import Any, final
 import reflex as rx
 
 from ticket_app.domain import DONE_STATUSES
-from ticket_app.services import comments, notifications, tickets, timeline
-from ticket_app.services.access import Actor
+from ticket_app.services import comments, notifications, sla, tickets, timeline
+from ticket_app.services.access import Actor, sees_internal
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
@@ -24,6 +24,7 @@ from ticket_app.ui.state.filters import AssigneesState
 from ticket_app.ui.state.live import LiveState, change_field
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.viewmodels.rows import TicketView, to_view
+from ticket_app.ui.viewmodels.sla import SlaTimerView, to_timer_views
 from ticket_app.ui.viewmodels.timeline import VALUE_LABELS, TimelineItem, to_items
 
 TIMELINE_PAGE = 30
@@ -32,9 +33,15 @@ EDITABLE = ("status", "category", "priority", "assignee_id")
 
 def _read_ticket(
     actor: Actor, ticket_id: int
-) -> tuple[TicketView, timeline.Timeline, list[TimelineItem]]:
-    """The ticket and the newest page of its timeline: what every tab on it shares."""
-    return to_view(tickets.get_ticket(actor, ticket_id=ticket_id)), *_timeline(actor, ticket_id)
+) -> tuple[TicketView, timeline.Timeline, list[TimelineItem], list[SlaTimerView], str]:
+    """The ticket, the newest page of its timeline and (staff) its service-level timers:
+    what every tab on it shares."""
+    view = to_view(tickets.get_ticket(actor, ticket_id=ticket_id))
+    timers, rule = [], ""
+    if sees_internal(actor):
+        explained = sla.explain(actor, ticket_id=ticket_id)
+        timers, rule = to_timer_views(explained), explained.rule
+    return view, *_timeline(actor, ticket_id), timers, rule
 
 
 def _timeline(
@@ -54,6 +61,8 @@ class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
     ticket: TicketView = TicketView()
     found: bool = False
     items: list[TimelineItem] = rx.field(default_factory=list)
+    sla_timers: list[SlaTimerView] = rx.field(default_factory=list)
+    sla_rule: str = ""
     has_older: bool = False
     reply_public: bool = True
     reply_error: str = ""
@@ -130,12 +139,13 @@ class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
 
     async def _read(self, actor: Actor) -> None:
         ticket_id = self._ticket_id
-        view, newest, shared_items = await get_shared_reads().read(
+        view, newest, shared_items, timers, rule = await get_shared_reads().read(
             ("ticket", audience(actor), ticket_id),
             lambda: _read_ticket(actor, ticket_id),
             self.router.session.client_token,
         )
         self._show(view)
+        self.sla_timers, self.sla_rule = timers, rule
         await self._assignable(actor, [view])
         fresh = list(shared_items)
         oldest_fresh = fresh[-1].id if fresh else 0

@@ -28,6 +28,7 @@ FILTER_VARS = {  # URL parameter -> the state var that shows it
     "assignee": "assignee_filter",
     "requester": "requester_filter",
     "sort": "sort_order",
+    "sla": "sla_filter",
 }
 
 
@@ -89,6 +90,7 @@ class FilterState(AssigneesState, mixin=True):
     requester_filter: str = ""
     requester_name: str = ""  # what the filter bar calls `requester_filter` (a link has an id)
     sort_order: str = ""
+    sla_filter: str = ""
     filter_error: str = ""
     warning: str = ""
     _filters: TicketFilters = TicketFilters()
@@ -102,6 +104,7 @@ class FilterState(AssigneesState, mixin=True):
             or self.search
             or self.assignee_filter
             or self.requester_filter
+            or self.sla_filter
         )
 
     @rx.var
@@ -115,6 +118,7 @@ class FilterState(AssigneesState, mixin=True):
             self.assignee_filter,
             self.requester_filter,
             self.sort_order,
+            self.sla_filter,
         )
         return routes.filtered_url("", dict(zip(FILTER_VARS, shown, strict=True))).lstrip("?")
 
@@ -192,6 +196,13 @@ class FilterState(AssigneesState, mixin=True):
     @rx.event
     async def set_sort_order(self, value: str) -> rx.event.EventSpec | None:
         return await self._apply("sort", "" if value == "newest" else value)
+
+    @rx.event
+    async def set_sla_filter(self, value: str) -> rx.event.EventSpec | None:
+        """Breached or due within the hour; such a list is read in the order due."""
+        if value != ALL:
+            self.sort_order = ""
+        return await self._apply("sla", "" if value == ALL else value)
 
     @rx.event
     async def set_search(self, value: str) -> rx.event.EventSpec | None:

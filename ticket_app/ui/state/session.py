@@ -95,6 +95,7 @@ class SessionState(rx.State):
     can_manage_users = flag("can_manage_users", Permission.MANAGE_USERS)
     can_share_views = flag("can_share_views", Permission.SHARE_VIEWS)
     can_assist = flag("can_assist", Permission.ASSIST)
+    can_manage_sla = flag("can_manage_sla", Permission.MANAGE_SLA)
 
     async def _actor(self) -> Actor | None:
         """The signed-in actor, checked now (the flags follow a changed role)."""

@@ -24,7 +24,7 @@ from ticket_app.ui.messages import describe
 from ticket_app.ui.state.filters import FilterState
 from ticket_app.ui.state.live import LiveState, change_field
 from ticket_app.ui.state.session import Refused, SessionState
-from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, to_rows
+from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, due_now, to_rows
 
 PAGE_SIZE = 25
 BULK_FIELDS = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "category": CATEGORY_LABELS}
@@ -172,7 +172,7 @@ class TicketsState(FilterState, LiveState, SessionState):
             # The tickets of this page are gone (deleted or re-filtered): back to the start.
             self._first_page()
             return await self._reload()
-        self.rows = rows
+        self.rows = due_now(rows)
         self.total = result.total
         self.total_capped = result.total_capped
         self._next_cursor = result.next_cursor

@@ -7,14 +7,17 @@ pages never see ids they would have to look up.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
+from ticket_app.models import utc_now
 from ticket_app.services import users
 from ticket_app.services.schemas import TicketRead
 from ticket_app.services.similar import SimilarTicket
 from ticket_app.services.users import Person
 
 EXCERPT_LENGTH = 160
+DUE_SOON = timedelta(hours=1)  # the amber badge; past the due time it is red
 NOBODY = "nobody"  # the assignee select's value for "no one" (Radix items cannot be "")
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
@@ -76,6 +79,40 @@ class TicketRow:
     comment_count: int
     note_count: int
     merged_into_id: int
+    due_at: str = ""  # the earliest running service-level due time ("" when none runs)
+    due_state: str = ""  # overdue, soon (within the hour), later, or ""
+
+
+def due_of(ticket: TicketRead, now: datetime | None = None) -> tuple[str, str]:
+    """(earliest running due time, its state) for the due badge; staff only see one."""
+    if ticket.sla is None:
+        return "", ""
+    sla = ticket.sla
+    dues = [
+        due
+        for due in (sla.first_response_due_at, sla.next_response_due_at, sla.resolution_due_at)
+        if due is not None
+    ]
+    if not dues:
+        return "", ""
+    due = min(dues)
+    return due.isoformat(), _due_state(due, now or utc_now())
+
+
+def _due_state(due: datetime, now: datetime) -> str:
+    left = due - now
+    return "overdue" if left <= timedelta(0) else "soon" if left <= DUE_SOON else "later"
+
+
+def due_now(rows: list[TicketRow]) -> list[TicketRow]:
+    """The rows with their due badge as of now: a shared read may be older than the clock."""
+    now = utc_now()
+    return [
+        replace(row, due_state=_due_state(datetime.fromisoformat(row.due_at), now))
+        if row.due_at
+        else row
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -105,6 +142,7 @@ class TicketView:
 
 
 def to_row(ticket: TicketRead, people: dict[int, Person]) -> TicketRow:
+    due_at, due_state = due_of(ticket)
     return TicketRow(
         id=ticket.id,
         title=ticket.title,
@@ -120,6 +158,8 @@ def to_row(ticket: TicketRead, people: dict[int, Person]) -> TicketRow:
         comment_count=ticket.comment_count,
         note_count=ticket.note_count or 0,
         merged_into_id=ticket.merged_into_id or 0,
+        due_at=due_at,
+        due_state=due_state,
     )
 
 
