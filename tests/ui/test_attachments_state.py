@@ -214,3 +214,16 @@ def test_comments_service_sees_the_same_files(make_ticket, viewer):
     reply(state, "Log attached.", upload("app.log", b"ERROR boom\n"))
     page = comments.list_comments(viewer.actor, ticket_id=ticket.id, limit=10)
     assert [f.filename for f in page.items[0].attachments] == ["app.log"]
+
+
+@pytest.mark.parametrize("files", ["1", None, {"reply": "hi"}, ["shot.png"], [{"file": "x"}]])
+def test_files_that_did_not_come_from_the_upload_endpoint_do_nothing(make_ticket, viewer, files):
+    """Any websocket client may call the upload handlers with whatever arguments."""
+    ticket = make_ticket()
+    state = opened(ticket.id)
+    assert run(DetailState.send_reply_with_files, state, files, {"reply": "hi"}) is None
+    form = at_url(new(FormState), "/")
+    fields = {"title": "Sneaky", "description": "Not from the upload endpoint."}
+    assert run(FormState.submit_with_files, form, files, fields) is None
+    assert tickets.get_ticket(viewer.actor, ticket_id=ticket.id).comment_count == 0
+    assert tickets.list_tickets(viewer.actor, filters=TicketFilters(), limit=10).total == 1

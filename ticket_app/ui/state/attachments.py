@@ -26,9 +26,12 @@ TOO_LARGE = "file-too-large"
 TOO_MANY = "too-many-files"
 
 
-def incoming(files: list[rx.UploadFile]) -> list[IncomingFile]:
+def incoming(files: Any) -> list[IncomingFile] | None:
     """The browser's files as the services take them (the name as the browser gave it; the
-    service cleans it)."""
+    service cleans it); None when `files` did not come from the upload endpoint (any
+    websocket client may send the handler's name with whatever arguments)."""
+    if not isinstance(files, list) or not all(isinstance(f, rx.UploadFile) for f in files):
+        return None
     return [IncomingFile(upload.name or "", upload.file) for upload in files]
 
 

@@ -306,7 +306,9 @@ class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState,
     ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         """The reply box's submit: the reply or note with the files chosen for it (none is
         fine), through the upload endpoint (see `state/attachments.py`)."""
-        return await self._send(form_data, incoming(files))
+        if (sent := incoming(files)) is None:
+            return None
+        return await self._send(form_data, sent)
 
     async def _send(
         self, form_data: dict[str, Any], files: list[IncomingFile]

@@ -281,9 +281,10 @@ class FormState(AttachmentsState, SessionState):
         here, with them in its transaction (the files live only as long as this handler),
         so a ticket without a suggestion waits for the classifier."""
         self.uploading = False
-        if self.submitting or (data := self._validated(form_data)) is None:
+        sent = incoming(files)
+        if sent is None or self.submitting or (data := self._validated(form_data)) is None:
             return None
-        if not files:
+        if not sent:
             return self._save_later(data)
 
         def refused(error: ServiceError) -> rx.event.EventSpec | None:
@@ -299,7 +300,7 @@ class FormState(AttachmentsState, SessionState):
             tickets.create_ticket,
             data=data,
             suggestion=self._suggestion,
-            files=incoming(files),
+            files=sent,
             refuse=refused,
         )
         self.submitting = False
