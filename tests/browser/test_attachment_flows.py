@@ -58,10 +58,10 @@ def test_an_agent_drops_and_pastes_screenshots_and_opens_one(open_page, app_url)
     expect(alan.get_by_text("Up to 10 files")).to_be_visible()  # the limits, before upload
 
     drop(alan, "#reply-files", "screenshot.png", png(800, 500, "navy"), "image/png")
-    chosen = alan.get_by_role("group", name="Files to send").or_(alan.get_by_label("Files to send"))
+    chosen = alan.get_by_label("Files to send")
     expect(chosen.get_by_text("screenshot.png")).to_be_visible()
     paste(alan, "#reply", png(300, 200, "orange"), "image/png")
-    expect(chosen.get_by_text(re.compile(r"^pasted-\d+-1\.png$"))).to_be_visible()
+    expect(chosen.get_by_text(re.compile(r"pasted-\d+-1\.png"))).to_be_visible()
 
     alan.locator("#reply").fill(f"Here is what I see ({word}).")
     alan.get_by_role("button", name="Send reply").click()

@@ -179,7 +179,12 @@ def _image(file: FileView) -> rx.Component:
             rx.dialog.title(file.name, size="3"),
             rx.image(src=file.href, alt=file.name, max_width="100%"),
             rx.flex(
-                rx.link("Open in a new tab", href=file.href, is_external=True),
+                rx.link(
+                    "Open in a new tab",
+                    href=file.href,
+                    is_external=True,
+                    custom_attrs={"reloadDocument": True},
+                ),
                 rx.dialog.close(rx.button("Close", variant="soft")),
                 justify="between",
                 align="center",
@@ -196,7 +201,15 @@ def _download(file: FileView) -> rx.Component:
         rx.cond(
             file.pending,
             rx.text(file.name, " (waiting for its virus scan)", size="2"),
-            rx.link(file.name, href=file.href, size="2"),
+            rx.el.a(
+                file.name,
+                # Not a page of the app: the browser itself fetches the file.
+                href=file.href,
+                download=True,
+                custom_attrs={"reloadDocument": True},
+                color="var(--accent-11)",
+                font_size="var(--font-size-2)",
+            ),
         ),
         rx.text(file.kind, " · ", file.size, size="1", color_scheme="gray"),
         align="center",
