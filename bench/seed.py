@@ -327,7 +327,7 @@ def _pg_seed(
     keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
         "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
-        "ticket_history, similar_terms RESTART IDENTITY"
+        "ticket_history, similar_terms RESTART IDENTITY CASCADE"  # and what refers to them
     )
     if not with_triggers:
         for name, _ in indexes:
