@@ -11,7 +11,18 @@ a 100 MB upload or download grows the app by no more than its buffers.
 .venv/bin/python -m bench.attachments --database ... --store s3   # moto's server, locally
 ```
 
-The database is created when missing. Results go to `bench/results/attachments-<store>.json`.
+With `--stored N` it measures instead what N stored attachments cost the pages (PostgreSQL):
+`bench.seed` loads `--tickets` tickets, N attachment rows are spread over them (metadata only:
+the pages list files, they do not read them), and the API the list and ticket pages read
+(`GET /api/tickets/?limit=50` with each ticket's files; `GET /api/tickets/{id}/` and its
+timeline `history/?limit=30`) is timed, p50 and p95 of 100 requests each.
+
+```sh
+.venv/bin/python -m bench.attachments --database ... --stored 100000 --tickets 20000
+```
+
+The database is created when missing. Results go to `bench/results/attachments-<store>.json`
+(`attachments-pages.json` for `--stored`).
 """
 
 import argparse
@@ -28,6 +39,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench import seed
 from bench.memory import MemorySampler
 from bench.run import ROOT, bench_token, port_free, stop
 from tests.support.files import free_port
@@ -123,12 +135,99 @@ def _one_size(client: httpx.Client, pid: int, ticket: int, size_mb: int) -> dict
     }
 
 
+def _store_rows(url: str, count: int) -> int:
+    """`count` attachment rows over the seeded tickets (one shared blob, as identical
+    screenshots are stored once); the id of a ticket that has some."""
+    engine = sa.create_engine(make_url(url).set(drivername="postgresql+psycopg2"))
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM attachments"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO attachment_blobs (sha256, size) VALUES (:sha, 48213)"
+                " ON CONFLICT DO NOTHING"
+            ),
+            {"sha": "ab" * 32},
+        )
+        low, high = connection.execute(sa.text("SELECT min(id), max(id) FROM tickets")).one()
+        uploader = connection.execute(sa.text("SELECT min(id) FROM users")).scalar_one()
+        connection.execute(
+            sa.text(
+                "INSERT INTO attachments (ticket_id, uploader_id, filename, size, content_type,"
+                " sha256, thumbnail_sha256, state, created_at)"
+                " SELECT :low + (g % (:high - :low + 1)), :uploader, 'screenshot-' || g || '.png',"
+                " 48213, 'image/png', :sha, :sha, 'stored', now() FROM generate_series(1, :n) g"
+            ),
+            {"low": low, "high": high, "uploader": uploader, "sha": "ab" * 32, "n": count},
+        )
+        connection.execute(sa.text("ANALYZE attachments"))
+    engine.dispose()
+    return int(high)
+
+
+def _timed(client: httpx.Client, paths: list[str], rounds: int = 100) -> dict[str, float]:
+    seconds = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for path in paths:
+            client.get(path).raise_for_status()
+        seconds.append(time.perf_counter() - started)
+    seconds.sort()
+    return {
+        "p50_ms": round(seconds[len(seconds) // 2] * 1000, 1),
+        "p95_ms": round(seconds[int(len(seconds) * 0.95)] * 1000, 1),
+    }
+
+
+def pages(database: str, stored: int, tickets: int) -> int:
+    """The list and ticket pages' reads with `stored` attachments in the database."""
+    _create_database(database)
+    env = {**os.environ, "DATABASE_URL": database, "API_RATE_PER_TOKEN": "0"}
+    env["LOG_LEVEL"] = "warning"
+    subprocess.run([sys.executable, "-m", "ticket_app.migrate"], cwd=ROOT, env=env, check=True)
+    seed.seed(database, tickets)
+    token = bench_token(env)
+    ticket = _store_rows(database, stored)
+    port = free_port()
+    env["APP_URL"] = f"http://127.0.0.1:{port}"
+    app = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "uvicorn", "--factory", "ticket_app.api.app:create_api",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_healthy(port, app)
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+            listed = client.get("/api/tickets/?limit=50").json()
+            files = sum(len(item["attachments"]) for item in listed)
+            report = {
+                "stored": stored,
+                "tickets": tickets,
+                "files_on_list_page": files,
+                "list": _timed(client, ["/api/tickets/?limit=50"]),
+                "ticket": _timed(
+                    client, [f"/api/tickets/{ticket}/", f"/api/tickets/{ticket}/history/?limit=30"]
+                ),
+            }
+    finally:
+        stop(app)
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "attachments-pages.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.attachments", description=__doc__)
     parser.add_argument("--database", required=True)
     parser.add_argument("--store", choices=("database", "s3"), default="database")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100], help="MB")
+    parser.add_argument("--stored", type=int, default=0, help="attachments, for the pages")
+    parser.add_argument("--tickets", type=int, default=20_000, help="with --stored")
     arguments = parser.parse_args(argv)
+    if arguments.stored:
+        return pages(arguments.database, arguments.stored, arguments.tickets)
     _create_database(arguments.database)
     port = free_port()
     assert port_free(port)

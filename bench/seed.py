@@ -329,8 +329,8 @@ def _pg_seed(
     ]
     keys = _pg_constraints(cursor, "similar_terms", "pf")  # key first, then the reference
     cursor.execute(
-        f"TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
-        f"ticket_history, similar_terms, {', '.join(TICKET_ROWS)} RESTART IDENTITY"
+        "TRUNCATE tickets, tickets_search, ticket_counts, assignee_counts, ticket_comments, "
+        "ticket_history, similar_terms RESTART IDENTITY CASCADE"  # and what refers to them
     )
     if not with_triggers:
         for name, _ in indexes:

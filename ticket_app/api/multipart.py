@@ -18,12 +18,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.routing import Match
 from starlette.types import Scope
 
 from ticket_app.config import get_settings
+from ticket_app.domain import ATTACHMENTS_PER_MESSAGE
 from ticket_app.services import attachment_files
 from ticket_app.services.attachment_files import IncomingFile
 from ticket_app.services.errors import InvalidInput
@@ -137,20 +139,23 @@ async def read_upload(request: Request, fields: frozenset[str]) -> Any:
         await form.close()
 
 
-def multipart_doc(fields: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI `requestBody` alternative of a route that also takes multipart."""
+def multipart_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI `requestBody` alternative of a JSON route that also takes multipart: the
+    JSON body's fields as form fields (their schemas as the JSON body has them), plus `file`.
+
+    The body is marked optional: openapi-python-client (0.29) types an operation of several
+    bodies as `... | Unset` but imports `Unset` only for an optional body, so a required one
+    gives clients that do not import. A request without a body is refused all the same."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     properties = {
-        **fields,
+        **schema["properties"],
         FILE_FIELD: {
             "type": "array",
             "items": {"type": "string", "format": "binary"},
-            "maxItems": 10,
+            "maxItems": ATTACHMENTS_PER_MESSAGE,
             "description": "Files to attach: at most ATTACHMENT_MAX_BYTES each,"
             " ATTACHMENT_MAX_MESSAGE_BYTES together",
         },
     }
-    return {
-        "requestBody": {
-            "content": {MULTIPART: {"schema": {"type": "object", "properties": properties}}}
-        }
-    }
+    form = {"type": "object", "properties": properties, "required": schema.get("required", [])}
+    return {"requestBody": {"required": False, "content": {MULTIPART: {"schema": form}}}}

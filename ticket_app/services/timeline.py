@@ -2,20 +2,22 @@
 
 One indexed walk of `ticket_history` (by ticket, then id), joined to the comment, author and
 API token each entry names, so a ticket with ten thousand entries opens as fast as one with
-ten. Requesters get the public entries only (see `history.py`), and never the names of API
-tokens: a token's name is its owner's label ("nightly import", "Jane's laptop") and says how the
-desk works inside; they learn only that an entry came through the API.
+ten. The files of the page's comments come along (one query by comment id, so a note's files
+only with the note). Requesters get the public entries only (see `history.py`), and never the
+names of API tokens: a token's name is its owner's label ("nightly import", "Jane's laptop")
+and says how the desk works inside; they learn only that an entry came through the API.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ticket_app.models import ApiToken, TicketComment, TicketHistory, User
+from ticket_app.services import attachment_files
 from ticket_app.services.access import Actor, sees_internal
 from ticket_app.services.cursor import decode_cursor, encode_cursor
-from ticket_app.services.schemas import check_limit
+from ticket_app.services.schemas import AttachmentRead, check_limit
 from ticket_app.services.tickets import visible
 from ticket_app.services.transaction import transaction
 
@@ -50,6 +52,7 @@ class Timeline:
     entries: list[TimelineEntry]
     next_cursor: str | None
     total: int
+    files: dict[int, list[AttachmentRead]] = field(default_factory=dict)  # by comment id
 
 
 def _fingerprint(ticket_id: int, newest_first: bool) -> str:
@@ -106,8 +109,10 @@ def timeline(
         visible(connection, actor, ticket_id=ticket_id)
         rows = connection.execute(query).all()
         total = int(connection.execute(counted).scalar_one())
-    entries = [TimelineEntry(**row._mapping) for row in rows[:limit]]
+        entries = [TimelineEntry(**row._mapping) for row in rows[:limit]]
+        comment_ids = [entry.comment_id for entry in entries if entry.comment_id is not None]
+        files = attachment_files.of_comments(connection, comment_ids)
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor((entries[-1].id,), fingerprint)
-    return Timeline(entries=entries, next_cursor=next_cursor, total=total)
+    return Timeline(entries=entries, next_cursor=next_cursor, total=total, files=files)

@@ -62,3 +62,8 @@ def fill_field(element_id: str, text: str) -> Event:
 def clear_field(element_id: str) -> Event:
     """Empty an uncontrolled input (the reply box after sending)."""
     return rx.set_value(element_id, "")
+
+
+def clear_files(upload_id: str) -> Event:
+    """Forget the files chosen in an upload zone (after they went with a message)."""
+    return rx.clear_selected_files(upload_id)

@@ -4,6 +4,7 @@ from fastapi import Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from ticket_app.api.deps import CurrentActor
+from ticket_app.api.multipart import multipart_doc
 from ticket_app.api.params import PageCursor, PageLimit
 from ticket_app.api.problems import problem_responses
 from ticket_app.api.routes.tickets import next_page_link, total_headers
@@ -44,6 +45,7 @@ async def list_comments(
     status_code=status.HTTP_201_CREATED,
     response_model=CommentRead,
     responses=problem_responses(400, 401, 403, 404, 413, 503),
+    openapi_extra=multipart_doc(CommentCreate),
 )
 async def add_comment(
     ticket_id: int, body: CommentCreate, response: Response, actor: CurrentActor

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from ticket_app.api.deps import CurrentActor, ExpectedVersion, etag
+from ticket_app.api.multipart import multipart_doc
 from ticket_app.api.params import Filters, PageCursor, Paged
 from ticket_app.api.problems import problem_responses
 from ticket_app.api.routing import resource_router
@@ -57,6 +58,7 @@ def total_headers(response: Response, total: int, capped: bool) -> None:
     status_code=status.HTTP_201_CREATED,
     response_model=TicketRead,
     responses=problem_responses(400, *AUTH, 413, 503),
+    openapi_extra=multipart_doc(TicketCreate),
 )
 async def create_ticket(body: TicketCreate, response: Response, actor: CurrentActor) -> TicketRead:
     """Create a ticket; category and priority are classified when missing (always, for a

@@ -7,9 +7,10 @@ rendered as HTML or markdown (the state splits the text into plain runs and link
 import reflex as rx
 
 from ticket_app.ui.components.assist import SHORTCUT_DEBOUNCE_MS, assist_tools
+from ticket_app.ui.components.attachments import file_list, too_much, upload_zone
 from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.times import relative_time
-from ticket_app.ui.state.detail import DetailState
+from ticket_app.ui.state.detail import REPLY_FILES, DetailState
 from ticket_app.ui.viewmodels.timeline import TimelineItem
 
 KIND_ICONS = {
@@ -71,7 +72,8 @@ def _reply_actions() -> rx.Component:
             rx.icon("send", size=16),
             rx.cond(state.reply_public, "Send reply", "Add note"),
             type="submit",
-            loading=state.sending,
+            loading=state.sending | state.uploading,
+            disabled=too_much(state, REPLY_FILES),
             color_scheme=rx.cond(state.reply_public, "indigo", "amber"),
         ),
         justify="between",
@@ -111,11 +113,15 @@ def reply_box() -> rx.Component:
                 background_color=rx.cond(state.reply_public, "", "var(--amber-2)"),
             ),
             field_error(state.reply_error, "reply-error"),
+            upload_zone(state, REPLY_FILES, paste_target="reply"),
             _reply_actions(),
             direction="column",
             spacing="2",
         ),
-        on_submit=state.send_reply,
+        on_submit=lambda form_data: state.send_reply_with_files(
+            rx.upload_files(upload_id=REPLY_FILES, on_upload_progress=state.upload_progressed),
+            form_data,
+        ),
         reset_on_submit=False,
         aria_label="Reply",
     )
@@ -159,6 +165,7 @@ def _entry(item: TimelineItem) -> rx.Component:
                             ),
                         ),
                         plain_text(item.body_parts),
+                        file_list(item.files),
                         padding="var(--space-3)",
                         border_radius="var(--radius-3)",
                         background_color=rx.cond(item.internal, "var(--amber-2)", "var(--gray-2)"),

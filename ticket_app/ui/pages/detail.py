@@ -5,6 +5,7 @@ import reflex as rx
 
 from ticket_app.ui import routes
 from ticket_app.ui.components.assist import summary_card
+from ticket_app.ui.components.attachments import file_list
 from ticket_app.ui.components.badges import category_badge, priority_badge, status_badge
 from ticket_app.ui.components.conversation import plain_text, reply_box, timeline
 from ticket_app.ui.components.feedback import empty_state, error_callout, loading
@@ -449,6 +450,7 @@ def _ticket() -> rx.Component:
                     rx.heading("Description", as_="h2", size="3"),
                     # Plain text: whatever the ticket contains is shown, never interpreted as HTML.
                     plain_text(ticket.description_parts),
+                    file_list(ticket.files),
                     direction="column",
                     spacing="4",
                 ),

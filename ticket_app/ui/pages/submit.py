@@ -4,12 +4,13 @@ import reflex as rx
 
 from ticket_app.domain import TITLE_MAX_LENGTH
 from ticket_app.ui import routes
+from ticket_app.ui.components.attachments import too_much, upload_zone
 from ticket_app.ui.components.badges import value_label
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.similar import similar_list
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS
-from ticket_app.ui.state.form import SUGGEST_MIN_CHARS, FormState
+from ticket_app.ui.state.form import SUGGEST_MIN_CHARS, TICKET_FILES, FormState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS
 
 # The classifier is asked at most once per pause in typing this long.
@@ -271,7 +272,8 @@ def _submit_row() -> rx.Component:
             "Create ticket",
             type="submit",
             size="3",
-            loading=FormState.submitting,
+            loading=FormState.submitting | FormState.uploading,
+            disabled=too_much(FormState, TICKET_FILES),
         ),
         rx.cond(
             FormState.can_triage,
@@ -293,12 +295,16 @@ def _form() -> rx.Component:
             _title_field(),
             _description_field(),
             _similar(),
+            upload_zone(FormState, TICKET_FILES, paste_target="description"),
             _triage_choices(),
             _submit_row(),
             direction="column",
             spacing="5",
         ),
-        on_submit=FormState.submit,
+        on_submit=lambda form_data: FormState.submit_with_files(
+            rx.upload_files(upload_id=TICKET_FILES, on_upload_progress=FormState.upload_progressed),
+            form_data,
+        ),
         reset_on_submit=False,
         aria_label="New ticket",
     )

@@ -13,6 +13,7 @@ import reflex as rx
 from ticket_app.domain import DONE_STATUSES
 from ticket_app.services import comments, notifications, sla, tickets, timeline
 from ticket_app.services.access import Actor, sees_internal
+from ticket_app.services.attachment_files import IncomingFile
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
@@ -20,6 +21,7 @@ from ticket_app.ui.labels import FIELD_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.assist import ReplyAssistState
+from ticket_app.ui.state.attachments import AttachmentsState, files_message, incoming
 from ticket_app.ui.state.filters import AssigneesState
 from ticket_app.ui.state.live import LiveState, change_field
 from ticket_app.ui.state.session import Refused, SessionState
@@ -28,6 +30,7 @@ from ticket_app.ui.viewmodels.sla import SlaTimerView, to_timer_views
 from ticket_app.ui.viewmodels.timeline import VALUE_LABELS, TimelineItem, to_items
 
 TIMELINE_PAGE = 30
+REPLY_FILES = "reply-files"  # the reply box's upload zone
 EDITABLE = ("status", "category", "priority", "assignee_id")
 
 
@@ -51,11 +54,11 @@ def _timeline(
     page = timeline.timeline(
         actor, ticket_id=ticket_id, limit=TIMELINE_PAGE, cursor=cursor, newest_first=True
     )
-    return page, to_items(page.entries)
+    return page, to_items(page.entries, page.files)
 
 
 @final
-class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
+class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState, SessionState):
     """The /tickets/[ticket_id] page."""
 
     ticket: TicketView = TicketView()
@@ -311,6 +314,22 @@ class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
         self, form_data: dict[str, Any]
     ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         """Post the reply or note; the text comes from the form, as the agent sees it."""
+        return await self._send(form_data, [])
+
+    @rx.event
+    async def send_reply_with_files(
+        self, files: list[rx.UploadFile], form_data: dict[str, Any]
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """The reply box's submit: the reply or note with the files chosen for it (none is
+        fine), through the upload endpoint (see `state/attachments.py`)."""
+        if (sent := incoming(files)) is None:
+            return None
+        return await self._send(form_data, sent)
+
+    async def _send(
+        self, form_data: dict[str, Any], files: list[IncomingFile]
+    ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        self.uploading = False
         if self.sending or not self.found:
             return None
         body = form_data.get("reply") if isinstance(form_data, dict) else None
@@ -320,13 +339,24 @@ class DetailState(ReplyAssistState, AssigneesState, LiveState, SessionState):
         except InvalidInput as error:
             self.reply_error = field_messages(error).get("body", describe(error))
             return None
+
+        def refused(error: ServiceError) -> rx.event.EventSpec | None:
+            if (message := files_message(error)) is None:
+                return browser.error(describe(error))
+            self.files_error = message
+            return None
+
         self.sending = True
-        done = await self._act(comments.add_comment, ticket_id=self._ticket_id, data=data)
+        done = await self._act(
+            comments.add_comment, ticket_id=self._ticket_id, data=data, files=files, refuse=refused
+        )
         self.sending = False
         if isinstance(done, Refused):
             return done.event
         self.reply_error = ""
         self.reply_public = True
+        self._files_sent()
         await self._reload()
         sent = "Reply sent." if data.public else "Internal note added."
-        return [browser.clear_field("reply"), browser.success(sent)]
+        cleared = [browser.clear_files(REPLY_FILES)] if files else []
+        return [browser.clear_field("reply"), *cleared, browser.success(sent)]

@@ -24,18 +24,20 @@ from ticket_app.services.schemas import TicketCreate, validate_create, validate_
 from ticket_app.ui import browser
 from ticket_app.ui.labels import SOURCE_NOTES, UNSURE_NOTE
 from ticket_app.ui.messages import describe, field_messages
+from ticket_app.ui.state.attachments import AttachmentsState, files_message, incoming
 from ticket_app.ui.state.live import write
-from ticket_app.ui.state.session import SessionState
+from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.viewmodels.rows import SimilarRow, to_similar_rows
 
 SUGGEST_MIN_CHARS = 20  # below this a description says too little to classify
 SIMILAR_MIN_CHARS = 12  # title and description together: enough to share a distinctive word
 SIMILAR_SHOWN = 5
 CHOICES = ("category", "priority")
+TICKET_FILES = "ticket-files"  # the form's upload zone
 MAX_LENGTHS = {"title": TITLE_MAX_LENGTH, "description": DESCRIPTION_MAX_LENGTH}
 
 
-class FormState(SessionState):
+class FormState(AttachmentsState, SessionState):
     """The / page: a new ticket."""
 
     title: str = ""
@@ -236,15 +238,12 @@ class FormState(SessionState):
     def use_suggested_priority(self) -> None:
         self._use_suggested("priority")
 
-    @rx.event
-    def submit(self, form_data: dict[str, Any]) -> rx.event.EventSpec | None:
-        """Validate like POST /api/tickets/, then save in the background.
+    def _validated(self, form_data: dict[str, Any]) -> TicketCreate | None:
+        """The form's ticket, validated like POST /api/tickets/ (None: its fields say why).
 
         The title and description come from the submitted form, which is what the agent sees
         even if the last keystrokes are still inside the browser's debounce.
         """
-        if self.submitting:
-            return None
         values = {"title": self.title, "description": self.description}
         if isinstance(form_data, dict):
             for field in ("title", "description"):
@@ -259,9 +258,62 @@ class FormState(SessionState):
             self._show_errors(field_messages(error))
             return None
         self._show_errors({})
+        return data
+
+    @rx.event
+    def submit(self, form_data: dict[str, Any]) -> rx.event.EventHandler | None:
+        """Validate like POST /api/tickets/, then save in the background."""
+        if self.submitting or (data := self._validated(form_data)) is None:
+            return None
+        return self._save_later(data)
+
+    def _save_later(self, data: TicketCreate) -> rx.event.EventHandler:
         self.submitting = True
         self._pending = (data, self._suggestion)
         return FormState.save
+
+    @rx.event
+    async def submit_with_files(
+        self, files: list[rx.UploadFile], form_data: dict[str, Any]
+    ) -> rx.event.EventHandler | rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """The form's submit, with the files chosen for the ticket (see
+        `state/attachments.py`). Without files it is `submit`; with files the ticket is made
+        here, with them in its transaction (the files live only as long as this handler),
+        so a ticket without a suggestion waits for the classifier."""
+        self.uploading = False
+        sent = incoming(files)
+        if sent is None or self.submitting or (data := self._validated(form_data)) is None:
+            return None
+        if not sent:
+            return self._save_later(data)
+
+        def refused(error: ServiceError) -> rx.event.EventSpec | None:
+            if (message := files_message(error)) is not None:
+                self.files_error = message
+                return None
+            if isinstance(error, InvalidInput):
+                self._show_errors(field_messages(error))
+            return browser.error(describe(error))
+
+        self.submitting = True
+        created = await self._act(
+            tickets.create_ticket,
+            data=data,
+            suggestion=self._suggestion,
+            files=sent,
+            refuse=refused,
+        )
+        self.submitting = False
+        if isinstance(created, Refused):
+            return created.event
+        self._clear()
+        self._files_sent()
+        self.created_id = created.id
+        self.created_title = created.title
+        return [
+            browser.clear_files(TICKET_FILES),
+            browser.success(f"Ticket #{created.id} created", description=created.title),
+        ]
 
     @rx.event(background=True)
     async def save(self) -> rx.event.EventSpec | None:

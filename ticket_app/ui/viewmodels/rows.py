@@ -15,6 +15,7 @@ from ticket_app.services import users
 from ticket_app.services.schemas import TicketRead
 from ticket_app.services.similar import SimilarTicket
 from ticket_app.services.users import Person
+from ticket_app.ui.viewmodels.attachments import FileView, to_files
 
 EXCERPT_LENGTH = 160
 DUE_SOON = timedelta(hours=1)  # the amber badge; past the due time it is red
@@ -139,6 +140,7 @@ class TicketView:
     note_count: int = 0
     merged_into_id: int = 0
     description_parts: list[dict[str, str]] = field(default_factory=list)
+    files: list[FileView] = field(default_factory=list)  # those that came with the ticket
 
 
 def to_row(ticket: TicketRead, people: dict[int, Person]) -> TicketRow:
@@ -191,6 +193,7 @@ def to_view(ticket: TicketRead) -> TicketView:
         note_count=ticket.note_count or 0,
         merged_into_id=ticket.merged_into_id or 0,
         description_parts=segments(ticket.description),
+        files=to_files(ticket.attachments),
     )
 
 

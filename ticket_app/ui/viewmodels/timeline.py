@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 from ticket_app.domain import HistoryKind
 from ticket_app.services import users
+from ticket_app.services.schemas import AttachmentRead
 from ticket_app.services.timeline import TimelineEntry
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.viewmodels.attachments import FileView, to_files
 from ticket_app.ui.viewmodels.rows import person_name, segments
 
 VALUE_LABELS = {"category": CATEGORY_LABELS, "priority": PRIORITY_LABELS, "status": STATUS_LABELS}
@@ -25,6 +27,7 @@ class TimelineItem:
     internal: bool
     body_parts: list[dict[str, str]] = field(default_factory=list)
     origin: int = 0
+    files: list[FileView] = field(default_factory=list)
 
 
 def _value(name: str | None, value: str | None) -> str:
@@ -68,8 +71,12 @@ def summary(entry: TimelineEntry, names: dict[int, str]) -> str:
     return f"{verb} {label} from {before} to {_value(entry.field, entry.new_value)}"
 
 
-def to_items(entries: list[TimelineEntry]) -> list[TimelineItem]:
-    """Timeline entries as the page shows them, naming assignees in one query."""
+def to_items(
+    entries: list[TimelineEntry], files: dict[int, list[AttachmentRead]] | None = None
+) -> list[TimelineItem]:
+    """Timeline entries as the page shows them, naming assignees in one query; `files`: the
+    attachments of the entries' comments, by comment id (only those the reader may see)."""
+    files = files or {}
     ids = {
         int(value)
         for entry in entries
@@ -90,6 +97,7 @@ def to_items(entries: list[TimelineEntry]) -> list[TimelineItem]:
             internal=entry.comment_id is not None and not entry.comment_public,
             body_parts=segments(entry.comment_body) if entry.comment_body else [],
             origin=entry.comment_origin or 0,
+            files=to_files(files.get(entry.comment_id or 0, [])),
         )
         for entry in entries
     ]
