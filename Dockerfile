@@ -78,6 +78,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     REFLEX_TELEMETRY_ENABLED=false \
     DATA_DIR=/data \
     REFLEX_STATES_WORKDIR=/data/.states \
+    REFLEX_UPLOADED_FILES_DIR=/data/.uploads \
     PORT=8000
 
 RUN set -eu; \
