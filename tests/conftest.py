@@ -83,6 +83,7 @@ def engine(database_url: str) -> Engine:
 
 
 APP_TABLES = (  # in an order that deletes children before parents
+    "inbound_mails",
     "mail_outbox",
     "notifications",
     "notification_preferences",

@@ -10,6 +10,7 @@ from ticket_app.models.identity import (
     User,
     UserSession,
 )
+from ticket_app.models.inbound import InboundMail, InboundOutcome, InboundSource
 from ticket_app.models.mail import (
     Channel,
     MailKind,
@@ -41,6 +42,9 @@ __all__ = [
     "Channel",
     "DeskCounter",
     "DeskSecret",
+    "InboundMail",
+    "InboundOutcome",
+    "InboundSource",
     "MailKind",
     "MailMessageId",
     "MailState",

@@ -148,6 +148,21 @@ def create_ticket(
         suggestion = None  # a requester's ticket: the desk classifies the text itself
     if suggestion is None:
         suggestion = _suggestion_for(data)
+    with transaction(write=True) as connection:
+        row = insert_ticket(connection, actor, data=data, suggestion=suggestion)
+    return as_read(actor, row=row)
+
+
+def insert_ticket(
+    connection: Connection,
+    actor: Actor,
+    *,
+    data: TicketCreate,
+    suggestion: Suggestion | None,
+    received_by_mail: bool = False,
+) -> Any:
+    """Write a new ticket by `actor` in the caller's transaction, as `create_ticket` does
+    (checked and classified already), with its history, index and notifications; the row."""
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)
     priority = data.priority or (suggestion.priority if suggestion else DEFAULT_PRIORITY)
     now = utc_now()
@@ -163,12 +178,13 @@ def create_ticket(
         "suggested_priority": suggestion.priority.value if suggestion else None,
         "created_by": actor.id,
     }
-    with transaction(write=True) as connection:
-        row = connection.execute(_INSERT, values).one()
-        history.record(connection, [history.created(row, actor)])
-        similar_index.add(connection, row)
-        notifications.ticket_created(connection, ticket=row, actor=actor)
-    return as_read(actor, row=row)
+    row = connection.execute(_INSERT, values).one()
+    history.record(connection, [history.created(row, actor)])
+    similar_index.add(connection, row)
+    notifications.ticket_created(
+        connection, ticket=row, actor=actor, received_by_mail=received_by_mail
+    )
+    return row
 
 
 def visible(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:
