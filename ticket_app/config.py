@@ -26,7 +26,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
-IMAP_SCHEMES = ("imap", "imaps")
+IMAP_SCHEMES = ("imap", "imap+starttls", "imaps")
 TABLE_START = (
     "<!-- settings table: generated from ticket_app/config.py by"
     " `python -m ticket_app.config --write-readme`; edit the declarations there -->"
@@ -432,7 +432,8 @@ class Settings:
         "IMAP_URL",
         "",
         "incoming mailbox to poll: `imaps://user:pass@host:993/INBOX` (folder optional;"
-        " `imap://` for plain or STARTTLS-less servers on a trusted network); unset: no polling",
+        " `imap+starttls://` on port 143; plain `imap://` only on a trusted network); unset: no"
+        " polling",
         clean=_imap_url,
         strip=False,
     )

@@ -147,7 +147,8 @@ def _reply_body(mail: Mail) -> str:
     return _cut(_with_attachments(mail.reply or "(no text)", mail), COMMENT_MAX_LENGTH)
 
 
-def _is_desk(address: str) -> bool:
+def is_desk_address(address: str) -> bool:
+    """Whether mail to `address` is for the desk: MAIL_ADDRESS or one of its plus-addresses."""
     local, _, domain = get_settings().mail_address.lower().rpartition("@")
     their_local, _, their_domain = address.lower().rpartition("@")
     return their_domain == domain and (their_local == local or their_local.startswith(local + "+"))
@@ -353,7 +354,7 @@ def _add_participants(connection: Connection, ticket: Any, mail: Mail, addresses
         if added >= PARTICIPANTS_PER_MAIL:
             break
         automatic = address.partition("@")[0] in AUTOMATIC_SENDERS
-        if address in seen or automatic or _is_desk(address) or len(address) > SENDER_MAX_LENGTH:
+        if address in seen or automatic or is_desk_address(address):
             continue
         seen.add(address)
         user = _person(connection, address, mail.names.get(address, ""))
@@ -439,7 +440,7 @@ def _carry_out(
     if suggestion is None:
         suggestion = classify(f"{data.title}\n{data.description}")
     row = insert_ticket(connection, actor, data=data, suggestion=suggestion, received_by_mail=True)
-    others = [address for address in mail.recipients if not _is_desk(address)]
+    others = [address for address in mail.recipients if not is_desk_address(address)]
     reason = plan.reason
     if added := _add_participants(connection, row, mail, [*mail.cc, *others]):
         reason += f"; {added} Cc'd people added as participants"

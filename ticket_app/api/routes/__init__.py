@@ -12,6 +12,7 @@ from ticket_app.api.routes import (
     comments,
     export,
     health,
+    mail,
     me,
     merge,
     similar,
@@ -34,6 +35,7 @@ ROUTERS = (
     me.router,
     users.router,
     views.router,
+    mail.router,
 )
 
 
