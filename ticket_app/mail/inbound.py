@@ -57,7 +57,8 @@ AUTOMATIC_SENDERS = frozenset(
     }
 )
 BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
-ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
+ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
+LOOSE_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)*")
 TAG = re.compile(r"\[#(\d{1,9})\]")
 REPLY_PREFIX = re.compile(
     r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|odp|réf)\s*(\[\d+\])?\s*:\s*)+", re.I
@@ -175,12 +176,19 @@ def _ids(value: str) -> list[str]:
 
 
 def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
+    """(display name, lowercase address) of the headers; an address the parser cannot make
+    out of a malformed header is looked for in its text."""
     found = []
     for name in names:
         value = header(message, name)
-        if value:
-            found += [(one_line(who), addr.strip().lower()) for who, addr in getaddresses([value])]
-    return [(who, addr) for who, addr in found if ADDRESS.match(addr)]
+        if not value:
+            continue
+        parsed = [(one_line(who), addr.strip().lower()) for who, addr in getaddresses([value])]
+        valid = [(who, addr) for who, addr in parsed if ADDRESS.match(addr)]
+        if not valid and (loose := LOOSE_ADDRESS.search(value)):
+            valid = [("", loose.group().lower())]
+        found += valid
+    return found
 
 
 def peek(raw: bytes) -> tuple[str, str | None, str | None]:

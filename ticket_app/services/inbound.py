@@ -216,13 +216,12 @@ def _named(connection: Connection, mail: Mail) -> tuple[int, str] | None:
                 return ticket_id, how
     every = [ident for _, ids in chains for ident in ids]
     if every:
-        mapped: dict[str, int] = dict(
-            connection.execute(
-                sa.select(MESSAGE_IDS.c.message_id, MESSAGE_IDS.c.ticket_id).where(
-                    MESSAGE_IDS.c.message_id.in_(every)
-                )
-            ).tuples()
+        rows = connection.execute(
+            sa.select(MESSAGE_IDS.c.message_id, MESSAGE_IDS.c.ticket_id).where(
+                MESSAGE_IDS.c.message_id.in_(every)
+            )
         )
+        mapped = {row.message_id: row.ticket_id for row in rows}
         for how, ids in chains:
             for ident in ids:
                 if ident in mapped:
