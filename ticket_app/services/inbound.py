@@ -86,6 +86,10 @@ PARTICIPANTS_PER_MAIL = 10
 MERGE_HOPS = 5
 QUARANTINE_COUNT_CAP = 1000
 PAGE_LIMIT = 50
+# Written as the partial indexes' own conditions (not as bound values), so both databases
+# match them to those indexes.
+IS_CREATED = sa.text("inbound_mails.outcome = 'created'")
+IS_QUARANTINED = sa.text("inbound_mails.outcome = 'quarantined'")
 REPROCESS_MAX_BYTES = 1 << 40  # an admin's reprocess reads a message whatever its size
 CUT_NOTE = "\n\n[Cut here: the whole message is kept with the ticket.]"
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -247,7 +251,7 @@ def _over_sender_cap(connection: Connection, sender: str) -> str | None:
     since = utc_now() - timedelta(hours=1)
     query = sa.select(INBOUND.c.id).where(
         INBOUND.c.sender == sender,
-        INBOUND.c.outcome == InboundOutcome.CREATED.value,
+        IS_CREATED,
         INBOUND.c.received_at >= since,
     )
     if cap and _recent(connection, query, cap):
@@ -574,7 +578,6 @@ LISTED = (
     INBOUND.c.comment_id,
     INBOUND.c.received_at,
 )
-IS_QUARANTINED = INBOUND.c.outcome == InboundOutcome.QUARANTINED.value
 
 
 def quarantine_page(
