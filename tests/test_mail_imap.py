@@ -33,7 +33,8 @@ def test_messages_become_tickets_and_are_flagged_after_commit(mailbox, engine):
     assert _poll() == 3
 
     assert count_rows(engine, "tickets") == 3
-    assert mailbox.count("UNSEEN") == 0 and mailbox.count("SEEN") == 3
+    assert mailbox.count("UNSEEN") == 0
+    assert mailbox.count("SEEN") == 3
     assert _poll() == 0  # nothing left to do, nothing twice
     assert count_rows(engine, "tickets") == 3
     with engine.connect() as connection:
