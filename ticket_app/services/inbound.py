@@ -472,8 +472,9 @@ def _row_values(
 def _write(connection: Connection, values: dict[str, Any], *, existing: int | None) -> None:
     if existing is None:
         connection.execute(sa.insert(INBOUND).values(**values, received_at=utc_now()))
-    else:
-        connection.execute(sa.update(INBOUND).where(INBOUND.c.id == existing).values(**values))
+    else:  # the same bytes: only what became of them changes
+        changed = {key: value for key, value in values.items() if key not in ("raw", "size")}
+        connection.execute(sa.update(INBOUND).where(INBOUND.c.id == existing).values(**changed))
 
 
 def _outcome(done: Done) -> Outcome:
@@ -605,7 +606,7 @@ def quarantine_count(connection: Connection) -> int:
 
 def _still_quarantined(connection: Connection, mail_id: int) -> Any:
     row = connection.execute(
-        sa.select(INBOUND.c.id, INBOUND.c.outcome, INBOUND.c.raw, INBOUND.c.source)
+        sa.select(INBOUND.c.id, INBOUND.c.outcome, INBOUND.c.source)
         .where(INBOUND.c.id == mail_id)
         .with_for_update()
     ).first()
@@ -623,11 +624,14 @@ def reprocess(actor: Actor, *, mail_id: int) -> Outcome:
     signing_key()
     with transaction() as connection:
         row = _still_quarantined(connection, mail_id)
+        raw = bytes(
+            connection.execute(sa.select(INBOUND.c.raw).where(INBOUND.c.id == mail_id)).scalar_one()
+        )
     try:
-        mail = parse(row.raw, max_bytes=REPROCESS_MAX_BYTES)
+        mail = parse(raw, max_bytes=REPROCESS_MAX_BYTES)
     except Unreadable as problem:
-        return _quarantine(row.raw, row.source, problem, existing=mail_id)
-    return _apply(row.raw, row.source, mail, caps=False, existing=mail_id)
+        return _quarantine(raw, row.source, problem, existing=mail_id)
+    return _apply(raw, row.source, mail, caps=False, existing=mail_id)
 
 
 def delete_quarantined(actor: Actor, *, mail_id: int) -> None:
