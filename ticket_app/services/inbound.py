@@ -483,10 +483,15 @@ def _outcome(done: Done) -> Outcome:
 
 def _suggestion(mail: Mail, *, caps: bool) -> Suggestion | None:
     """The classifier's suggestion when the message will likely open a ticket, asked before
-    the writing transaction (a remote classifier must not hold the write lock)."""
-    with transaction() as connection:
-        if _plan(connection, mail, caps=caps).kind != "new":
-            return None
+    the writing transaction (a remote classifier must not hold the write lock). A message
+    that names no ticket at all needs no look at the database to tell."""
+    if mail.automatic or mail.report:
+        return None
+    names = mail.in_reply_to or mail.references or mail.tagged_ticket()
+    if names or any(compose.ticket_of_reply_address(a) for a in (*mail.recipients, *mail.cc)):
+        with transaction() as connection:
+            if _plan(connection, mail, caps=caps).kind != "new":
+                return None
     return classify(f"{mail.title}\n{_description(mail)}")
 
 
