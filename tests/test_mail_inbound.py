@@ -382,3 +382,26 @@ def test_lmtp_answers_once_per_recipient(listening, engine):
         answers = [client.getreply(), client.getreply()]
     assert [code for code, _ in answers] == [250, 250]
     assert count_rows(engine, "tickets") == 1
+
+
+def test_a_message_the_pipeline_fails_on_is_quarantined_and_blocks_nothing(
+    engine, monkeypatch, api, admin
+):
+    from ticket_app.services import inbound
+
+    real = inbound.classify
+
+    def classify(text: str) -> Any:
+        if "poison" in text:
+            raise RuntimeError("the classifier broke on this one")
+        return real(text)
+
+    monkeypatch.setattr(inbound, "classify", classify)
+
+    poisoned = ingest(message(1, subject="poison"))
+    following = ingest(message(2))
+
+    assert poisoned.action == "quarantined"
+    assert "RuntimeError: the classifier broke on this one" in poisoned.reason
+    assert following.action == "created"
+    assert len(api(admin).get("/api/mail/quarantine/").json()["items"]) == 1

@@ -33,9 +33,11 @@
 
 A database that cannot be reached raises DatabaseUnavailable (nothing was stored): the IMAP
 poller leaves the message unflagged, the listener answers 451 and the pipe exits 75, so the
-message comes again.
+message comes again. Any other failure on one message quarantines it (logged with its trace),
+so it never blocks the messages after it.
 """
 
+import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -71,11 +73,13 @@ from ticket_app.services import outbox, passwords
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.comments import CommentCreate, write_comment
 from ticket_app.services.cursor import decode_cursor, encode_cursor
-from ticket_app.services.errors import InvalidInput, NotFound
+from ticket_app.services.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, NotFound
 from ticket_app.services.schemas import TicketCreate, check_limit
 from ticket_app.services.secrets import signing_key
 from ticket_app.services.tickets import COLUMNS, insert_ticket
 from ticket_app.services.transaction import transaction
+
+logger = logging.getLogger(__name__)
 
 INBOUND = InboundMail.__table__
 MESSAGE_IDS = MailMessageId.__table__
@@ -535,14 +539,24 @@ def ingest(*, raw: bytes, source: InboundSource) -> Outcome:
         return _quarantine(raw, source.value, problem, existing=None)
     try:
         return _apply(raw, source.value, mail, caps=True)
-    except InvalidInput:
-        # Another process stored the same Message-ID in the meantime (the unique key refused
-        # this one): the message was received once, which is what it says now.
+    except (DatabaseUnavailable, DatabaseBusy):
+        raise
+    except Exception as error:
+        # Most often another process stored the same Message-ID meanwhile (the unique key
+        # refused this one): the message was received once, which is what it says now.
         with transaction() as connection:
             known = _known(connection, mail.key)
-        if known is None:
-            raise
-        return known
+        if known is not None:
+            return known
+        # Anything else is quarantined, so one message never blocks the ones after it.
+        logger.exception("received mail %s could not be processed", mail.key)
+        failed = Unreadable(
+            f"could not be processed: {type(error).__name__}: {one_line(str(error))[:200]}",
+            key=mail.key,
+            sender=mail.sender,
+            subject=mail.subject,
+        )
+        return _quarantine(raw, source.value, failed, existing=None)
 
 
 # --- The admins' quarantine and the staff's view of a ticket's mail --------------------------
