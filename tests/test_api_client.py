@@ -40,6 +40,11 @@ OPERATIONS = {
     ("post", "/api/views/"): "views-create_view",
     ("patch", "/api/views/{view_id}/"): "views-update_view",
     ("delete", "/api/views/{view_id}/"): "views-delete_view",
+    ("get", "/api/mail/quarantine/"): "mail-quarantine",
+    ("post", "/api/mail/quarantine/{mail_id}/reprocess/"): "mail-reprocess",
+    ("delete", "/api/mail/quarantine/{mail_id}/"): "mail-delete",
+    ("get", "/api/mail/inbound/{mail_id}/raw/"): "mail-raw",
+    ("get", "/api/tickets/{ticket_id}/mail/"): "mail-ticket_mail",
 }
 
 

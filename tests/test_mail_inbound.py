@@ -127,7 +127,8 @@ def test_a_30_mb_message_is_quarantined_whole_and_an_admin_reprocesses_it(
     assert api().get("/api/health/").json()["mail_quarantine"] == 0
     raw_download = api(agent).get(f"/api/mail/inbound/{listed[0]['id']}/raw/")
     assert raw_download.status_code == 200
-    assert raw_download.headers["content-type"] == "message/rfc822"
+    assert raw_download.headers["content-type"] == "application/octet-stream"
+    assert raw_download.headers["content-disposition"].endswith('.eml"')
     assert raw_download.content == raw
 
 

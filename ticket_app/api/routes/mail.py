@@ -13,7 +13,7 @@ from ticket_app.services import inbound
 from ticket_app.services.inbound import InboundRead, Outcome
 
 router = resource_router("mail")
-RFC822 = "message/rfc822"
+RAW = "application/octet-stream"  # a file to save as .eml (API clients read it as bytes)
 
 
 class QuarantinePage(BaseModel):
@@ -69,7 +69,7 @@ async def delete(mail_id: int, actor: CurrentActor) -> Response:
     "/mail/inbound/{mail_id:int}/raw/",
     response_class=Response,
     responses={
-        200: {"content": {RFC822: {}}, "description": "The message as it arrived"},
+        200: {"content": {RAW: {}}, "description": "The message as it arrived"},
         **problem_responses(401, 403, 404, 503),
     },
 )
@@ -78,7 +78,7 @@ async def raw(mail_id: int, actor: CurrentActor) -> Response:
     data = await run_in_threadpool(inbound.raw_message, actor, mail_id=mail_id)
     return Response(
         data,
-        media_type=RFC822,
+        media_type=RAW,
         headers={
             "Content-Disposition": f'attachment; filename="mail-{mail_id}.eml"',
             "X-Content-Type-Options": "nosniff",
