@@ -90,6 +90,7 @@ APP_TABLES = (  # in an order that deletes children before parents
     "attachments",
     "attachment_chunks",
     "attachment_blobs",
+    "inbound_mails",
     "mail_outbox",
     "notifications",
     "notification_preferences",
@@ -285,5 +286,30 @@ def smtp(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     get_settings.cache_clear()
     yield server
     server.stop()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[Any]:
+    """Dovecot on loopback for this session (tests/support/imap_server.py); installed with
+    apt-get when missing, never skipped."""
+    from tests.support.imap_server import ImapServer
+
+    server = ImapServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(imap_server, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The IMAP server's mailbox, emptied, with IMAP_URL pointing at it."""
+    from ticket_app.config import get_settings
+
+    imap_server.empty()
+    monkeypatch.setenv("IMAP_URL", imap_server.url)
+    get_settings.cache_clear()
+    yield imap_server
     monkeypatch.undo()
     get_settings.cache_clear()

@@ -76,6 +76,11 @@ OPERATIONS = {
     ("delete", "/api/sla/policies/{policy_id}/"): "sla-delete_policy",
     ("get", "/api/sla/dashboard/"): "sla-dashboard",
     ("get", "/api/tickets/{ticket_id}/sla/"): "sla-explain",
+    ("get", "/api/mail/quarantine/"): "mail-quarantine",
+    ("post", "/api/mail/quarantine/{mail_id}/reprocess/"): "mail-reprocess",
+    ("delete", "/api/mail/quarantine/{mail_id}/"): "mail-delete",
+    ("get", "/api/mail/inbound/{mail_id}/raw/"): "mail-raw",
+    ("get", "/api/tickets/{ticket_id}/mail/"): "mail-ticket_mail",
 }
 
 

@@ -71,6 +71,17 @@ DEFAULTS = {
     "SIGNIN_LINK_REQUESTS_PER_HOUR": ("signin_link_requests_per_hour", 5),
     "SLA_WARN_PERCENT": ("sla_warn_percent", 80),
     "SLA_SWEEP_SECONDS": ("sla_sweep_seconds", 30.0),
+    "MAIL_REPLY_ADDRESSES": ("mail_reply_addresses", False),
+    "IMAP_URL": ("imap_url", ""),
+    "IMAP_OAUTH2_TOKEN_FILE": ("imap_oauth2_token_file", ""),
+    "IMAP_MOVE_TO": ("imap_move_to", ""),
+    "IMAP_POLL_SECONDS": ("imap_poll_seconds", 60.0),
+    "MAIL_RECEIVE_PORT": ("mail_receive_port", 0),
+    "MAIL_RECEIVE_HOST": ("mail_receive_host", "127.0.0.1"),
+    "MAIL_RECEIVE_PROTOCOL": ("mail_receive_protocol", "smtp"),
+    "MAIL_MAX_BYTES": ("mail_max_bytes", 25 * 1024 * 1024),
+    "MAIL_NEW_TICKETS_PER_HOUR": ("mail_new_tickets_per_hour", 20),
+    "MAIL_TICKET_MESSAGES_PER_10_MINUTES": ("mail_ticket_messages_per_10_minutes", 20),
     "LOG_LEVEL": ("log_level", "INFO"),
     "ATTACHMENT_MAX_BYTES": ("attachment_max_bytes", 20 * 1024 * 1024),
     "ATTACHMENT_MAX_MESSAGE_BYTES": ("attachment_max_message_bytes", 50 * 1024 * 1024),
@@ -213,6 +224,25 @@ def test_reflex_db_url_and_database_url_may_not_disagree(environment):
         ("MAIL_ADDRESS", "a@b@c", "MAIL_ADDRESS must be one mail address, got 'a@b@c'"),
         ("SLA_WARN_PERCENT", "100", "SLA_WARN_PERCENT must be at most 99, got 100"),
         ("MAIL_POLL_SECONDS", "0.01", "MAIL_POLL_SECONDS must be at least 0.05, got 0.01"),
+        (
+            "IMAP_URL",
+            "pop3://desk:pw@mail.example",
+            "IMAP_URL must look like imaps://user:pass@host:993/INBOX (or imap://...), with a"
+            " user (scheme 'pop3')",
+        ),
+        (
+            "IMAP_URL",
+            "imaps://mail.example/INBOX",
+            "IMAP_URL must look like imaps://user:pass@host:993/INBOX (or imap://...), with a"
+            " user (scheme 'imaps')",
+        ),
+        ("IMAP_URL", "imaps://u:p@mail.example:port", "IMAP_URL has a port that is not a number"),
+        (
+            "MAIL_RECEIVE_PROTOCOL",
+            "pop3",
+            "MAIL_RECEIVE_PROTOCOL must be one of smtp, lmtp, got 'pop3'",
+        ),
+        ("MAIL_MAX_BYTES", "10", "MAIL_MAX_BYTES must be at least 1024, got 10"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(environment, name, value, message):

@@ -26,6 +26,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 SQLITE_SYNCHRONOUS = ("full", "extra", "normal")
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+IMAP_SCHEMES = ("imap", "imap+starttls", "imaps")
 TABLE_START = (
     "<!-- settings table: generated from ticket_app/config.py by"
     " `python -m ticket_app.config --write-readme`; edit the declarations there -->"
@@ -125,6 +126,23 @@ def role_map(raw: str) -> tuple[tuple[str, str], ...]:
 def _role_map_text(raw: str) -> str:
     role_map(raw)
     return raw
+
+
+def _imap_url(url: str) -> str:
+    """IMAP_URL: `imaps://user:pass@host:993/FOLDER` or `imap://...`; empty turns polling off."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in IMAP_SCHEMES or not parts.hostname or not parts.username:
+        raise ConfigError(
+            "IMAP_URL must look like imaps://user:pass@host:993/INBOX (or imap://...), with a"
+            f" user (scheme {parts.scheme!r})"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError("IMAP_URL has a port that is not a number") from None
+    return url
 
 
 @dataclass(frozen=True)
@@ -538,6 +556,80 @@ class Settings:
         "how often each server process looks for service-level warnings and breaches to send"
         " (it reads only tickets coming due); 0 turns the sweep off (then run"
         " `python -m ticket_app.manage sla-sweep` from a timer)",
+    )
+    mail_reply_addresses: bool = setting(
+        "MAIL_REPLY_ADDRESSES",
+        False,
+        "mail about a ticket says Reply-To `support+t123.SIGNATURE@…` (signed, one per ticket),"
+        " which threads a reply even when its client dropped the headers; needs a mail server"
+        " that delivers plus-addresses to the desk's mailbox",
+    )
+    imap_url: str = setting(
+        "IMAP_URL",
+        "",
+        "incoming mailbox to poll: `imaps://user:pass@host:993/INBOX` (folder optional;"
+        " `imap+starttls://` on port 143; plain `imap://` only on a trusted network); unset: no"
+        " polling",
+        clean=_imap_url,
+        strip=False,
+    )
+    imap_oauth2_token_file: str = setting(
+        "IMAP_OAUTH2_TOKEN_FILE",
+        "",
+        "a file holding a current OAuth2 access token for `IMAP_URL`'s user (XOAUTH2, for"
+        " providers that no longer take passwords); read at each connection, so whatever"
+        " refreshes the token only rewrites the file",
+    )
+    imap_move_to: str = setting(
+        "IMAP_MOVE_TO",
+        "",
+        "folder a message moves to once its ticket is committed; unset: it is flagged `\\Seen`"
+        " and only unseen messages are fetched",
+    )
+    imap_poll_seconds: float = setting(
+        "IMAP_POLL_SECONDS",
+        60.0,
+        "pause between two looks at the mailbox when the server has no IDLE (with IDLE, the"
+        " longest wait before looking anyway)",
+        minimum=1.0,
+    )
+    mail_receive_port: int = setting(
+        "MAIL_RECEIVE_PORT",
+        0,
+        "port of the app's own SMTP (or LMTP) listener for the desk's addresses; 0 (the"
+        " default, also embedded) turns it off. It accepts mail for `MAIL_ADDRESS` and its"
+        " plus-addresses only (not a relay) and answers 451 when it cannot store a message",
+    )
+    mail_receive_host: str = setting(
+        "MAIL_RECEIVE_HOST",
+        "127.0.0.1",
+        "address the listener binds (`0.0.0.0` in a container behind a mail server)",
+    )
+    mail_receive_protocol: str = setting(
+        "MAIL_RECEIVE_PROTOCOL",
+        "smtp",
+        "what the listener speaks: `lmtp` for a mail server's LMTP delivery (Postfix"
+        " `lmtp:` transport), `smtp` otherwise",
+        choices=("smtp", "lmtp"),
+    )
+    mail_max_bytes: int = setting(
+        "MAIL_MAX_BYTES",
+        25 * 1024 * 1024,
+        "received mail over this is quarantined, kept whole (the listener refuses mail over"
+        " twice this)",
+        minimum=1024,
+    )
+    mail_new_tickets_per_hour: int = setting(
+        "MAIL_NEW_TICKETS_PER_HOUR",
+        20,
+        "new tickets one sender may open by mail in an hour; more are quarantined (kept, no"
+        " ticket, nothing sent) for an admin; 0 turns the cap off",
+    )
+    mail_ticket_messages_per_10_minutes: int = setting(
+        "MAIL_TICKET_MESSAGES_PER_10_MINUTES",
+        20,
+        "mails one ticket may take in 10 minutes; more are quarantined like the above; 0 turns"
+        " the cap off",
     )
     log_level: str = setting(
         "LOG_LEVEL",

@@ -10,22 +10,32 @@
     rebuild-counts                         rebuilds them from the tickets
     send-mail [--once]                     works the outbox through SMTP_URL (--once: until empty)
     sla-sweep                              sends the service-level warnings and breaches now due
+    ingest-mail [FILE]                     one received message (FILE or standard input) through
+                                           the mail pipeline; prints {"action", "ticket_id",
+                                           "reason"}; exits 75 when the database is unreachable
 
 Reads DATABASE_URL like the app and applies pending migrations first. Messages go to stderr,
 results to stdout; a problem exits non-zero with one clear line.
 """
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import exc
 
 from ticket_app import migrate
 from ticket_app.config import get_settings
 from ticket_app.mail import sender
-from ticket_app.services import api_tokens, counts, setup, sla, users
-from ticket_app.services.errors import ServiceError
+from ticket_app.models import InboundSource
+from ticket_app.services import api_tokens, counts, inbound, setup, sla, users
+from ticket_app.services.errors import DatabaseBusy, DatabaseUnavailable, ServiceError
 
 Command = Callable[[argparse.Namespace], int]
+EX_NOINPUT = 66
+EX_TEMPFAIL = 75  # sysexits.h: a mail server's pipe transport keeps the message and retries
 
 
 def _password(arguments: argparse.Namespace) -> str:
@@ -113,7 +123,22 @@ def send_mail(arguments: argparse.Namespace) -> int:
         print(f"{sender.drain()} mails worked", file=sys.stderr)
     except sender.Unreachable as error:
         print(f"error: the mail server cannot be reached: {error}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again later
+        return EX_TEMPFAIL
+    return 0
+
+
+def ingest_mail(arguments: argparse.Namespace) -> int:
+    try:
+        raw = Path(arguments.file).read_bytes() if arguments.file else sys.stdin.buffer.read()
+    except OSError as error:
+        print(f"error: cannot read {arguments.file}: {error.strerror}", file=sys.stderr)
+        return EX_NOINPUT
+    try:
+        outcome = inbound.ingest(raw=raw, source=InboundSource.PIPE)
+    except (DatabaseUnavailable, DatabaseBusy) as error:
+        print(f"error: the message was not stored: {error}", file=sys.stderr)
+        return EX_TEMPFAIL
+    print(json.dumps(outcome.as_json()))
     return 0
 
 
@@ -151,12 +176,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("send-mail", send_mail, "send queued mail through SMTP_URL")
     sub.add_argument("--once", action="store_true", help="stop when nothing is due")
     command("sla-sweep", sla_sweep, "send the service-level warnings and breaches now due")
+    sub = command("ingest-mail", ingest_mail, "take one received message through the pipeline")
+    sub.add_argument("file", nargs="?", help="the message (RFC 5322); standard input without")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    migrate.upgrade(quiet=True)
+    try:
+        migrate.upgrade(quiet=True)
+    except exc.DBAPIError as error:
+        if arguments.run is not ingest_mail:
+            raise
+        print(f"error: the database cannot be reached: {error.orig}", file=sys.stderr)
+        return EX_TEMPFAIL
     try:
         return arguments.run(arguments)
     except ServiceError as error:

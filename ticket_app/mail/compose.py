@@ -8,6 +8,8 @@ text and to HTML (user text escaped there), and the headers that make mail behav
 - Every mail of a ticket to one person replies to the one before it (`In-Reply-To`), and
   `References` starts at the ticket's thread root (a signed id no mail carries), so clients
   thread them even when an earlier mail was deleted.
+- With MAIL_REPLY_ADDRESSES, Reply-To is the ticket's own signed address
+  (`reply_address`), for clients that drop In-Reply-To and References.
 - `Auto-Submitted: auto-generated` (RFC 3834) on all of them, so autoresponders stay quiet;
   notifications carry `List-Unsubscribe` with an https link and `List-Unsubscribe-Post`
   (RFC 8058): one click turns that kind's mail off, without signing in.
@@ -41,6 +43,7 @@ ROOT = "root"
 LINK_PATH = "/auth/link"
 UNSUBSCRIBE_PATH = "/auth/unsubscribe"
 ADMIN_LINK_STANDIN = "ONE-USE-TOKEN-MADE-WHEN-SENT"
+REPLY_SIGNATURE_CHARS = 16  # 80 bits: the address stays short enough for every mail client
 
 
 def _sign(purpose: str, text: str) -> str:
@@ -80,6 +83,26 @@ def ticket_of_message_id(mid: str) -> int | None:
         return None
     number = int(ticket[1:])
     return number or None
+
+
+def reply_address(ticket_id: int) -> str:
+    """The ticket's own reply address, `support+t123.SIGNATURE@domain` (MAIL_REPLY_ADDRESSES):
+    signed, so nobody makes one for a ticket that is not theirs to name."""
+    local, _, domain = get_settings().mail_address.rpartition("@")
+    tag = f"t{ticket_id}"
+    return f"{local}+{tag}.{_sign('reply-address', tag)[:REPLY_SIGNATURE_CHARS]}@{domain}"
+
+
+def ticket_of_reply_address(address: str) -> int | None:
+    """The ticket a reply address of ours names (any domain), or None."""
+    local = address.strip().lower().rpartition("@")[0]
+    tag, _, signature = local.rpartition("+")[2].partition(".")
+    if not (tag.startswith("t") and tag[1:].isdigit() and signature) or "+" not in local:
+        return None
+    expected = _sign("reply-address", tag)[:REPLY_SIGNATURE_CHARS]
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        return None
+    return int(tag[1:]) or None
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -274,7 +297,10 @@ def message(row: Any, *, link_token: str | None) -> EmailMessage:
     mail = EmailMessage(policy=SMTP)
     mail["From"] = formataddr((settings.mail_name, settings.mail_address))
     mail["To"] = row.recipient
-    mail["Reply-To"] = settings.mail_address
+    reply_to = settings.mail_address
+    if settings.mail_reply_addresses and row.ticket_id:
+        reply_to = reply_address(row.ticket_id)
+    mail["Reply-To"] = reply_to
     mail["Subject"] = row.subject
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = row.message_id

@@ -12,6 +12,7 @@ from ticket_app.models.identity import (
     User,
     UserSession,
 )
+from ticket_app.models.inbound import InboundMail, InboundOutcome, InboundSource
 from ticket_app.models.mail import (
     Channel,
     MailKind,
@@ -60,6 +61,9 @@ __all__ = [
     "DeskSecret",
     "DeskSettings",
     "DraftTotals",
+    "InboundMail",
+    "InboundOutcome",
+    "InboundSource",
     "MailKind",
     "MailMessageId",
     "MailState",

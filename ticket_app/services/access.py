@@ -8,7 +8,8 @@ changes here or nowhere.
 Requesters see only their own tickets, plus the tickets they participate in: a participant
 is the requester of a ticket merged into another, added only when the agent who merged
 confirmed that the two conversations are shared (`merge_sharing` says what crosses; without
-the confirmation nothing does). A participant reads the ticket's public part and replies to it
+the confirmation nothing does), or someone the requester copied (Cc) on their mail to the desk
+(`services/inbound.py` says when). A participant reads the ticket's public part and replies to it
 like its requester, by its link (the ticket, its comments, its history); lists, exports and
 stats stay to one's own tickets (`listed_tickets`): an OR across two tables would take the
 requester's list off its (created_by, created_at, id) index at a million tickets. A ticket

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from sqlalchemy.engine import Connection
 
 from ticket_app.domain import COMMENT_MAX_LENGTH, DONE_STATUSES, HistoryKind, Status
 from ticket_app.models import TicketComment, User, utc_now
@@ -125,72 +126,79 @@ def add_comment(
 def _add(
     actor: Actor, *, ticket_id: int, data: CommentCreate, batch: attachment_files.Batch
 ) -> CommentRead:
-    now = utc_now()
     with transaction(write=True) as connection:
         ticket = locked(connection, actor, ticket_id=ticket_id)
         refuse_if_merged(ticket)
-        comment_id = connection.execute(
-            sa.insert(COMMENTS)
-            .values(
-                ticket_id=ticket.id,
-                author_id=actor.id,
-                public=data.public,
-                body=data.body,
-                created_at=now,
-            )
-            .returning(COMMENTS.c.id)
-        ).scalar_one()
-        counter = TICKETS.c.comment_count if data.public else TICKETS.c.note_count
-        changes: dict[str, Any] = {counter.name: counter + 1}
-        entries = [
-            history.entry(
-                ticket.id,
-                actor,
-                HistoryKind.COMMENTED,
-                public=data.public,
-                comment_id=comment_id,
-                new="staff" if actor.is_staff else "requester",  # replayed by services/sla.py
-            )
-        ]
-        if not actor.is_staff and ticket.status in DONE_STATUSES:
-            changes["status"] = Status.OPEN.value
-            entries.append(
-                history.entry(
-                    ticket.id,
-                    actor,
-                    HistoryKind.REOPENED,
-                    public=True,
-                    field="status",
-                    old=ticket.status,
-                    new=Status.OPEN.value,
-                )
-            )
-        connection.execute(
-            sa.update(TICKETS)
-            .where(TICKETS.c.id == ticket.id)
-            .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
-        )
-        history.record(connection, entries)
-        if data.public:
-            drafts.record_sent(
-                connection, actor, ticket_id=ticket.id, comment_id=comment_id, body=data.body
-            )
-            sla.refresh(connection, ticket_id=ticket.id)
+        comment_id = write_comment(connection, actor, ticket=ticket, data=data)
         batch.attach(connection, uploader_id=actor.id, ticket_id=ticket.id, comment_id=comment_id)
-        notifications.comment_added(
-            connection,
-            ticket=ticket,
-            comment_id=comment_id,
-            body=data.body,
-            public=data.public,
-            actor=actor,
-        )
         row = connection.execute(
             sa.select(*_columns())
             .join(USERS, USERS.c.id == COMMENTS.c.author_id)
             .where(COMMENTS.c.id == comment_id)
         ).one()
         return _read(connection, [row])[0]
+
+
+def write_comment(connection: Connection, actor: Actor, *, ticket: Any, data: CommentCreate) -> int:
+    """Write a reply or note on the locked `ticket` row in the caller's transaction, as
+    `add_comment` does (checked already): counts, reopening, history, notifications; its id."""
+    now = utc_now()
+    comment_id: int = connection.execute(
+        sa.insert(COMMENTS)
+        .values(
+            ticket_id=ticket.id,
+            author_id=actor.id,
+            public=data.public,
+            body=data.body,
+            created_at=now,
+        )
+        .returning(COMMENTS.c.id)
+    ).scalar_one()
+    counter = TICKETS.c.comment_count if data.public else TICKETS.c.note_count
+    changes: dict[str, Any] = {counter.name: counter + 1}
+    entries = [
+        history.entry(
+            ticket.id,
+            actor,
+            HistoryKind.COMMENTED,
+            public=data.public,
+            comment_id=comment_id,
+            new="staff" if actor.is_staff else "requester",  # replayed by services/sla.py
+        )
+    ]
+    if not actor.is_staff and ticket.status in DONE_STATUSES:
+        changes["status"] = Status.OPEN.value
+        entries.append(
+            history.entry(
+                ticket.id,
+                actor,
+                HistoryKind.REOPENED,
+                public=True,
+                field="status",
+                old=ticket.status,
+                new=Status.OPEN.value,
+            )
+        )
+    connection.execute(
+        sa.update(TICKETS)
+        .where(TICKETS.c.id == ticket.id)
+        .values(**changes, updated_at=now, version=TICKETS.c.version + 1)
+    )
+    history.record(connection, entries)
+    if data.public:
+        drafts.record_sent(
+            connection, actor, ticket_id=ticket.id, comment_id=comment_id, body=data.body
+        )
+        sla.refresh(connection, ticket_id=ticket.id)
+    notifications.comment_added(
+        connection,
+        ticket=ticket,
+        comment_id=comment_id,
+        body=data.body,
+        public=data.public,
+        actor=actor,
+    )
+    return comment_id
 
 
 def list_comments(

@@ -8,7 +8,8 @@ The outbox is reported beside it (`mail_queue`): "stuck" when SMTP_URL is set an
 queued mail waited longer than MAIL_STUCK_MINUTES, "held" when there is no SMTP_URL (mail is
 kept, not sent), "ok" otherwise. A stuck queue does not make the app unhealthy (the status
 code stays 200): a load balancer must not take working instances out because a mail server
-is down; monitoring reads the field.
+is down; monitoring reads the field. `mail_quarantine` counts received mail waiting for an
+admin in the quarantine (up to 1,000), for the same monitoring.
 """
 
 from datetime import timedelta
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from ticket_app.config import get_settings
 from ticket_app.db import get_health_engine
 from ticket_app.models import utc_now
+from ticket_app.services.inbound import quarantine_count
 from ticket_app.services.outbox import oldest_queued
 from ticket_app.services.transaction import transaction
 
@@ -41,3 +43,9 @@ def mail_queue() -> MailQueue:
     if oldest is not None and utc_now() - oldest > timedelta(minutes=settings.mail_stuck_minutes):
         return "stuck"
     return "ok"
+
+
+def mail_quarantine() -> int:
+    """How many received messages wait in the quarantine (one partial-index range)."""
+    with transaction(get_health_engine()) as connection:
+        return quarantine_count(connection)

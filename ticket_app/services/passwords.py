@@ -5,6 +5,8 @@ current. `verify_or_waste_time` makes an unknown email cost what a wrong passwor
 a sign-in answer does not reveal which accounts exist.
 """
 
+import base64
+import secrets
 from functools import lru_cache
 
 from pwdlib import PasswordHash
@@ -63,6 +65,16 @@ def verify_or_waste_time(password: str, password_hash: str | None) -> bool:
         _hasher().verify(password, _decoy_hash())
         return False
     return verify(password, password_hash)
+
+
+def unusable_hash() -> str:
+    """An Argon2id-shaped hash no password matches (random salt and digest, never derived from
+    a password), for requesters the desk made from a mail: they sign in by one-use links.
+    Made without hashing, so a flood of new senders costs no Argon2 time."""
+    salt, digest = (
+        base64.b64encode(secrets.token_bytes(size)).decode().rstrip("=") for size in (16, 32)
+    )
+    return f"$argon2id$v=19$m=65536,t=3,p=4${salt}${digest}"
 
 
 WEAKNESSES = {  # why a password may not be used, by a code pages can carry in their address

@@ -244,7 +244,8 @@ class TicketRead(BaseModel):
     participants: list[Participant] = Field(
         default_factory=list,
         description="People besides the requester who read this ticket's public part and "
-        "reply to it: requesters of tickets merged into it, shared when it was merged",
+        "reply to it: requesters of tickets merged into it, shared when it was merged, and "
+        "people copied (Cc) on the mail that opened it or on its requester's later mail",
     )
     attachments: list[AttachmentRead] = Field(
         default_factory=list, description="The files that came with the ticket itself"

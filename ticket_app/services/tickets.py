@@ -175,6 +175,29 @@ def create_ticket(
         suggestion = None  # a requester's ticket: the desk classifies the text itself
     if suggestion is None:
         suggestion = _suggestion_for(data)
+
+    def run(batch: attachment_files.Batch) -> TicketRead:
+        with transaction(write=True) as connection:
+            row = insert_ticket(connection, actor, data=data, suggestion=suggestion)
+            added = batch.attach(
+                connection, uploader_id=actor.id, ticket_id=row.id, comment_id=None
+            )
+        return as_read(actor, row=row, attachments=added)
+
+    created: TicketRead = attachment_files.with_restage(run, files)
+    return created
+
+
+def insert_ticket(
+    connection: Connection,
+    actor: Actor,
+    *,
+    data: TicketCreate,
+    suggestion: Suggestion | None,
+    received_by_mail: bool = False,
+) -> Any:
+    """Write a new ticket by `actor` in the caller's transaction, as `create_ticket` does
+    (checked and classified already), with its history, index and notifications; the row."""
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)
     priority = data.priority or (suggestion.priority if suggestion else DEFAULT_PRIORITY)
     now = utc_now()
@@ -190,22 +213,15 @@ def create_ticket(
         "suggested_priority": suggestion.priority.value if suggestion else None,
         "created_by": actor.id,
     }
-
-    def run(batch: attachment_files.Batch) -> TicketRead:
-        with transaction(write=True) as connection:
-            row = connection.execute(_INSERT, values).one()
-            history.record(connection, [history.created(row, actor)])
-            sla.refresh(connection, ticket_id=row.id)
-            row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
-            similar_index.add(connection, row)
-            notifications.ticket_created(connection, ticket=row, actor=actor)
-            added = batch.attach(
-                connection, uploader_id=actor.id, ticket_id=row.id, comment_id=None
-            )
-        return as_read(actor, row=row, attachments=added)
-
-    created: TicketRead = attachment_files.with_restage(run, files)
-    return created
+    row = connection.execute(_INSERT, values).one()
+    history.record(connection, [history.created(row, actor)])
+    sla.refresh(connection, ticket_id=row.id)
+    row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
+    similar_index.add(connection, row)
+    notifications.ticket_created(
+        connection, ticket=row, actor=actor, received_by_mail=received_by_mail
+    )
+    return row
 
 
 def visible(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:

@@ -15,6 +15,7 @@ from ticket_app.api.routes import (
     comments,
     export,
     health,
+    mail,
     me,
     merge,
     similar,
@@ -42,6 +43,7 @@ ROUTERS = (
     canned_replies.router,
     assist.router,
     sla.router,
+    mail.router,
 )
 
 

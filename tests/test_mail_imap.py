@@ -1,0 +1,132 @@
+"""The IMAP poller against a real Dovecot (tests/support/imap_server.py): messages become
+tickets and are flagged only after their commit; IDLE wakes it; a database that is down leaves
+everything unflagged to be fetched later; SIGKILL in the middle of 1,000 messages still lands
+each exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import reset_caches
+from tests.support.database import count_rows
+from tests.support.mails import message
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _poll(limit: int | None = None) -> int:
+    from ticket_app.mail import imap
+
+    with imap.connected() as box:
+        return imap.poll_once(box, limit=limit)
+
+
+def test_messages_become_tickets_and_are_flagged_after_commit(mailbox, engine):
+    mailbox.append([message(1), message(2, sender="dan@customer.example"), message(3)])
+
+    assert _poll() == 3
+
+    assert count_rows(engine, "tickets") == 3
+    assert mailbox.count("UNSEEN") == 0
+    assert mailbox.count("SEEN") == 3
+    assert _poll() == 0  # nothing left to do, nothing twice
+    assert count_rows(engine, "tickets") == 3
+    with engine.connect() as connection:
+        sources = connection.execute(sa.text("SELECT DISTINCT source FROM inbound_mails"))
+        assert list(sources.scalars()) == ["imap"]
+
+
+def test_move_to_a_folder_after_commit(mailbox, engine, monkeypatch):
+    from ticket_app.config import get_settings
+
+    monkeypatch.setenv("IMAP_MOVE_TO", "Processed")
+    get_settings.cache_clear()
+    mailbox.append([message(1), message(2)])
+
+    assert _poll() == 2
+
+    assert (mailbox.count(), mailbox.count(folder="Processed")) == (0, 2)
+    assert count_rows(engine, "tickets") == 2
+
+
+def test_database_down_during_a_fetch_flags_nothing_and_everything_comes_later(
+    mailbox, engine, monkeypatch, database_url
+):
+    from ticket_app.services.errors import DatabaseUnavailable
+
+    mailbox.append([message(number) for number in range(1, 6)])
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:x@127.0.0.1:1/nothing")
+    reset_caches()
+    with pytest.raises(DatabaseUnavailable):
+        _poll()
+    assert mailbox.count("UNSEEN") == 5  # nothing flagged
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    reset_caches()
+    assert _poll() == 5
+    assert mailbox.count("UNSEEN") == 0
+    assert count_rows(engine, "tickets") == 5
+
+
+def test_idle_wakes_the_poller_when_mail_arrives(mailbox, engine, monkeypatch):
+    from ticket_app.config import get_settings
+    from ticket_app.mail import imap
+
+    monkeypatch.setenv("IMAP_POLL_SECONDS", "600")  # only IDLE can make it quick
+    get_settings.cache_clear()
+    stop = threading.Event()
+    worker = threading.Thread(target=imap.work, args=(stop.is_set,), daemon=True)
+    worker.start()
+    try:
+        time.sleep(1.5)  # the poller found nothing and waits in IDLE
+        mailbox.append([message(7)])
+        deadline = time.monotonic() + 8
+        while count_rows(engine, "tickets") == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert count_rows(engine, "tickets") == 1
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+
+
+POLLER = """
+from ticket_app.mail import imap
+with imap.connected() as box:
+    while imap.poll_once(box):
+        pass
+"""
+
+
+def test_sigkill_in_the_middle_of_1000_messages_lands_each_exactly_once(
+    mailbox, engine, database_url
+):
+    total = 1000
+    mailbox.append([message(number) for number in range(total)])
+    environment = {**os.environ, "DATABASE_URL": database_url, "IMAP_URL": mailbox.url}
+    poller = subprocess.Popen([sys.executable, "-c", POLLER], cwd=PROJECT, env=environment)
+    try:
+        deadline = time.monotonic() + 120
+        while count_rows(engine, "tickets") < total // 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        poller.send_signal(signal.SIGKILL)
+        poller.wait()
+    landed = count_rows(engine, "tickets")
+    assert total // 4 <= landed < total  # killed in the middle
+
+    while _poll():
+        pass
+
+    assert count_rows(engine, "tickets") == total
+    assert count_rows(engine, "inbound_mails") == total
+    with engine.connect() as connection:
+        titles = connection.execute(sa.text("SELECT count(DISTINCT title) FROM tickets"))
+        assert titles.scalar_one() == total  # every message once
+    assert mailbox.count("UNSEEN") == 0
