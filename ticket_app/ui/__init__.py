@@ -52,8 +52,6 @@ CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
     routes.TWO_FACTOR: (two_factor_page, (TwoFactorState.load,)),
     routes.USERS: (users_page, (UsersState.load, UserSecurityState.load)),
     routes.MAIL: (mail_page, (MailAdminState.load,)),
-    routes.ACCOUNT: (account_page, (AccountState.load,)),
-    routes.USERS: (users_page, (UsersState.load,)),
     routes.SLA_ADMIN: (sla_admin_page, (SlaAdminState.load,)),
 }
 

@@ -73,6 +73,14 @@ class PastedFiles(Fragment):
         return [Var(_js_expr=hook, _var_data=get_upload_files_context_var_data())]
 
 
+def _labelled(upload: rx.Component, label: str) -> rx.Component:
+    """Reflex's dropzone makes its file input itself and passes it no props: name it, so
+    screen readers (and axe's "form elements must have labels") know what it is for."""
+    zone = upload.children[0]
+    zone.children[0].custom_attrs["aria-label"] = label
+    return upload
+
+
 def upload_zone(state: Any, upload_id: str, paste_target: str) -> rx.Component:
     """Choose or drop files (paste them into `paste_target`): what the zone holds is sent
     with the message's form (`rx.upload_files(upload_id=...)` in its submit)."""
@@ -81,28 +89,31 @@ def upload_zone(state: Any, upload_id: str, paste_target: str) -> rx.Component:
     error_id = f"{upload_id}-error"
     return rx.flex(
         PastedFiles.create(target=paste_target, upload_id=upload_id),
-        rx.upload.root(
-            rx.flex(
-                rx.icon("paperclip", size=16, aria_hidden="true"),
-                rx.text(
-                    rx.text("Attach files", weight="medium", as_="span"),
-                    " — choose, drop here, or paste a screenshot into the text",
-                    size="2",
+        _labelled(
+            rx.upload.root(
+                rx.flex(
+                    rx.icon("paperclip", size=16, aria_hidden="true"),
+                    rx.text(
+                        rx.text("Attach files", weight="medium", as_="span"),
+                        " — choose, drop here, or paste a screenshot into the text",
+                        size="2",
+                    ),
+                    align="center",
+                    spacing="2",
                 ),
-                align="center",
-                spacing="2",
+                id=upload_id,
+                multiple=True,
+                max_files=ATTACHMENTS_PER_MESSAGE,
+                max_size=state.max_file_bytes,
+                on_drop_rejected=state.files_rejected,
+                border="1px dashed var(--gray-a7)",
+                border_radius="var(--radius-3)",
+                padding="var(--space-2) var(--space-3)",
+                cursor="pointer",
+                drag_active_style={"background_color": "var(--accent-3)"},
+                aria_describedby=error_id,
             ),
-            id=upload_id,
-            multiple=True,
-            max_files=ATTACHMENTS_PER_MESSAGE,
-            max_size=state.max_file_bytes,
-            on_drop_rejected=state.files_rejected,
-            border="1px dashed var(--gray-a7)",
-            border_radius="var(--radius-3)",
-            padding="var(--space-2) var(--space-3)",
-            cursor="pointer",
-            drag_active_style={"background_color": "var(--accent-3)"},
-            aria_describedby=error_id,
+            "Attach files",
         ),
         rx.text(state.files_limits, size="1", color_scheme="gray"),
         rx.cond(
