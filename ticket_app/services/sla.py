@@ -179,19 +179,21 @@ def _next_look(running: dict[str, timers.Timer], notified: int) -> datetime | No
     return min(moments, default=None)
 
 
-def refresh(connection: Connection, *, ticket_id: int) -> None:
+def refresh(connection: Connection, *, ticket_id: int) -> bool:
     """Bring the ticket's service-level columns in step with its history, in the caller's
     transaction (called after the write and its history entries); counts the targets this
-    write met for the dashboard."""
+    write met for the dashboard. True when it changed the row (a caller holding it re-reads)."""
     row = connection.execute(sa.select(TICKETS).where(TICKETS.c.id == ticket_id)).one()
     if row.sla_terms_id is None and not _any_terms(connection):
-        return  # no policy was ever set: nothing to keep (the common case of a fresh desk)
+        return False  # no policy was ever set: nothing to keep (the common case of a fresh desk)
     now = utc_now()
     computed = compute(connection, row)
     values = columns(computed, row, now)
     _count_met(connection, row, computed, now)
-    if any(getattr(row, name) != value for name, value in values.items()):
-        connection.execute(sa.update(TICKETS).where(TICKETS.c.id == ticket_id).values(**values))
+    if not any(getattr(row, name) != value for name, value in values.items()):
+        return False
+    connection.execute(sa.update(TICKETS).where(TICKETS.c.id == ticket_id).values(**values))
+    return True
 
 
 def _any_terms(connection: Connection) -> bool:

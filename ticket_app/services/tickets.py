@@ -215,8 +215,8 @@ def insert_ticket(
     }
     row = connection.execute(_INSERT, values).one()
     history.record(connection, [history.created(row, actor)])
-    sla.refresh(connection, ticket_id=row.id)
-    row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
+    if sla.refresh(connection, ticket_id=row.id):  # due times set: the answer carries them
+        row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
     similar_index.add(connection, row)
     notifications.ticket_created(
         connection, ticket=row, actor=actor, received_by_mail=received_by_mail
