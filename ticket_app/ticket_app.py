@@ -18,6 +18,7 @@ configure_logging()
 app = rx.App(
     api_transformer=create_api(),
     style=GLOBAL_STYLE,
+    stylesheets=["/desk.css"],
     head_components=[
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
         rx.el.link(rel="alternate icon", href="/favicon.ico", sizes="32x32"),

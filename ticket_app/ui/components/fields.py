@@ -98,3 +98,29 @@ class PostForm(BaseHTML):
 
 
 post_form = PostForm.create
+
+
+def native_select(
+    control_id: rx.Var[str] | str,
+    value: rx.Var[str],
+    on_change: Any,
+    options: dict[str, str],
+    *,
+    aria_label: rx.Var[str] | str,
+    colors: dict[str, str] | None = None,
+    more: rx.Component | None = None,
+) -> rx.Component:
+    """The browser's own `<select>`, for controls repeated on every row of a list: it costs a
+    DOM element instead of a composed component (the Radix select renders its whole item list
+    into a hidden fragment even while closed). With `colors` it takes the value's colour
+    (`data-color`, drawn by assets/desk.css without a style object per render)."""
+    return rx.el.select(
+        *[rx.el.option(label, value=key) for key, label in options.items()],
+        *([more] if more is not None else []),
+        id=control_id,
+        value=value,
+        on_change=on_change,
+        aria_label=aria_label,
+        class_name="native-select",
+        data_color=value_color(value, colors) if colors is not None else "gray",
+    )

@@ -5,21 +5,19 @@ import reflex as rx
 
 from ticket_app.services.bulk import BULK_CAP
 from ticket_app.ui import routes
-from ticket_app.ui.components.badges import category_badge, due_badge, priority_badge, status_badge
 from ticket_app.ui.components.feedback import (
     empty_state,
     error_callout,
     loading,
     warning_callout,
 )
-from ticket_app.ui.components.fields import choice_select, field_error
+from ticket_app.ui.components.fields import field_error
 from ticket_app.ui.components.filter_bar import filter_bar
 from ticket_app.ui.components.layout import new_ticket_button, page, section_card
-from ticket_app.ui.components.times import relative_time
+from ticket_app.ui.components.ticket_row import list_row
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.tickets import TicketsState, ViewLink
-from ticket_app.ui.theme import STATUS_COLORS
-from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow
+from ticket_app.ui.viewmodels.rows import NOBODY
 
 
 def _view_link(view: ViewLink) -> rx.Component:
@@ -237,136 +235,6 @@ def _bulk_confirm() -> rx.Component:
     )
 
 
-def _assignee_select(row: TicketRow) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(
-            placeholder="Nobody",
-            id="assignee-" + row.id.to_string(),
-            aria_label="Assignee of ticket #" + row.id.to_string(),
-            min_width="9rem",
-            variant="soft",
-            color_scheme="gray",
-        ),
-        rx.select.content(
-            rx.select.item("Nobody", value=NOBODY),
-            rx.foreach(
-                TicketsState.assignees,
-                lambda person: rx.select.item(person["name"], value=person["id"]),
-            ),
-            position="popper",
-        ),
-        value=row.assignee_id,
-        on_change=lambda value: TicketsState.change_assignee(row.id, value),
-    )
-
-
-def _row_meta(row: TicketRow) -> rx.Component:
-    return rx.flex(
-        category_badge(row.category),
-        priority_badge(row.priority),
-        due_badge(row.due_state, row.due_at),
-        rx.cond(row.merged_into_id, rx.badge("Merged into #", row.merged_into_id, variant="soft")),
-        rx.text(
-            rx.cond(row.requester_name, row.requester_name, "Unknown requester"),
-            " · opened ",
-            relative_time(row.created_at),
-            " · active ",
-            relative_time(row.updated_at),
-            size="1",
-            color_scheme="gray",
-        ),
-        rx.flex(
-            rx.icon("message-square", size=14, aria_hidden="true"),
-            rx.text(row.comment_count, size="1"),
-            rx.cond(
-                TicketsState.can_see_notes & (row.note_count > 0),
-                rx.text("· ", row.note_count, " internal", size="1"),
-            ),
-            spacing="1",
-            align="center",
-            color="var(--gray-11)",
-            title="Replies",
-        ),
-        spacing="2",
-        align="center",
-        wrap="wrap",
-    )
-
-
-def _row_title(row: TicketRow) -> rx.Component:
-    """The selection tick (for those who triage), the number and the title, linked."""
-    return rx.flex(
-        rx.cond(
-            TicketsState.can_triage,
-            rx.checkbox(
-                checked=TicketsState.all_matching | TicketsState.selected.contains(row.id),
-                on_change=lambda _checked: TicketsState.toggle(row.id),
-                aria_label="Select ticket #" + row.id.to_string(),
-                disabled=TicketsState.all_matching,
-            ),
-        ),
-        rx.text("#", row.id, size="2", color_scheme="gray", flex_shrink="0"),
-        rx.link(
-            row.title,
-            href=routes.ticket_url(row.id),
-            size="3",
-            weight="medium",
-            high_contrast=True,
-            underline="hover",
-            word_break="break-word",
-        ),
-        spacing="2",
-        align="baseline",
-    )
-
-
-def _row_triage(row: TicketRow) -> rx.Component:
-    """Status and assignee selects for those who triage; the status alone for the others."""
-    return rx.cond(
-        TicketsState.can_triage,
-        rx.flex(
-            choice_select(
-                "status-" + row.id.to_string(),
-                row.status,
-                lambda value: TicketsState.change_status(row.id, value),
-                STATUS_LABELS,
-                colors=STATUS_COLORS,
-                aria_label="Status of ticket #" + row.id.to_string(),
-                min_width="9rem",
-            ),
-            _assignee_select(row),
-            direction="column",
-            spacing="2",
-            flex_shrink="0",
-        ),
-        rx.box(status_badge(row.status), flex_shrink="0"),
-    )
-
-
-def _row(row: TicketRow) -> rx.Component:
-    return rx.el.li(
-        rx.card(
-            rx.flex(
-                rx.flex(
-                    _row_title(row),
-                    rx.text(row.excerpt, size="2", color_scheme="gray", word_break="break-word"),
-                    _row_meta(row),
-                    direction="column",
-                    spacing="2",
-                    min_width="0",
-                    flex="1",
-                ),
-                _row_triage(row),
-                direction=rx.breakpoints(initial="column", sm="row"),
-                spacing="3",
-                justify="between",
-            ),
-            size="2",
-        ),
-        list_style="none",
-    )
-
-
 def _pager() -> rx.Component:
     return rx.flex(
         rx.text(TicketsState.range_text, size="2", color_scheme="gray", aria_live="polite"),
@@ -444,7 +312,7 @@ def _results() -> rx.Component:
                 rx.flex(_select_page(), _pager(), spacing="4", align="center", wrap="wrap"),
                 _bulk_bar(),
                 rx.el.ul(
-                    rx.foreach(TicketsState.rows, _row),
+                    rx.foreach(TicketsState.rows, list_row),
                     display="flex",
                     flex_direction="column",
                     gap="var(--space-3)",
