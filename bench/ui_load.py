@@ -295,6 +295,7 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
     await asyncio.gather(*work)
     elapsed = time.monotonic() - t0
     cpu = app_cpu(desk) - cpu0
+    updated = sum(a.updates for a in agents) - updates0  # in the same window as `cpu`
     busy = machine_busy_seconds() - busy0
     db_cpu = postgres_cpu_seconds(args.db_name) - db0
     client_cpu = time.process_time() - client0
@@ -346,6 +347,9 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
             "app_cores": round(cpu / elapsed, 2),
             "idle_app_cores": round(idle_cores, 2),
             "app_ms_per_tab_second": round(cpu / elapsed / max(open_tabs, 1) * 1000, 2),
+            # Each update a tab received is a push (or the answer to its own event): with
+            # `--actors 0` this is what one push costs the app per tab, all included.
+            "app_ms_per_update": round(cpu * 1000 / max(updated, 1), 2),
             "database_cores": round(db_cpu / elapsed, 2),
             "client_cores": round(client_cpu / elapsed, 2),
             "machine_busy_cores": round(busy / elapsed, 2),

@@ -17,6 +17,11 @@ ROWS = (  # label, how to read it from a report, target
     ("lists that missed a create", lambda r: str(r["push_s"]["list_missed"]), "0"),
     ("push to dashboards p50 / p95", lambda r: _s(r["push_s"]["dashboard"], False), "-"),
     ("app CPU, cores (ms per tab-second)", lambda r: _cpu(r["cpu"]), "-"),
+    (
+        "app CPU per update a tab received",
+        lambda r: f"{r['cpu'].get('app_ms_per_update', '-')} ms",
+        "<= 1.5 ms",
+    ),
     ("app memory PSS peak, per open tab", lambda r: _memory(r["memory"]), "<= 1 MB per tab"),
     ("Redis commands per event", lambda r: _redis(r["redis"]), "-"),
     ("lock warnings / lost updates / errors", lambda r: _problems(r), "0 / 0 / 0"),

@@ -1,7 +1,8 @@
 """What one agent's clicks cost, and whether every page passes axe-core.
 
-Click figures: the time from the pointer going down to the page showing the result, measured
-inside the page (`performance.now()` at `pointerdown` on the option or button, and at the
+Click figures (the timing shared with `python -m bench.clicks`, which times the same clicks on a
+seeded desk of any size): the time from the pointer going down to the page showing the result,
+measured inside the page (`performance.now()` at `pointerdown` on the option or button, and at the
 first DOM change that shows the new rows or value), for a list filter, paging, a ticket
 page's edit. Printed, not judged:
 timings on a shared machine are figures, not test results. What is judged: each click is one
@@ -16,10 +17,11 @@ violation may be left.
 import re
 import statistics
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from bench.clicks import LIST, choosing, timed
 
 from .conftest import Api
 
@@ -28,44 +30,6 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ROUNDS = 8
-LIST = 'ul[aria-label^="Tickets"]'
-
-ARM = """(selector) => {
-    const target = () => document.querySelector(selector);
-    const before = target() ? target().innerText : null;
-    window.__t0 = undefined;
-    window.__t1 = undefined;
-    document.addEventListener("pointerdown", () => { window.__t0 = performance.now(); },
-                              {capture: true, once: true});
-    const observer = new MutationObserver(() => {
-        const now = target();
-        if (window.__t0 !== undefined && now && now.innerText !== before) {
-            window.__t1 = performance.now();
-            observer.disconnect();
-        }
-    });
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""
-
-
-def timed(page: Page, selector: str, click: Any, prepare: Any = None) -> float:
-    """Milliseconds from the pointer down of `click()` to the change of `selector`'s text;
-    `prepare()` comes first, untimed (opening a select, before the click on its option)."""
-    if prepare is not None:
-        prepare()
-    page.evaluate(ARM, selector)
-    click()
-    page.wait_for_function("window.__t1 !== undefined")
-    return page.evaluate("window.__t1 - window.__t0")
-
-
-def choosing(page: Page, label: str, option: str) -> dict[str, Any]:
-    """The two steps of picking `option` in the select labelled `label`: open it (untimed),
-    then the click on the option, which is the agent's decision."""
-    return {
-        "prepare": lambda: page.get_by_label(label, exact=True).click(),
-        "click": lambda: page.get_by_role("option", name=option, exact=True).click(),
-    }
 
 
 def report(name: str, figures: list[float], capsys: pytest.CaptureFixture[str]) -> None:
