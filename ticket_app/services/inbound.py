@@ -486,9 +486,18 @@ def _row_values(
     }
 
 
-def _write(connection: Connection, values: dict[str, Any], *, existing: int | None) -> None:
+def _write(
+    connection: Connection,
+    values: dict[str, Any],
+    *,
+    existing: int | None,
+    received_at: datetime | None = None,
+) -> None:
+    """`received_at`: when the message came in, before what it caused (a receipt, a reply's
+    notices), so the ticket's mail thread reads in the order things happened."""
     if existing is None:
-        connection.execute(sa.insert(INBOUND).values(**values, received_at=utc_now()))
+        received = received_at or utc_now()
+        connection.execute(sa.insert(INBOUND).values(**values, received_at=received))
     else:  # the same bytes: only what became of them changes
         changed = {key: value for key, value in values.items() if key not in ("raw", "size")}
         connection.execute(sa.update(INBOUND).where(INBOUND.c.id == existing).values(**changed))
@@ -515,6 +524,7 @@ def _suggestion(mail: Mail, *, caps: bool) -> Suggestion | None:
 def _apply(
     raw: bytes, source: str, mail: Mail, *, caps: bool, existing: int | None = None
 ) -> Outcome:
+    received_at = utc_now()
     suggestion = _suggestion(mail, caps=caps)
     with transaction(write=True) as connection:
         if existing is None and (known := _known(connection, mail.key)):
@@ -526,7 +536,7 @@ def _apply(
         values = _row_values(
             raw, source, key=mail.key, sender=mail.sender, subject=mail.subject, done=done
         )
-        _write(connection, values, existing=existing)
+        _write(connection, values, existing=existing, received_at=received_at)
     return _outcome(done)
 
 
