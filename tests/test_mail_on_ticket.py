@@ -191,3 +191,32 @@ def test_the_original_downloads_with_a_staff_session_only(engine, api, agent, ca
     assert refused.status_code == 403
     assert b"seed-1@customer.example" not in refused.content
     assert staff.get("/download/mail/99999").status_code == 404
+
+
+def _outgoing(engine: Any, ticket_id: int, kind: str) -> Any:
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.text(
+                "SELECT in_reply_to, thread_references FROM mail_outbox"
+                " WHERE ticket_id = :t AND recipient = :r AND kind = :k ORDER BY id DESC"
+            ),
+            {"t": ticket_id, "r": CARLA, "k": kind},
+        ).first()
+
+
+def test_an_agents_reply_threads_under_the_mail_the_requester_wrote(engine, api, agent, carla):
+    ticket = ingest(SEED).ticket_id
+    answered = api(agent).post(f"/api/tickets/{ticket}/comments/", json={"body": "On it."})
+    assert answered.status_code == 201, answered.text
+
+    first = _outgoing(engine, ticket, "public_reply")
+    assert "<seed-1@customer.example>" in first.thread_references.split()
+
+    again = ingest(message(3, sender=CARLA, subject=f"Re: [#{ticket}] Printer on floor 3"))
+    assert again.action == "appended"
+    api(agent).post(f"/api/tickets/{ticket}/comments/", json={"body": "Fixed now."})
+
+    second = _outgoing(engine, ticket, "public_reply")
+    assert second.in_reply_to == "<m3@customer.example>"  # the mail she wrote last
+    chain = second.thread_references.split()
+    assert chain.index("<seed-1@customer.example>") < chain.index("<m3@customer.example>")
