@@ -133,12 +133,11 @@ def test_admins_reprocess_download_and_delete_held_mail(open_page):
         assert deliver(raw, MAIL_MAX_BYTES="1024")["action"] == "quarantined"
 
     ada = open_page("/admin/mail")
-    table = ada.get_by_role("table", name="Quarantined mail")
-    kept = table.get_by_role("row").filter(has_text=kept_subject)
-    gone = table.get_by_role("row").filter(has_text=gone_subject)
+    kept = ada.get_by_role("row").filter(has_text=kept_subject)
+    gone = ada.get_by_role("row").filter(has_text=gone_subject)
     expect(kept).to_contain_text("larger than MAIL_MAX_BYTES")
     expect(kept).to_contain_text(RITA)
-    expect(kept).to_contain_text("KB")
+    expect(kept).to_contain_text("2.2 KiB")
 
     with ada.expect_download() as waiting:
         kept.get_by_role("link", name=re.compile(r"^Download message \d+$")).click()

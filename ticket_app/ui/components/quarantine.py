@@ -108,7 +108,6 @@ def quarantine_section() -> rx.Component:
                 ),
                 rx.table.body(rx.foreach(state.held, _row)),
                 variant="surface",
-                aria_label="Quarantined mail",
             ),
             rx.text("Nothing is held.", size="2", color_scheme="gray"),
         ),
