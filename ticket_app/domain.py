@@ -64,6 +64,7 @@ class HistoryKind(StrEnum):
     MERGED_INTO = "merged_into"  # this ticket was merged into another
     SLA_WARNING = "sla_warning"  # a service-level target reached its warning share
     SLA_BREACHED = "sla_breached"  # a service-level target ran out
+    MAIL = "mail"  # staff only: how a received mail was threaded (new_value: the reason)
 
 
 class Sort(StrEnum):

@@ -6,7 +6,9 @@ session, not a token.
 with the click on the list's link); without a session it sends the browser to sign in.
 `GET /download/attachments/{id}` (and `/thumbnail`) answer what `/api/attachments/{id}/`
 does, checked against whoever's session comes with the request: a link copied to someone
-else opens only what they may read themselves.
+else opens only what they may read themselves. `GET /download/mail/{id}` is a received message
+as it arrived (the .eml of `/api/mail/inbound/{id}/raw/`), for staff only, from the ticket page
+and the admins' quarantine.
 """
 
 from fastapi import APIRouter, Request
@@ -16,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from ticket_app.api.params import Filters
 from ticket_app.api.routes.attachments import file_response
 from ticket_app.api.routes.export import csv_download
+from ticket_app.api.routes.mail import raw_download
 from ticket_app.services import attachments, sessions
 from ticket_app.services.access import Actor
 
@@ -54,3 +57,11 @@ async def _attachment(request: Request, attachment_id: int, *, thumbnail: bool) 
         attachments.open_file, actor, attachment_id=attachment_id, thumbnail=thumbnail
     )
     return file_response(download)
+
+
+@router.get("/download/mail/{mail_id:int}")
+async def download_mail(request: Request, mail_id: int) -> Response:
+    actor = await _viewer(request)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    return await raw_download(actor, mail_id)

@@ -9,7 +9,8 @@
   ticket's signed reply address (MAIL_REPLY_ADDRESSES), the `[#123]` subject tag. A message
   lands on the ticket it names only when its sender is the requester or a participant;
   otherwise it becomes a new ticket and the reason is kept ("names #12 by References, but
-  ..."), which staff read among the ticket's mails (`ticket_mails`).
+  ..."), which staff read among the ticket's mails (`ticket_mails`) and as a staff-only line
+  of the ticket's history (kind `mail`) written with the ticket or reply.
 - A new ticket: the sender becomes its requester (a new requester without a password, named
   from the From display name, signs in by one-use links), the subject its title (200
   characters), the whole text its description; classified and indexed like a ticket made in
@@ -54,6 +55,7 @@ from ticket_app.domain import (
     DESCRIPTION_MAX_LENGTH,
     NAME_MAX_LENGTH,
     STAFF_ROLES,
+    HistoryKind,
     Role,
 )
 from ticket_app.mail import compose
@@ -69,7 +71,7 @@ from ticket_app.models import (
     utc_now,
 )
 from ticket_app.models.inbound import REASON_MAX_LENGTH, SENDER_MAX_LENGTH, SUBJECT_KEPT
-from ticket_app.services import outbox, passwords
+from ticket_app.services import history, outbox, passwords
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.comments import CommentCreate, write_comment
 from ticket_app.services.cursor import decode_cursor, encode_cursor
@@ -409,6 +411,15 @@ def _bounce(connection: Connection, mail: Mail) -> tuple[int | None, str]:
     return ticket_id, "bounce: " + "; ".join(lines)
 
 
+def _note(connection: Connection, ticket_id: int, actor: Actor, reason: str) -> None:
+    """The staff-only line on the ticket saying how the mail was threaded (one insert, in
+    the transaction of the ticket or reply it made); requesters never see it."""
+    text = _storable(reason)[:REASON_MAX_LENGTH]
+    history.record(
+        connection, [history.entry(ticket_id, actor, HistoryKind.MAIL, public=False, new=text)]
+    )
+
+
 @dataclass(frozen=True)
 class Done:
     outcome: InboundOutcome
@@ -442,6 +453,7 @@ def _carry_out(
         if requester and (added := _add_participants(connection, plan.ticket, mail, mail.cc)):
             reason += f"; {added} Cc'd people added as participants"
         _remember(connection, mail.key, plan.ticket.id)
+        _note(connection, plan.ticket.id, actor, reason)
         return Done(InboundOutcome.APPENDED, reason, plan.ticket.id, comment_id)
     data = TicketCreate(title=_storable(mail.title), description=_description(mail))
     if suggestion is None:
@@ -452,6 +464,7 @@ def _carry_out(
     if added := _add_participants(connection, row, mail, [*mail.cc, *others]):
         reason += f"; {added} Cc'd people added as participants"
     _remember(connection, mail.key, row.id)
+    _note(connection, row.id, actor, reason)
     return Done(InboundOutcome.CREATED, reason, row.id)
 
 
@@ -473,9 +486,18 @@ def _row_values(
     }
 
 
-def _write(connection: Connection, values: dict[str, Any], *, existing: int | None) -> None:
+def _write(
+    connection: Connection,
+    values: dict[str, Any],
+    *,
+    existing: int | None,
+    received_at: datetime | None = None,
+) -> None:
+    """`received_at`: when the message came in, before what it caused (a receipt, a reply's
+    notices), so the ticket's mail thread reads in the order things happened."""
     if existing is None:
-        connection.execute(sa.insert(INBOUND).values(**values, received_at=utc_now()))
+        received = received_at or utc_now()
+        connection.execute(sa.insert(INBOUND).values(**values, received_at=received))
     else:  # the same bytes: only what became of them changes
         changed = {key: value for key, value in values.items() if key not in ("raw", "size")}
         connection.execute(sa.update(INBOUND).where(INBOUND.c.id == existing).values(**changed))
@@ -502,6 +524,7 @@ def _suggestion(mail: Mail, *, caps: bool) -> Suggestion | None:
 def _apply(
     raw: bytes, source: str, mail: Mail, *, caps: bool, existing: int | None = None
 ) -> Outcome:
+    received_at = utc_now()
     suggestion = _suggestion(mail, caps=caps)
     with transaction(write=True) as connection:
         if existing is None and (known := _known(connection, mail.key)):
@@ -513,7 +536,7 @@ def _apply(
         values = _row_values(
             raw, source, key=mail.key, sender=mail.sender, subject=mail.subject, done=done
         )
-        _write(connection, values, existing=existing)
+        _write(connection, values, existing=existing, received_at=received_at)
     return _outcome(done)
 
 

@@ -19,7 +19,16 @@ from sqlalchemy.engine import Connection
 
 from ticket_app.config import get_settings
 from ticket_app.mail import compose
-from ticket_app.models import MailKind, MailMessageId, MailState, OutboxMail, User, utc_now
+from ticket_app.models import (
+    InboundMail,
+    InboundOutcome,
+    MailKind,
+    MailMessageId,
+    MailState,
+    OutboxMail,
+    User,
+    utc_now,
+)
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.cursor import decode_cursor, encode_cursor
 from ticket_app.services.errors import InvalidInput, NotFound
@@ -27,6 +36,8 @@ from ticket_app.services.schemas import check_limit
 from ticket_app.services.transaction import transaction
 
 OUTBOX = OutboxMail.__table__
+INBOUND = InboundMail.__table__
+THREADED = (InboundOutcome.CREATED.value, InboundOutcome.APPENDED.value)
 MESSAGE_IDS = MailMessageId.__table__
 USERS = User.__table__
 PAGE_LIMIT = 50
@@ -40,16 +51,31 @@ class Recipient:
     staff: bool
 
 
-def _thread(connection: Connection, ticket_id: int, recipient_id: int) -> tuple[str, str]:
+def _thread(connection: Connection, ticket_id: int, recipient: Recipient) -> tuple[str, str]:
     """(In-Reply-To, References) for the next mail of a ticket to one person: the mail
-    before it, and the thread root followed by their last few mails of the ticket."""
-    earlier = connection.execute(
-        sa.select(OUTBOX.c.message_id)
-        .where(OUTBOX.c.ticket_id == ticket_id, OUTBOX.c.recipient_id == recipient_id)
+    before it, and the thread root followed by the last few mails between them and the desk
+    on the ticket (theirs that the desk received too, so their mail client threads our
+    reply under the message they wrote)."""
+    kept = compose.REFERENCES_KEPT
+    sent = connection.execute(
+        sa.select(OUTBOX.c.message_id, OUTBOX.c.created_at.label("at"))
+        .where(OUTBOX.c.ticket_id == ticket_id, OUTBOX.c.recipient_id == recipient.id)
         .order_by(OUTBOX.c.id.desc())
-        .limit(compose.REFERENCES_KEPT)
-    ).scalars()
-    chain = [compose.thread_root(ticket_id), *reversed(list(earlier))]
+        .limit(kept)
+    ).all()
+    received = connection.execute(
+        sa.select(INBOUND.c.message_id, INBOUND.c.received_at.label("at"))
+        .where(
+            INBOUND.c.ticket_id == ticket_id,
+            sa.func.lower(INBOUND.c.sender) == recipient.email.lower(),
+            INBOUND.c.outcome.in_(THREADED),
+            INBOUND.c.message_id.not_like("%.invalid>"),  # made up for mail without one
+        )
+        .order_by(INBOUND.c.received_at.desc())
+        .limit(kept)
+    ).all()
+    latest = sorted([*sent, *received], key=lambda row: row.at)[-kept:]
+    chain = [compose.thread_root(ticket_id), *(row.message_id for row in latest)]
     return chain[-1], " ".join(chain)
 
 
@@ -85,7 +111,7 @@ def enqueue(
     )
     in_reply_to = references = None
     if ticket_id is not None:
-        in_reply_to, references = _thread(connection, ticket_id, recipient.id)
+        in_reply_to, references = _thread(connection, ticket_id, recipient)
     message_id = compose.message_id(ticket_id)
     connection.execute(
         sa.insert(OUTBOX).values(

@@ -31,10 +31,12 @@ from ticket_app.ui.state.detail import DetailState
 from ticket_app.ui.state.duplicates import DuplicatesState
 from ticket_app.ui.state.login_code import LoginCodeState, SingleSignOnState
 from ticket_app.ui.state.mail_admin import MailAdminState
+from ticket_app.ui.state.quarantine import QuarantineState
 from ticket_app.ui.state.session import SessionState
 from ticket_app.ui.state.sessions import OwnSessionsState
 from ticket_app.ui.state.signin import SetupState, SignInState
 from ticket_app.ui.state.sla_admin import SlaAdminState
+from ticket_app.ui.state.ticket_mail import TicketMailState
 from ticket_app.ui.state.tickets import TicketsState
 from ticket_app.ui.state.two_factor import TwoFactorState
 from ticket_app.ui.state.user_security import UserSecurityState
@@ -45,13 +47,13 @@ from ticket_app.ui.theme import PRODUCT_NAME
 CONTENT: dict[str, tuple[Callable[[], rx.Component], tuple[object, ...]]] = {
     routes.HOME: (submit_page, ()),
     routes.TICKETS: (tickets_page, (TicketsState.load,)),
-    routes.TICKET: (detail_page, (DetailState.load, DuplicatesState.load)),
+    routes.TICKET: (detail_page, (DetailState.load, DuplicatesState.load, TicketMailState.load)),
     routes.BOARD: (board_page, (BoardState.load,)),
     routes.DASHBOARD: (dashboard_page, (DashboardState.load,)),
     routes.ACCOUNT: (account_page, (AccountState.load, OwnSessionsState.load)),
     routes.TWO_FACTOR: (two_factor_page, (TwoFactorState.load,)),
     routes.USERS: (users_page, (UsersState.load, UserSecurityState.load)),
-    routes.MAIL: (mail_page, (MailAdminState.load,)),
+    routes.MAIL: (mail_page, (MailAdminState.load, QuarantineState.load)),
     routes.SLA_ADMIN: (sla_admin_page, (SlaAdminState.load,)),
 }
 

@@ -10,6 +10,7 @@ from ticket_app.api.deps import CurrentActor
 from ticket_app.api.problems import problem_responses
 from ticket_app.api.routing import resource_router
 from ticket_app.services import inbound
+from ticket_app.services.access import Actor
 from ticket_app.services.inbound import InboundRead, Outcome
 
 router = resource_router("mail")
@@ -75,6 +76,11 @@ async def delete(mail_id: int, actor: CurrentActor) -> Response:
 )
 async def raw(mail_id: int, actor: CurrentActor) -> Response:
     """A received message exactly as it arrived, as a download (staff)."""
+    return await raw_download(actor, mail_id)
+
+
+async def raw_download(actor: Actor, mail_id: int) -> Response:
+    """The .eml download of a received message, for the API and the UI's download alike."""
     data = await run_in_threadpool(inbound.raw_message, actor, mail_id=mail_id)
     return Response(
         data,

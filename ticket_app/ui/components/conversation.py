@@ -21,6 +21,7 @@ KIND_ICONS = {
     "reopened": "rotate-ccw",
     "merged": "merge",
     "merged_into": "merge",
+    "mail": "mail",
 }
 
 

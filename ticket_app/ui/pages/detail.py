@@ -12,6 +12,7 @@ from ticket_app.ui.components.feedback import empty_state, error_callout, loadin
 from ticket_app.ui.components.fields import choice_select, field_error, field_label
 from ticket_app.ui.components.layout import page, section_card
 from ticket_app.ui.components.similar import similar_list
+from ticket_app.ui.components.ticket_mail import ticket_mail_card
 from ticket_app.ui.components.times import exact_time
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.state.detail import DetailState
@@ -457,6 +458,7 @@ def _ticket() -> rx.Component:
                 size="3",
             ),
             _conversation(),
+            ticket_mail_card(),
             direction="column",
             spacing="4",
             min_width="0",

@@ -1,4 +1,5 @@
-"""`/admin/mail`: the outbox, one mail opened as it would go out, and bounced addresses.
+"""`/admin/mail`: the outbox, one mail opened as it would go out, bounced addresses, and the
+quarantine of received mail (`components/quarantine.py`).
 
 A mail's HTML part is never rendered as markup of the desk's origin: it is shown in an iframe
 with `srcdoc` and an empty `sandbox` (no scripts, no forms, an origin of its own), and as its
@@ -9,6 +10,7 @@ import reflex as rx
 
 from ticket_app.ui.components.feedback import error_callout, loading
 from ticket_app.ui.components.layout import page, section_card
+from ticket_app.ui.components.quarantine import quarantine_section
 from ticket_app.ui.components.times import relative_time
 from ticket_app.ui.labels import MAIL_STATE_LABELS
 from ticket_app.ui.state.mail_admin import MailAdminState
@@ -199,9 +201,9 @@ def mail_page() -> rx.Component:
         error_callout(MailAdminState.error, MailAdminState.load),
         rx.cond(
             MailAdminState.loaded,
-            rx.flex(_outbox(), _bounced(), direction="column", spacing="5"),
+            rx.flex(_outbox(), _bounced(), quarantine_section(), direction="column", spacing="5"),
             rx.cond(MailAdminState.error, rx.fragment(), loading("Loading mail…")),
         ),
         heading="Mail",
-        description="What the desk sends, and what did not go out.",
+        description="What the desk sends, what did not go out, and received mail held back.",
     )

@@ -1,10 +1,14 @@
 """The admins' mail page as the browser shows it: a line per mail of the outbox, a line per
-person whose mail bounced, and one mail opened as it would go out (its parts as text only)."""
+person whose mail bounced, one mail opened as it would go out (its parts as text only), and a
+line per quarantined message (its original downloads through the UI's session route)."""
 
 from dataclasses import dataclass, field
 
+from ticket_app.services.inbound import InboundRead
 from ticket_app.services.outbox import Bounced, MailPreview, MailRead
 from ticket_app.ui.labels import MAIL_STATE_LABELS
+from ticket_app.ui.viewmodels.attachments import size_label
+from ticket_app.ui.viewmodels.ticket_mail import raw_href
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,17 @@ class BouncedRow:
     name: str
     email: str
     bounced_at: str
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    id: int
+    received_at: str
+    sender: str
+    subject: str
+    size: str
+    reason: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -62,3 +77,15 @@ def bounced_row(person: Bounced) -> BouncedRow:
 def opened(mail_id: int, preview: MailPreview) -> OpenedMail:
     headers = [{"name": name, "value": value} for name, value in preview.headers]
     return OpenedMail(mail_id, headers, preview.text, preview.html)
+
+
+def quarantine_row(mail: InboundRead) -> QuarantineRow:
+    return QuarantineRow(
+        id=mail.id,
+        received_at=mail.received_at.isoformat(),
+        sender=mail.sender or "(unknown sender)",
+        subject=mail.subject or "(no subject)",
+        size=size_label(mail.size),
+        reason=mail.reason,
+        href=raw_href(mail.id),
+    )

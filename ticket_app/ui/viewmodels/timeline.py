@@ -65,6 +65,8 @@ def summary(entry: TimelineEntry, names: dict[int, str]) -> str:
         return f"merged #{entry.new_value} into this ticket"
     if kind == HistoryKind.MERGED_INTO:
         return f"merged this ticket into #{entry.new_value}"
+    if kind == HistoryKind.MAIL:  # the pipeline's reason: "arrived by mail, matched by ..."
+        return entry.new_value or "arrived by mail"
     label = FIELD_LABELS.get(entry.field or "", entry.field or "").lower()
     verb = "reopened the ticket:" if kind == HistoryKind.REOPENED else "changed"
     before = _value(entry.field, entry.old_value)
@@ -94,7 +96,8 @@ def to_items(
             actor=entry.actor_name or "The system",
             via=f"through the API (token “{entry.token_name}”)" if entry.token_name else "",
             at=entry.at.isoformat(),
-            internal=entry.comment_id is not None and not entry.comment_public,
+            internal=(entry.comment_id is not None and not entry.comment_public)
+            or entry.kind == HistoryKind.MAIL,
             body_parts=segments(entry.comment_body) if entry.comment_body else [],
             origin=entry.comment_origin or 0,
             files=to_files(files.get(entry.comment_id or 0, [])),
