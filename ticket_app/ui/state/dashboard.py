@@ -20,7 +20,7 @@ from ticket_app.services.schemas import Stats
 from ticket_app.ui import routes
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
-from ticket_app.ui.state.live import LiveState
+from ticket_app.ui.state.live import LiveState, assign
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.theme import CATEGORY_COLORS, PRIORITY_COLORS, STATUS_COLORS
 from ticket_app.ui.viewmodels.sla import duration
@@ -88,6 +88,17 @@ def breakdown(
     ]
 
 
+def _drafts_shown(figures: DraftFigures | None) -> dict[str, str]:
+    """Suggested replies: the share marked helpful, and how much of a draft was kept."""
+    rated = figures.helpful + figures.not_helpful if figures else 0
+    kept = figures.kept_average if figures else None
+    return {
+        "drafts_helpful": f"{figures.helpful / rated:.0%}" if figures and rated else "–",
+        "drafts_detail": f"{figures.drafts if figures else 0} drafts, {rated} rated; "
+        + ("none sent yet" if kept is None else f"{kept:.0%} of a draft kept when sent"),
+    }
+
+
 @final
 class DashboardState(LiveState, SessionState):
     """The /dashboard page."""
@@ -129,49 +140,45 @@ class DashboardState(LiveState, SessionState):
         self._show(numbers)
         return None
 
-    def _show_drafts(self, figures: DraftFigures | None) -> None:
-        """Suggested replies: the share marked helpful, and how much of a draft was kept."""
-        rated = figures.helpful + figures.not_helpful if figures else 0
-        self.drafts_helpful = f"{figures.helpful / rated:.0%}" if figures and rated else "–"
-        kept = figures.kept_average if figures else None
-        self.drafts_detail = f"{figures.drafts if figures else 0} drafts, {rated} rated; " + (
-            "none sent yet" if kept is None else f"{kept:.0%} of a draft kept when sent"
-        )
-
     def _show(self, numbers: Numbers) -> None:
+        """The numbers into the page's vars; only those that changed are sent (`assign`)."""
         figures = numbers.stats
-        self.total_tickets = figures.total_tickets
-        self.open_tickets = figures.open_tickets
-        self.average_per_day = figures.avg_tickets_per_day
-        self.capped = figures.capped
-        self.priority_data = breakdown(figures.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS)
-        self.category_data = breakdown(figures.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS)
-        self.status_data = breakdown(figures.status_breakdown, STATUS_LABELS, STATUS_COLORS)
-        self.daily_data = [
-            {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
-        ]
-        self.assignee_data = [
-            AssigneeRow(
-                name=load.name,
-                count=load.open_tickets,
-                url=routes.list_url(
-                    {"status": "open", "assignee": str(load.assignee_id or "none")}
-                ),
-            )
-            for load in numbers.loads
-        ]
+        shown: dict[str, object] = {
+            "total_tickets": figures.total_tickets,
+            "open_tickets": figures.open_tickets,
+            "average_per_day": figures.avg_tickets_per_day,
+            "capped": figures.capped,
+            "priority_data": breakdown(
+                figures.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS
+            ),
+            "category_data": breakdown(
+                figures.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS
+            ),
+            "status_data": breakdown(figures.status_breakdown, STATUS_LABELS, STATUS_COLORS),
+            "daily_data": [
+                {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
+            ],
+            "assignee_data": [
+                AssigneeRow(
+                    name=load.name,
+                    count=load.open_tickets,
+                    url=routes.list_url(
+                        {"status": "open", "assignee": str(load.assignee_id or "none")}
+                    ),
+                )
+                for load in numbers.loads
+            ],
+        }
         if numbers.service is not None:
             service = numbers.service
-            self.service_data = service_rows(service)
             median = service.median_first_response_minutes
-            self.median_first_response = "–" if median is None else duration(median)
             capped = "+" if service.breached_now_capped else ""
-            self.breached_now = f"{service.breached_now:,}{capped}"
+            shown["service_data"] = service_rows(service)
+            shown["median_first_response"] = "–" if median is None else duration(median)
+            shown["breached_now"] = f"{service.breached_now:,}{capped}"
         agreement = numbers.agreement
         share = agreement.share if agreement else None
-        self.agreed = agreement.agreed if agreement else 0
-        self.suggested = agreement.suggested if agreement else 0
-        self.agreement_share = "–" if share is None else f"{share:.0%}"
-        self._show_drafts(numbers.drafts)
-        self.error = ""
-        self.loaded = True
+        shown["agreed"] = agreement.agreed if agreement else 0
+        shown["suggested"] = agreement.suggested if agreement else 0
+        shown["agreement_share"] = "–" if share is None else f"{share:.0%}"
+        assign(self, **shown, **_drafts_shown(numbers.drafts), error="", loaded=True)

@@ -23,7 +23,7 @@ from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.assist import ReplyAssistState
 from ticket_app.ui.state.attachments import AttachmentsState, files_message, incoming
 from ticket_app.ui.state.filters import AssigneesState
-from ticket_app.ui.state.live import LiveState, change_field
+from ticket_app.ui.state.live import LiveState, assign, change_field
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.viewmodels.rows import TicketView, to_view
 from ticket_app.ui.viewmodels.sla import SlaTimerView, to_timer_views
@@ -135,10 +135,7 @@ class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState,
         self.loaded = True
 
     def _show(self, view: TicketView) -> None:
-        self.ticket = view
-        self.found = True
-        self.loaded = True
-        self.error = ""
+        assign(self, ticket=view, found=True, loaded=True, error="")
 
     async def _read(self, actor: Actor) -> None:
         ticket_id = self._ticket_id
@@ -148,15 +145,15 @@ class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState,
             self.router.session.client_token,
         )
         self._show(view)
-        self.sla_timers, self.sla_rule = timers, rule
+        assign(self, sla_timers=timers, sla_rule=rule)
         await self._assignable(actor, [view])
         fresh = list(shared_items)
         oldest_fresh = fresh[-1].id if fresh else 0
         kept = [item for item in self.items if oldest_fresh and item.id < oldest_fresh]
-        self.items = fresh + kept
+        assign(self, items=fresh + kept)
         if not kept:
             self._older_cursor = newest.next_cursor
-            self.has_older = newest.next_cursor is not None
+            assign(self, has_older=newest.next_cursor is not None)
 
     def _load_refused(self, error: ServiceError) -> None:
         if isinstance(error, NotFound):

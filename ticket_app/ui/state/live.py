@@ -62,6 +62,20 @@ async def write(change: Callable[..., T], actor: Actor, **kwargs: Any) -> T:
     return result
 
 
+def assign(state: rx.State, **values: Any) -> None:
+    """Set those of `values` that differ from what the state holds, and only those.
+
+    Reflex marks a var dirty at every assignment, equal or not, and a dirty var is serialized
+    and sent, and recomputes the computed vars that read it. A woken page assigns everything
+    it shows; most of it is as it was (the error, the flags, the saved views, the bell), so a
+    push would carry and re-render all of it for every tab. Values here are replaced, never
+    mutated in place, so comparing with the held value is enough.
+    """
+    for name, value in values.items():
+        if getattr(state, name) != value:
+            setattr(state, name, value)
+
+
 def change_field(
     actor: Actor, *, ticket_id: Any, field: str, value: Any, version: int | None = None
 ) -> TicketRead:

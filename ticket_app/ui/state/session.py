@@ -30,7 +30,7 @@ from ticket_app.ui import browser
 from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.messages import describe
 from ticket_app.ui.routes import sign_in_address
-from ticket_app.ui.state.live import bell_tab, write
+from ticket_app.ui.state.live import assign, bell_tab, write
 from ticket_app.ui.viewmodels.bell import BellLine, count_label, line
 
 Event = rx.event.EventSpec
@@ -148,8 +148,7 @@ class SessionState(rx.State):
             ("bell", actor.id), lambda: notifications.bell(actor), bell_tab(token)
         )
         session = await self.get_state(SessionState)
-        session.bell_count = count_label(bell)
-        session.bell_lines = [line(item) for item in bell.newest]
+        assign(session, bell_count=count_label(bell), bell_lines=[line(i) for i in bell.newest])
 
     async def _refresh_bell(self) -> None:
         """The bell read again; when it cannot be read it stays as it was (the page's own

@@ -22,7 +22,7 @@ from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS,
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe
 from ticket_app.ui.state.filters import FilterState
-from ticket_app.ui.state.live import LiveState, change_field
+from ticket_app.ui.state.live import LiveState, assign, change_field
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, due_now, to_rows
 
@@ -167,18 +167,22 @@ class TicketsState(FilterState, LiveState, SessionState):
         read = await self._act(self._read, refuse=self._failed)
         if isinstance(read, Refused):
             return read.event
-        result, rows, self.saved_views = read
+        result, rows, saved = read
         if not rows and self.page > 1:
             # The tickets of this page are gone (deleted or re-filtered): back to the start.
             self._first_page()
             return await self._reload()
-        self.rows = due_now(rows)
-        self.total = result.total
-        self.total_capped = result.total_capped
         self._next_cursor = result.next_cursor
-        self.has_next = result.next_cursor is not None
-        self.error = ""
-        self.loaded = True
+        assign(
+            self,
+            rows=due_now(rows),
+            saved_views=saved,
+            total=result.total,
+            total_capped=result.total_capped,
+            has_next=result.next_cursor is not None,
+            error="",
+            loaded=True,
+        )
         return None
 
     @rx.event
