@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from ticket_app.services import tickets
+from ticket_app.services.schemas import validate_patch
 from ticket_app.ui.live import shared_reads
 from ticket_app.ui.live.revision import get_watcher
 from ticket_app.ui.live.shared_reads import SharedReads, at_revision, audience
@@ -151,3 +153,32 @@ def test_a_view_saved_in_one_tab_is_listed_by_the_next_page_load(monkeypatch):
     again = at_url(new(TicketsState), "/tickets")  # no ticket changed since the first load
     run(TicketsState.load, again)
     assert "High ones" in [view.name for view in again.saved_views]
+
+
+def test_view_counts_are_read_once_for_all_staff_but_my_tickets_per_person(
+    make_ticket, admin, agent, sign_in, monkeypatch
+):
+    reads = SharedReads()
+    monkeypatch.setattr(shared_reads, "get_shared_reads", lambda: reads)
+    monkeypatch.setattr("ticket_app.ui.state.tickets.get_shared_reads", lambda: reads)
+    monkeypatch.setattr(get_watcher(), "latest", "one revision")  # both load at one revision
+    for title in ("Agent's first", "Agent's second"):
+        ticket = make_ticket(title)
+        tickets.update_ticket(
+            admin.actor, ticket_id=ticket.id, patch=validate_patch({"assignee_id": agent.id})
+        )
+    make_ticket("Nobody's")
+    lists = [at_url(new(TicketsState), "/tickets"), at_url(new(TicketsState), "/tickets")]
+    lists.append(at_url(new(TicketsState), "/tickets", sign_in(agent)))
+    queries = []
+    for page in lists:
+        before = reads.queries
+        run(TicketsState.load, page)
+        queries.append(reads.queries - before)
+    counts = [{view.name: view.count for view in page.saved_views} for page in lists]
+    assert counts[0]["My open tickets"] == "0"
+    assert counts[2]["My open tickets"] == "2"
+    assert counts[0]["Unassigned"] == counts[2]["Unassigned"] == "1"
+    # The admin's second tab shares everything; the agent reads its own views and "mine".
+    assert queries[1] == 0
+    assert queries[2] == 2  # their list of views and their "mine"; the page was shared

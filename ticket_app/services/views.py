@@ -91,13 +91,28 @@ def _count(connection: sa.Connection, actor: Actor, query: str) -> tuple[int, bo
     return listing.total(connection, listing.resolve(actor, filters=filters_of(query)))
 
 
+def count(actor: Actor, *, query: str) -> tuple[int, bool]:
+    """How many tickets a view's query shows the actor now, capped as the list's total is."""
+    with transaction() as connection:
+        return _count(connection, actor, query)
+
+
+def personal(query: str) -> bool:
+    """Whether a view's count depends on who asks, beyond what they may see ("me" in it):
+    the others count the same for everyone of one audience, so the UI counts them once."""
+    return any(
+        key in ("assignee", "requester") and "me" in value.split(",")
+        for key, value in parse_qsl(query.lstrip("?"))
+    )
+
+
 def _visible(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(VIEWS.c.owner_id == actor.id, VIEWS.c.shared.is_(True))
 
 
-def _read(connection: sa.Connection, actor: Actor, row: Any) -> ViewRead:
-    """A stored view as the actor sees it, with its live count."""
-    count, capped = _count(connection, actor, row.query)
+def _read(connection: sa.Connection, actor: Actor, row: Any, counted: bool = True) -> ViewRead:
+    """A stored view as the actor sees it, with its live count (0 when not `counted`)."""
+    count, capped = _count(connection, actor, row.query) if counted else (0, False)
     return ViewRead(
         id=row.id,
         name=row.name,
@@ -111,8 +126,10 @@ def _read(connection: sa.Connection, actor: Actor, row: Any) -> ViewRead:
     )
 
 
-def _built_in(connection: sa.Connection, actor: Actor, name: str, query: str) -> ViewRead:
-    count, capped = _count(connection, actor, query)
+def _built_in(
+    connection: sa.Connection, actor: Actor, name: str, query: str, counted: bool = True
+) -> ViewRead:
+    count, capped = _count(connection, actor, query) if counted else (0, False)
     return ViewRead(
         id=None,
         name=name,
@@ -126,17 +143,21 @@ def _built_in(connection: sa.Connection, actor: Actor, name: str, query: str) ->
     )
 
 
-def list_views(actor: Actor) -> list[ViewRead]:
-    """The actor's views, the shared ones, then (for staff) the built-in ones, with counts."""
+def list_views(actor: Actor, *, counted: bool = True) -> list[ViewRead]:
+    """The actor's views, the shared ones, then (for staff) the built-in ones, with counts
+    (without, `counted=False`, for a caller that counts each once for many: the live list)."""
     query = (
         sa.select(VIEWS)
         .where(_visible(actor))
         .order_by(VIEWS.c.shared, sa.func.lower(VIEWS.c.name), VIEWS.c.id)
     )
     with transaction() as connection:
-        views = [_read(connection, actor, row) for row in connection.execute(query).all()]
+        rows = connection.execute(query).all()
+        views = [_read(connection, actor, row, counted) for row in rows]
         if actor.can(Permission.READ_ALL):
-            views += [_built_in(connection, actor, name, built_in) for name, built_in in BUILT_IN]
+            views += [
+                _built_in(connection, actor, name, built_in, counted) for name, built_in in BUILT_IN
+            ]
     return views
 
 

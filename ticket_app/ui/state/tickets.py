@@ -9,6 +9,7 @@ change asks once, then runs as one all-or-nothing service call and says what it 
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, final
 
 import reflex as rx
@@ -67,6 +68,24 @@ def _read_page(
     """One page of the list and its rows: what every tab showing this view shares."""
     result = tickets.list_tickets(actor, filters=filters, limit=PAGE_SIZE, cursor=cursor)
     return result, to_rows(result.items)
+
+
+async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
+    """The views beside the list with their counts, each count read once for every tab of
+    its audience (per person only for a view that names "me"): fifty agents with the list
+    open count the built-in views once per change, not fifty times."""
+    reads = get_shared_reads()
+    listed = await reads.read(
+        ("views", actor.id), lambda: views.list_views(actor, counted=False), tab
+    )
+
+    async def counted(view: views.ViewRead) -> views.ViewRead:
+        whose = actor.id if views.personal(view.query) else None
+        key = ("view count", audience(actor), whose, view.query)
+        total, capped = await reads.read(key, partial(views.count, actor, query=view.query), tab)
+        return view.model_copy(update={"count": total, "count_capped": capped})
+
+    return list(await asyncio.gather(*(counted(view) for view in listed)))
 
 
 def _share(actor: Actor, *, view_id: int, shared: Any) -> bool:
@@ -160,7 +179,7 @@ class TicketsState(FilterState, LiveState, SessionState):
         result, shared_rows = await reads.read(key, lambda: _read_page(actor, filters, cursor), tab)
         rows = list(shared_rows)
         await self._assignable(actor, rows)
-        saved = await reads.read(("views", actor.id), lambda: views.list_views(actor), tab)
+        saved = await _counted_views(actor, tab)
         return result, rows, view_links(saved, actor, self.filter_query)
 
     async def _reload(self) -> rx.event.EventSpec | None:
