@@ -197,7 +197,8 @@ def insert_ticket(
     received_by_mail: bool = False,
 ) -> Any:
     """Write a new ticket by `actor` in the caller's transaction, as `create_ticket` does
-    (checked and classified already), with its history, index and notifications; the row."""
+    (checked and classified already), with its history, its mark for the similar-tickets
+    index (`similar_index.queue`) and notifications; the row."""
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)
     priority = data.priority or (suggestion.priority if suggestion else DEFAULT_PRIORITY)
     now = utc_now()
@@ -215,9 +216,9 @@ def insert_ticket(
     }
     row = connection.execute(_INSERT, values).one()
     history.record(connection, [history.created(row, actor)])
-    if sla.refresh(connection, ticket_id=row.id):  # due times set: the answer carries them
+    if sla.refresh(connection, ticket_id=row.id, row=row):  # due times set: the answer has them
         row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
-    similar_index.add(connection, row)
+    similar_index.queue(connection, row.id)  # its terms are written after the commit
     notifications.ticket_created(
         connection, ticket=row, actor=actor, received_by_mail=received_by_mail
     )
