@@ -43,6 +43,12 @@ def queue(connection: Connection, ticket_id: int) -> None:
     connection.execute(sa.insert(PENDING), {"ticket_id": ticket_id})
 
 
+def queue_statement(ticket_ids: sa.Select[Any]) -> sa.Insert:
+    """The marks of the tickets `ticket_ids` selects, as a statement (for a caller that
+    writes them in the same statement as the tickets)."""
+    return sa.insert(PENDING).from_select(["ticket_id"], ticket_ids)
+
+
 def add(connection: Connection, ticket: Any) -> None:
     """Index a ticket (a row with id, title and description)."""
     if terms := rows(ticket.id, ticket.title, ticket.description):
