@@ -276,6 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "REFLEX_USE_NPM": "1",
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "GRANIAN_WORKERS": str(workers),
+        # The API's rate limits (1,200 a minute per token by default) would refuse most of
+        # the bench's requests with 429; limits far above its rate keep their cost measured.
+        "API_RATE_PER_TOKEN": os.environ.get("API_RATE_PER_TOKEN", "1000000000"),
+        "API_RATE_PER_ADDRESS": os.environ.get("API_RATE_PER_ADDRESS", "1000000000"),
     }
     if args.web_dir:
         env["REFLEX_WEB_WORKDIR"] = str(Path(args.web_dir).resolve())

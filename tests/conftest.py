@@ -99,6 +99,7 @@ APP_TABLES = (  # in an order that deletes children before parents
     "ticket_history",
     "ticket_comments",
     "ticket_participants",
+    "similar_pending",
     "similar_terms",
     "tickets",
     "sla_terms",

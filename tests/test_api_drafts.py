@@ -3,7 +3,7 @@ tickets' public staff replies, with the other customer's data and every internal
 
 import pytest
 
-from tests.support.api import make_ticket, refused
+from tests.support.api import index_similar, make_ticket, refused
 
 SOLVED_TITLE = "Refund for order not received"
 SOLVED_TEXT = (
@@ -43,6 +43,7 @@ def solved(api, agent, make_person):
     note = {"body": NOTE, "public": False}
     assert alan.post(f"/api/tickets/{ticket['id']}/comments/", json=note).status_code == 201
     alan.patch(f"/api/tickets/{ticket['id']}/", json={"status": "resolved"})
+    index_similar()
     return ticket
 
 
@@ -78,6 +79,7 @@ def test_other_tickets_notes_are_never_sources(api, agent, requester, make_perso
     note = {"body": "Internal: toner smears fixed by the secret reset code 7731", "public": False}
     alan.post(f"/api/tickets/{ticket['id']}/comments/", json=note)
     alan.patch(f"/api/tickets/{ticket['id']}/", json={"status": "resolved"})
+    index_similar()  # the solved ticket is a candidate: only its missing answer keeps it out
     new = make_ticket(api(requester), "Toner smears", "Printed pages get toner smears")
     draft = ask(alan, new["id"])
     assert "7731" not in draft["body"]

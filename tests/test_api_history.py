@@ -111,13 +111,21 @@ def test_requesters_see_only_the_public_entries(api, agent, requester):
 @pytest.fixture
 def break_history(monkeypatch):
     """Call it, and every history row from then on is one the database refuses (an unknown
-    kind), written after the change it records."""
-    real = history.record
+    kind), written after the change it records: spoiled where rows are recorded and where
+    they are built (PostgreSQL's create writes its entry in the ticket's own statement)."""
+    real_record, real_entry = history.record, history.entry
 
     def spoiled(connection, rows):
-        real(connection, [{**row, "kind": "vandalised"} for row in rows])
+        real_record(connection, [{**row, "kind": "vandalised"} for row in rows])
 
-    return lambda: monkeypatch.setattr(history, "record", spoiled)
+    def spoiled_entry(*args, **kwargs):
+        return {**real_entry(*args, **kwargs), "kind": "vandalised"}
+
+    def spoil() -> None:
+        monkeypatch.setattr(history, "record", spoiled)
+        monkeypatch.setattr(history, "entry", spoiled_entry)
+
+    return spoil
 
 
 def test_a_create_whose_history_fails_leaves_no_ticket(api, engine, agent, break_history):

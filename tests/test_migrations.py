@@ -145,3 +145,29 @@ def test_similar_index_is_filled_for_tickets_already_there(empty_url):
     assert pending_changes(empty_url) == []
     command.downgrade(config, "0005")
     assert "similar_terms" not in tables(empty_url)
+
+
+def test_downgrading_0016_indexes_the_tickets_still_marked(empty_url):
+    """Without `similar_pending` the create writes its own terms again: the downgrade first
+    writes those of every ticket still marked, so none is left out of the index."""
+    from ticket_app.similarity.terms import document
+
+    config = alembic_config(empty_url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+    engine = create_db_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO tickets (title, description, category, priority) "
+                "VALUES ('VPN drops', 'The VPN drops hourly.', 'general', 'low')"
+            )
+        )
+        connection.execute(sa.text("INSERT INTO similar_pending (ticket_id) VALUES (1)"))
+    engine.dispose()
+    command.downgrade(config, "0015")
+    assert "similar_pending" not in tables(empty_url)
+    rows = inspect(
+        empty_url, lambda c: c.execute(sa.text("SELECT term, weight FROM similar_terms")).all()
+    )
+    assert dict(rows) == pytest.approx(document("VPN drops", "The VPN drops hourly."), rel=1e-6)

@@ -71,6 +71,7 @@ DEFAULTS = {
     "SIGNIN_LINK_REQUESTS_PER_HOUR": ("signin_link_requests_per_hour", 5),
     "SLA_WARN_PERCENT": ("sla_warn_percent", 80),
     "SLA_SWEEP_SECONDS": ("sla_sweep_seconds", 30.0),
+    "SIMILAR_INDEX_SECONDS": ("similar_index_seconds", 1.0),
     "MAIL_REPLY_ADDRESSES": ("mail_reply_addresses", False),
     "IMAP_URL": ("imap_url", ""),
     "IMAP_OAUTH2_TOKEN_FILE": ("imap_oauth2_token_file", ""),
@@ -224,6 +225,7 @@ def test_reflex_db_url_and_database_url_may_not_disagree(environment):
         ("MAIL_ADDRESS", "a@b@c", "MAIL_ADDRESS must be one mail address, got 'a@b@c'"),
         ("SLA_WARN_PERCENT", "100", "SLA_WARN_PERCENT must be at most 99, got 100"),
         ("MAIL_POLL_SECONDS", "0.01", "MAIL_POLL_SECONDS must be at least 0.05, got 0.01"),
+        ("SIMILAR_INDEX_SECONDS", "0", "SIMILAR_INDEX_SECONDS must be at least 0.1, got 0.0"),
         (
             "IMAP_URL",
             "pop3://desk:pw@mail.example",

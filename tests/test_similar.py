@@ -3,7 +3,7 @@ finds nothing, role rules hold, merged tickets are left out, and the index follo
 
 import pytest
 
-from tests.support.api import make_ticket
+from tests.support.api import index_similar, make_ticket
 
 DUPLICATE = {
     "title": "Charged twice for the Pro plan",
@@ -23,6 +23,7 @@ def desk(api, agent):
     for title, description in OTHERS:
         make_ticket(client, title, description)
     charged = make_ticket(client, **DUPLICATE)
+    index_similar()
     return client, charged
 
 
@@ -55,6 +56,7 @@ def test_a_ticket_page_lists_its_duplicate_and_never_itself(desk):
     again = make_ticket(
         client, "Refund please: charged twice", "Pro plan charged twice this month."
     )
+    index_similar()
     found = client.get(f"/api/tickets/{again['id']}/similar/").json()
     assert [ticket["id"] for ticket in found][:1] == [charged["id"]]
     assert again["id"] not in [ticket["id"] for ticket in found]
@@ -67,6 +69,7 @@ def test_a_requester_sees_only_their_own_tickets(desk, api, requester, make_pers
     mine = make_ticket(mine_client, "Charged twice again", "The Pro plan was charged twice.")
     other_requester = api(make_person("requester", "Rob Requester"))
     make_ticket(other_requester, "Charged twice too", "Pro plan charged twice, refund please.")
+    index_similar()
     found = mine_client.post("/api/tickets/similar/", json=DUPLICATE).json()
     assert [ticket["id"] for ticket in found] == [mine["id"]]
     assert charged["id"] not in [ticket["id"] for ticket in found]
@@ -76,6 +79,7 @@ def test_a_requester_sees_only_their_own_tickets(desk, api, requester, make_pers
 def test_merged_tickets_are_not_offered(desk):
     client, charged = desk
     duplicate = make_ticket(client, **DUPLICATE)
+    index_similar()
     merged = client.post(f"/api/tickets/{duplicate['id']}/merge/", json={"into": charged["id"]})
     assert merged.status_code == 200, merged.text
     found = client.post("/api/tickets/similar/", json=DUPLICATE).json()

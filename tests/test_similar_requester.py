@@ -4,6 +4,7 @@ The query's idf was the desk's: how many tickets of the whole desk hold a word m
 score a requester saw, so they could estimate how many tickets say "lawsuit". Now the same
 requester query answers the same whatever other people filed."""
 
+from tests.support.api import index_similar
 from ticket_app.services import tickets
 from ticket_app.services.schemas import validate_create
 
@@ -25,6 +26,7 @@ def others_write(person, how_many: int) -> None:
 
 
 def answers(client, mine: list[dict]) -> list:
+    index_similar()  # every ticket filed so far is in the index, other people's too
     found = [client.post("/api/tickets/similar/", json=QUERY)]
     found += [client.get(f"/api/tickets/{ticket['id']}/similar/") for ticket in mine]
     assert all(response.status_code == 200 for response in found)

@@ -557,6 +557,15 @@ class Settings:
         " (it reads only tickets coming due); 0 turns the sweep off (then run"
         " `python -m ticket_app.manage sla-sweep` from a timer)",
     )
+    similar_index_seconds: float = setting(
+        "SIMILAR_INDEX_SECONDS",
+        1.0,
+        "how often each server process writes the similar-tickets terms of new tickets (a"
+        " create only marks its ticket; the step indexes them in batches, and its first run at"
+        " start catches up on any a stopped process left): a new ticket is offered as similar"
+        " to others after about this long",
+        minimum=0.1,
+    )
     mail_reply_addresses: bool = setting(
         "MAIL_REPLY_ADDRESSES",
         False,

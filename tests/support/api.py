@@ -75,3 +75,11 @@ def refused(response: Any, status: int, field: str | None = None) -> dict[str, s
     if field is not None:
         assert field in fields, fields
     return fields
+
+
+def index_similar() -> int:
+    """Run the similar-tickets step a server process runs after creates (`similar_worker`):
+    tickets created since are offered as similar from then on."""
+    from ticket_app.services import similar_index
+
+    return similar_index.index_pending()

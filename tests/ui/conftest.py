@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from reflex.istate.data import RouterData
 
+from tests.support.api import index_similar
 from ticket_app.domain import Category, Priority
 from ticket_app.services import sessions, tickets
 from ticket_app.services.schemas import TicketCreate, TicketRead
@@ -80,7 +81,8 @@ def toast_text(spec: Any) -> str:
 @pytest.fixture
 def make_ticket(database_url, admin):
     """Create a ticket through the service (the same path the API takes), by `by` (a
-    Person; the admin by default)."""
+    Person; the admin by default), then run the similar-tickets step a server process runs
+    after creates, so the ticket is offered as similar as it would be a moment later."""
 
     def make(
         title: str = "Printer on fire",
@@ -98,6 +100,8 @@ def make_ticket(database_url, admin):
             category=fields.pop("category", triage["category"]),
             priority=fields.pop("priority", triage["priority"]),
         )
-        return tickets.create_ticket(author.actor, data=data, **fields)
+        created = tickets.create_ticket(author.actor, data=data, **fields)
+        index_similar()
+        return created
 
     return make

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from tests.support.api import index_similar
 from ticket_app.classifier import Suggestion
 from ticket_app.domain import Category, Priority
 from ticket_app.services import similar, suggestions, tickets
@@ -351,6 +352,7 @@ def test_similar_tickets_show_while_typing_and_go_with_the_submit(viewer, classi
     tickets.create_ticket(
         viewer.actor, data=validate_create({"title": "VPN drops", "description": "Every hour."})
     )
+    index_similar()
     state = typed("Charged twice for March", "My card shows the March invoice twice.")
     assert FormState.find_similar in asks(run(FormState.title_done, state))
     assert run(FormState.find_similar, state) is None  # nothing newer to look up
@@ -370,6 +372,7 @@ def test_a_requester_is_shown_only_their_own_similar_tickets(make_person, sign_i
             person.actor,
             data=validate_create({"title": "Invoice charged twice", "description": DESCRIPTION}),
         )
+    index_similar()
     sign_in(rita)
     state = typed("Charged twice", "The March invoice was charged twice.")
     run(FormState.find_similar, state)

@@ -32,7 +32,7 @@ from ticket_app.models.signin import (
     TwoFactor,
     UserIdentity,
 )
-from ticket_app.models.similar import SimilarTerm
+from ticket_app.models.similar import SimilarPending, SimilarTerm
 from ticket_app.models.sla import SlaCalendar, SlaOutcome, SlaPolicy, SlaTerms
 from ticket_app.models.tickets import (
     ASSIGNEE_COUNT_SHARDS,
@@ -78,6 +78,7 @@ __all__ = [
     "SetupLink",
     "SignInChallenge",
     "SignInLink",
+    "SimilarPending",
     "SimilarTerm",
     "SlaCalendar",
     "SlaOutcome",

@@ -38,3 +38,18 @@ class SimilarTerm(SQLModel, table=True):
         )
     )
     weight: float = Field(sa_column=sa.Column(sa.REAL, nullable=False))
+
+
+class SimilarPending(SQLModel, table=True):
+    """A ticket whose terms are still to be written (revision 0016): the create inserts this
+    row in its own transaction, `similar_index.index_pending` writes the terms and deletes it."""
+
+    __tablename__ = "similar_pending"
+
+    ticket_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("tickets.id", name="fk_similar_pending_ticket", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )

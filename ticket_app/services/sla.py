@@ -179,11 +179,14 @@ def _next_look(running: dict[str, timers.Timer], notified: int) -> datetime | No
     return min(moments, default=None)
 
 
-def refresh(connection: Connection, *, ticket_id: int) -> bool:
+def refresh(connection: Connection, *, ticket_id: int, row: Any = None) -> bool:
     """Bring the ticket's service-level columns in step with its history, in the caller's
     transaction (called after the write and its history entries); counts the targets this
-    write met for the dashboard. True when it changed the row (a caller holding it re-reads)."""
-    row = connection.execute(sa.select(TICKETS).where(TICKETS.c.id == ticket_id)).one()
+    write met for the dashboard. True when it changed the row (a caller holding it re-reads).
+    `row`: the ticket's current row when the caller has it (a create's RETURNING), so it is
+    not read again."""
+    if row is None:
+        row = connection.execute(sa.select(TICKETS).where(TICKETS.c.id == ticket_id)).one()
     if row.sla_terms_id is None and not _any_terms(connection):
         return False  # no policy was ever set: nothing to keep (the common case of a fresh desk)
     now = utc_now()

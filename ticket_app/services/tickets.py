@@ -9,6 +9,7 @@ map to fill on the hot paths.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from ticket_app.domain import (
     STAFF_ROLES,
     Status,
 )
-from ticket_app.models import Ticket, TicketParticipant, User, utc_now
+from ticket_app.models import NO_DUE, Ticket, TicketParticipant, User, utc_now
 from ticket_app.services import (
     attachment_files,
     history,
@@ -54,6 +55,7 @@ from ticket_app.services.transaction import transaction
 
 TICKETS = Ticket.__table__
 USERS = User.__table__
+HISTORY = history.HISTORY
 PARTICIPANTS = TicketParticipant.__table__
 COLUMNS = listing.COLUMNS
 _INSERT = sa.insert(TICKETS).returning(*COLUMNS)
@@ -197,7 +199,8 @@ def insert_ticket(
     received_by_mail: bool = False,
 ) -> Any:
     """Write a new ticket by `actor` in the caller's transaction, as `create_ticket` does
-    (checked and classified already), with its history, index and notifications; the row."""
+    (checked and classified already), with its history, its mark for the similar-tickets
+    index (`similar_index.queue`) and notifications; the row."""
     category = data.category or (suggestion.category if suggestion else DEFAULT_CATEGORY)
     priority = data.priority or (suggestion.priority if suggestion else DEFAULT_PRIORITY)
     now = utc_now()
@@ -213,15 +216,57 @@ def insert_ticket(
         "suggested_priority": suggestion.priority.value if suggestion else None,
         "created_by": actor.id,
     }
-    row = connection.execute(_INSERT, values).one()
-    history.record(connection, [history.created(row, actor)])
-    if sla.refresh(connection, ticket_id=row.id):  # due times set: the answer carries them
+    row = _insert_with_entry(connection, actor, values)
+    if sla.refresh(connection, ticket_id=row.id, row=row):  # due times set: the answer has them
         row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
-    similar_index.add(connection, row)
     notifications.ticket_created(
         connection, ticket=row, actor=actor, received_by_mail=received_by_mail
     )
     return row
+
+
+def _insert_with_entry(connection: Connection, actor: Actor, values: dict[str, Any]) -> Any:
+    """Insert the ticket with its `created` history entry and its mark for the similar-tickets
+    index (its terms are written after the commit, see `similar_index`); the new row.
+
+    PostgreSQL takes all three in one statement (the entry and the mark as data-modifying
+    CTEs on the inserted row): two round trips fewer on every create. SQLite's statements are
+    calls inside the process and do not support that; they stay three.
+    """
+    if connection.dialect.name != "postgresql":
+        row = connection.execute(_INSERT, values).one()
+        history.record(connection, [history.created(row, actor)])
+        similar_index.queue(connection, row.id)
+        return row
+    entry = history.created(SimpleNamespace(id=None, **values), actor)
+    params = {**values, **{f"entry_{name}": value for name, value in entry.items()}}
+    return connection.execute(_INSERT_WITH_ENTRY, params).one()
+
+
+def _insert_with_entry_statement() -> sa.Select[Any]:
+    """The PostgreSQL statement of `_insert_with_entry`, built once: the ticket's values and
+    the entry's fields (`entry_<name>`) are its parameters."""
+    written = (
+        *("title", "description", "category", "priority", "status", "created_at"),
+        *("updated_at", "suggested_category", "suggested_priority", "created_by"),
+    )
+    values: dict[str, Any] = {
+        name: sa.bindparam(name, type_=TICKETS.c[name].type) for name in written
+    }
+    # Inside a CTE SQLAlchemy leaves Python-side column defaults unset: `sla_due_at` is named.
+    values["sla_due_at"] = sa.literal(NO_DUE, TICKETS.c.sla_due_at.type)
+    inserted = sa.insert(TICKETS).values(values).returning(*COLUMNS).cte("inserted")
+    fields = [c.name for c in HISTORY.c if c.name not in ("id", "ticket_id")]
+    entry = sa.select(
+        inserted.c.id,
+        *(sa.bindparam(f"entry_{name}", type_=HISTORY.c[name].type) for name in fields),
+    )
+    entry_cte = sa.insert(HISTORY).from_select(["ticket_id", *fields], entry).cte("entry")
+    mark_cte = similar_index.queue_statement(sa.select(inserted.c.id)).cte("mark")
+    return sa.select(inserted).add_cte(entry_cte, mark_cte)
+
+
+_INSERT_WITH_ENTRY = _insert_with_entry_statement()
 
 
 def visible(connection: Connection, actor: Actor, *, ticket_id: int) -> Any:

@@ -36,7 +36,7 @@ from ticket_app.config import get_settings
 from ticket_app.db import get_engine
 from ticket_app.domain import TITLE_MAX_LENGTH, Category, Priority, Role
 from ticket_app.migrate import upgrade
-from ticket_app.services import similar, tickets, users
+from ticket_app.services import similar, similar_index, tickets, users
 from ticket_app.services.access import Actor
 from ticket_app.services.passwords import hash_password
 from ticket_app.services.schemas import TicketCreate
@@ -161,6 +161,7 @@ def evaluate(filed: list[Row], held: list[Row]) -> bool:
             ),
         )
         intent_of[ticket.id] = row.intent
+    similar_index.index_pending()  # what the server's background step does after creates
     precisions, ranks, latencies = [], [], []
     for row in held:
         started = time.perf_counter()
