@@ -147,7 +147,7 @@ def test_similar_index_is_filled_for_tickets_already_there(empty_url):
     assert "similar_terms" not in tables(empty_url)
 
 
-def test_downgrading_0016_indexes_the_tickets_still_marked(empty_url):
+def test_downgrading_0017_indexes_the_tickets_still_marked(empty_url):
     """Without `similar_pending` the create writes its own terms again: the downgrade first
     writes those of every ticket still marked, so none is left out of the index."""
     from ticket_app.similarity.terms import document
@@ -165,7 +165,7 @@ def test_downgrading_0016_indexes_the_tickets_still_marked(empty_url):
         )
         connection.execute(sa.text("INSERT INTO similar_pending (ticket_id) VALUES (1)"))
     engine.dispose()
-    command.downgrade(config, "0015")
+    command.downgrade(config, "0016")
     assert "similar_pending" not in tables(empty_url)
     rows = inspect(
         empty_url, lambda c: c.execute(sa.text("SELECT term, weight FROM similar_terms")).all()
