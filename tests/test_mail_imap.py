@@ -74,6 +74,54 @@ def test_database_down_during_a_fetch_flags_nothing_and_everything_comes_later(
     assert count_rows(engine, "tickets") == 5
 
 
+def test_one_failing_message_in_a_fetch_chunk_is_quarantined_alone(mailbox, engine, monkeypatch):
+    """A chunk is one transaction; a message that fails inside it sends the chunk back one
+    message at a time: the failing one is quarantined, the others land, all are flagged."""
+    from ticket_app.services import inbound
+
+    real_insert = inbound.insert_ticket
+
+    def failing_on_3(connection, actor, *, data, **kwargs):
+        if data.title == "Printer 3 does not print":
+            raise RuntimeError("a bug on this one message")
+        return real_insert(connection, actor, data=data, **kwargs)
+
+    monkeypatch.setattr(inbound, "insert_ticket", failing_on_3)
+    mailbox.append([message(number) for number in range(1, 6)])
+
+    assert _poll() == 5
+
+    assert count_rows(engine, "tickets") == 4
+    held = count_rows(
+        engine,
+        "inbound_mails",
+        "outcome = 'quarantined' AND message_id = :key",
+        key="<m3@customer.example>",
+    )
+    assert held == 1
+    assert count_rows(engine, "inbound_mails") == 5
+    assert mailbox.count("UNSEEN") == 0
+
+
+def test_a_chunk_keeps_the_sender_cap_and_takes_a_repeated_message_once(
+    mailbox, engine, monkeypatch
+):
+    from ticket_app.config import get_settings
+
+    monkeypatch.setenv("MAIL_NEW_TICKETS_PER_HOUR", "3")
+    get_settings.cache_clear()
+    flood = [message(number, sender="flood@spam.example") for number in range(1, 6)]
+    mailbox.append([*flood, message(9), message(9)])  # the last one twice
+
+    assert _poll() == 7
+
+    assert count_rows(engine, "tickets", "title LIKE 'Printer _ does not print'") == 4
+    assert count_rows(engine, "inbound_mails", "outcome = 'quarantined'") == 2
+    assert count_rows(engine, "inbound_mails") == 6  # the copy of message 9 is known
+    assert count_rows(engine, "mail_outbox", "recipient = 'flood@spam.example'") == 3
+    assert mailbox.count("UNSEEN") == 0
+
+
 def test_idle_wakes_the_poller_when_mail_arrives(mailbox, engine, monkeypatch):
     from ticket_app.config import get_settings
     from ticket_app.mail import imap

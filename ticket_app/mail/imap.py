@@ -2,9 +2,11 @@
 twice.
 
 - Each round lists the messages still to do (unseen ones; all of them when IMAP_MOVE_TO moves
-  done ones away), fetches them in small batches without marking them read (`BODY.PEEK`), and
-  hands each to `services.inbound.ingest`, which commits what it became.
-- Only after that commit is a message flagged `\\Seen` (or moved to IMAP_MOVE_TO), a batch at
+  done ones away), fetches them in chunks of BATCH in one command each without marking them
+  read (`BODY.PEEK`), and hands each chunk to `services.inbound.ingest_many`, which commits
+  the chunk in one transaction (one commit instead of fifty; when a message in it fails, the
+  chunk is taken one message at a time, so that one is quarantined and the others land).
+- Only after that commit is a message flagged `\\Seen` (or moved to IMAP_MOVE_TO), a chunk at
   a time. A poller killed between the commit and the flag sees the message again next round:
   the pipeline knows its Message-ID and changes nothing, and it is flagged then. So every
   message lands exactly once whatever moment the process dies.
@@ -130,15 +132,19 @@ def poll_once(box: BaseMailBox, *, limit: int | None = None) -> int:
     uids = list(box.uids(criteria))[:limit]
     handled = 0
     for start in range(0, len(uids), BATCH):
-        committed: list[str] = []
-        try:
+        chunk: list[Any] = [
+            message
             for message in box.fetch(
                 uid_list=uids[start : start + BATCH], mark_seen=False, bulk=BATCH
-            ):
-                fetched: Any = message
-                if not fetched.uid:
-                    continue
-                inbound.ingest(raw=fetched.raw, source=InboundSource.IMAP)
+            )
+            if getattr(message, "uid", "")
+        ]
+        committed: list[str] = []
+        try:
+            outcomes = inbound.ingest_many(
+                [fetched.raw for fetched in chunk], source=InboundSource.IMAP
+            )
+            for fetched, _ in zip(chunk, outcomes, strict=True):  # each once it is committed
                 committed.append(fetched.uid)
         finally:
             _done(box, committed)

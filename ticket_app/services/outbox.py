@@ -40,16 +40,23 @@ class Recipient:
     staff: bool
 
 
-def _thread(connection: Connection, ticket_id: int, recipient_id: int) -> tuple[str, str]:
+def _thread(
+    connection: Connection, ticket_id: int, recipient_id: int, *, earlier: bool
+) -> tuple[str, str]:
     """(In-Reply-To, References) for the next mail of a ticket to one person: the mail
-    before it, and the thread root followed by their last few mails of the ticket."""
-    earlier = connection.execute(
-        sa.select(OUTBOX.c.message_id)
-        .where(OUTBOX.c.ticket_id == ticket_id, OUTBOX.c.recipient_id == recipient_id)
-        .order_by(OUTBOX.c.id.desc())
-        .limit(compose.REFERENCES_KEPT)
-    ).scalars()
-    chain = [compose.thread_root(ticket_id), *reversed(list(earlier))]
+    before it, and the thread root followed by their last few mails of the ticket (looked
+    up when there may be `earlier` ones)."""
+    sent: list[str] = []
+    if earlier:
+        sent = list(
+            connection.execute(
+                sa.select(OUTBOX.c.message_id)
+                .where(OUTBOX.c.ticket_id == ticket_id, OUTBOX.c.recipient_id == recipient_id)
+                .order_by(OUTBOX.c.id.desc())
+                .limit(compose.REFERENCES_KEPT)
+            ).scalars()
+        )
+    chain = [compose.thread_root(ticket_id), *reversed(sent)]
     return chain[-1], " ".join(chain)
 
 
@@ -65,10 +72,13 @@ def enqueue(
     message: str | None = None,
     quote: list[compose.Quoted] | None = None,
     link_path: str,
+    thread: bool = True,
 ) -> None:
     """Write one mail to `recipient` in the caller's transaction. A requester's link to
     `link_path` becomes a one-use sign-in link when the mail is sent; staff get the plain
-    address. Notifications (not sign-in links) carry a one-click unsubscribe."""
+    address. Notifications (not sign-in links) carry a one-click unsubscribe. Without
+    `thread` (a ticket this transaction made: no mail of it exists yet) the earlier mails
+    are not looked up."""
     marker = None if recipient.staff else compose.new_marker()
     link = compose.signin_url(marker) if marker else get_settings().app_url + link_path
     notification = kind is not MailKind.SIGNIN_LINK
@@ -85,7 +95,7 @@ def enqueue(
     )
     in_reply_to = references = None
     if ticket_id is not None:
-        in_reply_to, references = _thread(connection, ticket_id, recipient.id)
+        in_reply_to, references = _thread(connection, ticket_id, recipient.id, earlier=thread)
     message_id = compose.message_id(ticket_id)
     connection.execute(
         sa.insert(OUTBOX).values(
