@@ -16,16 +16,19 @@ twice.
   re-issued every few seconds so it can stop promptly), else sleeps IMAP_POLL_SECONDS.
 - XOAUTH2 instead of a password when IMAP_OAUTH2_TOKEN_FILE is set (read at each login).
 
-It runs in the app as a lifespan task when IMAP_URL is set (two workers polling one mailbox
-do no harm: the Message-ID keeps each message once), and once with `poll_once` in tests and
-the bench.
+It runs in the app as a lifespan task when IMAP_URL is set, in the one worker that leads
+(`ticket_app.leader`; two pollers on one mailbox, say from two instances, do no harm beyond
+the wasted work: the Message-ID keeps each message once), on a thread of lowered CPU priority
+so the desk's requests come first; and once with `poll_once` in tests and the bench.
 """
 
 import asyncio
 import contextlib
 import imaplib
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +49,7 @@ logger = logging.getLogger(__name__)
 BATCH = 50
 TIMEOUT_SECONDS = 60.0
 IDLE_SLICE_SECONDS = 5.0
+NICE = 10  # the poller thread's nice value (0 is a request's; 19 the lowest)
 UID = re.compile(rb"UID\s+(\d+)")
 SEEN = "\\Seen"
 
@@ -152,6 +156,15 @@ def poll_once(box: BaseMailBox, *, limit: int | None = None) -> int:
     return handled
 
 
+def lower_priority() -> None:
+    """Make the calling thread yield the CPU to the desk's requests (mail can wait a moment,
+    a person at the list cannot). Linux keeps a nice value per thread, so this lowers only the
+    poller's own thread, in its own process or in a worker."""
+    with contextlib.suppress(OSError, AttributeError):
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, NICE))
+
+
 def _wait(box: BaseMailBox, stop: Callable[[], bool]) -> None:
     """Until new mail, IMAP_POLL_SECONDS, or `stop()`."""
     until = time.monotonic() + get_settings().imap_poll_seconds
@@ -164,7 +177,9 @@ def _wait(box: BaseMailBox, stop: Callable[[], bool]) -> None:
 
 
 def work(stop: Callable[[], bool]) -> None:
-    """Poll for ever (until `stop()`), reconnecting after any failure."""
+    """Poll for ever (until `stop()`), reconnecting after any failure, in a thread of lowered
+    priority (`lower_priority`)."""
+    lower_priority()
     pause = get_settings().imap_poll_seconds
     while not stop():
         try:
@@ -189,11 +204,12 @@ async def lifespan() -> AsyncIterator[None]:
     if not get_settings().imap_url:
         yield
         return
-    stopping = asyncio.Event()
-    task = asyncio.create_task(asyncio.to_thread(work, stopping.is_set))
+    stopping = threading.Event()
+    # Its own thread, not the shared executor's: `work` lowers its priority for good.
+    thread = threading.Thread(target=work, args=(stopping.is_set,), name="imap", daemon=True)
+    thread.start()
     try:
         yield
     finally:
         stopping.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, IDLE_SLICE_SECONDS + TIMEOUT_SECONDS)
+        await asyncio.to_thread(thread.join, IDLE_SLICE_SECONDS + TIMEOUT_SECONDS)
