@@ -14,7 +14,9 @@ twice.
   the next round (after IMAP_POLL_SECONDS) fetches it again.
 - Between rounds the poller waits in IDLE when the server offers it (woken by new mail,
   re-issued every few seconds so it can stop promptly), else sleeps IMAP_POLL_SECONDS.
-- XOAUTH2 instead of a password when IMAP_OAUTH2_TOKEN_FILE is set (read at each login).
+- XOAUTH2 instead of a password when IMAP_OAUTH2_TOKEN_FILE is set (read at each login). A
+  refused login (a wrong or expired token, a wrong password) is logged as an error saying what
+  to check, never with the secret; nothing was fetched, so nothing is lost.
 
 It runs in the app as a lifespan task when IMAP_URL is set, in the one worker that leads
 (`ticket_app.leader`; two pollers on one mailbox, say from two instances, do no harm beyond
@@ -68,6 +70,10 @@ class Fetched:
                 self.raw = item[1]
 
 
+class LoginRefused(Exception):
+    """The server refused the login: what to check, without the secret."""
+
+
 @dataclass(frozen=True)
 class Account:
     """Where IMAP_URL points."""
@@ -102,10 +108,24 @@ class Account:
             box = MailBoxUnencrypted(self.host, self.port or 143, timeout=TIMEOUT_SECONDS)
         box.email_message_class = Fetched  # type: ignore[assignment]
         token_file = get_settings().imap_oauth2_token_file
-        if token_file:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-            return box.xoauth2(self.user, token, initial_folder=self.folder)
-        return box.login(self.user, self.password, initial_folder=self.folder)
+        try:
+            if token_file:
+                token = Path(token_file).read_text(encoding="utf-8").strip()
+                return box.xoauth2(self.user, token, initial_folder=self.folder)
+            return box.login(self.user, self.password, initial_folder=self.folder)
+        except (imaplib.IMAP4.error, ImapToolsError) as error:
+            with contextlib.suppress(Exception):
+                box.client.shutdown()
+            if token_file:
+                raise LoginRefused(
+                    f"{self.host} refused the OAuth2 token (XOAUTH2) for {self.user} read from"
+                    f" {token_file} (IMAP_OAUTH2_TOKEN_FILE): it is wrong or has expired, and"
+                    f" whatever refreshes it must write a current one there ({error})"
+                ) from error
+            raise LoginRefused(
+                f"{self.host} refused the login of {self.user} (IMAP_URL's user and password)"
+                f" ({error})"
+            ) from error
 
 
 @contextlib.contextmanager
@@ -189,6 +209,8 @@ def work(stop: Callable[[], bool]) -> None:
                         _wait(box, stop)
         except (DatabaseUnavailable, DatabaseBusy) as error:
             logger.warning("IMAP: the database cannot take mail now (%s); trying again", error)
+        except LoginRefused as error:  # nothing fetched, nothing flagged: all comes later
+            logger.error("IMAP: %s; trying again in %s s", error, pause)
         except (ImapToolsError, imaplib.IMAP4.error, OSError) as error:
             logger.warning("IMAP: %s: %s; trying again", type(error).__name__, error)
         except Exception:
