@@ -3,6 +3,7 @@ tickets and are flagged only after their commit; IDLE wakes it; a database that 
 everything unflagged to be fetched later; SIGKILL in the middle of 1,000 messages still lands
 each exactly once."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -74,6 +75,54 @@ def test_database_down_during_a_fetch_flags_nothing_and_everything_comes_later(
     assert count_rows(engine, "tickets") == 5
 
 
+def test_one_failing_message_in_a_fetch_chunk_is_quarantined_alone(mailbox, engine, monkeypatch):
+    """A chunk is one transaction; a message that fails inside it sends the chunk back one
+    message at a time: the failing one is quarantined, the others land, all are flagged."""
+    from ticket_app.services import inbound
+
+    real_insert = inbound.insert_ticket
+
+    def failing_on_3(connection, actor, *, data, **kwargs):
+        if data.title == "Printer 3 does not print":
+            raise RuntimeError("a bug on this one message")
+        return real_insert(connection, actor, data=data, **kwargs)
+
+    monkeypatch.setattr(inbound, "insert_ticket", failing_on_3)
+    mailbox.append([message(number) for number in range(1, 6)])
+
+    assert _poll() == 5
+
+    assert count_rows(engine, "tickets") == 4
+    held = count_rows(
+        engine,
+        "inbound_mails",
+        "outcome = 'quarantined' AND message_id = :key",
+        key="<m3@customer.example>",
+    )
+    assert held == 1
+    assert count_rows(engine, "inbound_mails") == 5
+    assert mailbox.count("UNSEEN") == 0
+
+
+def test_a_chunk_keeps_the_sender_cap_and_takes_a_repeated_message_once(
+    mailbox, engine, monkeypatch
+):
+    from ticket_app.config import get_settings
+
+    monkeypatch.setenv("MAIL_NEW_TICKETS_PER_HOUR", "3")
+    get_settings.cache_clear()
+    flood = [message(number, sender="flood@spam.example") for number in range(1, 6)]
+    mailbox.append([*flood, message(9), message(9)])  # the last one twice
+
+    assert _poll() == 7
+
+    assert count_rows(engine, "tickets", "title LIKE 'Printer _ does not print'") == 4
+    assert count_rows(engine, "inbound_mails", "outcome = 'quarantined'") == 2
+    assert count_rows(engine, "inbound_mails") == 6  # the copy of message 9 is known
+    assert count_rows(engine, "mail_outbox", "recipient = 'flood@spam.example'") == 3
+    assert mailbox.count("UNSEEN") == 0
+
+
 def test_idle_wakes_the_poller_when_mail_arrives(mailbox, engine, monkeypatch):
     from ticket_app.config import get_settings
     from ticket_app.mail import imap
@@ -129,4 +178,53 @@ def test_sigkill_in_the_middle_of_1000_messages_lands_each_exactly_once(
     with engine.connect() as connection:
         titles = connection.execute(sa.text("SELECT count(DISTINCT title) FROM tickets"))
         assert titles.scalar_one() == total  # every message once
+    assert mailbox.count("UNSEEN") == 0
+
+
+def _rounds_until_logged(caplog, text: str, seconds: float = 15) -> list[str]:
+    """Run the poller (`imap.work`) until `text` is in its log; its warnings."""
+    from ticket_app.mail import imap
+
+    stop = threading.Event()
+    worker = threading.Thread(target=imap.work, args=(stop.is_set,), daemon=True)
+    with caplog.at_level(logging.WARNING, logger="ticket_app.mail.imap"):
+        worker.start()
+        deadline = time.monotonic() + seconds
+        while text not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        worker.join(timeout=10)
+    return [record.getMessage() for record in caplog.records]
+
+
+def test_xoauth2_with_a_valid_token_fetches_and_a_wrong_or_expired_one_is_reported(
+    mailbox, engine, monkeypatch, tmp_path, caplog
+):
+    """Dovecot asks its OAuth2 provider (tests/support/imap_server.py) about the token the
+    poller presents: a refused token is said in the log with what to check, nothing is
+    flagged, and once the token file holds a good token every message comes in."""
+    from ticket_app.config import get_settings
+
+    token_file = tmp_path / "imap-token"
+    monkeypatch.setenv("IMAP_URL", f"imap://desk@127.0.0.1:{mailbox.port}/INBOX")  # no password
+    monkeypatch.setenv("IMAP_OAUTH2_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("IMAP_POLL_SECONDS", "1")
+    get_settings.cache_clear()
+    mailbox.append([message(1), message(2)])
+
+    for token in ("not-a-token-it-issued", mailbox.tokens.issue(seconds=-60)):  # wrong, expired
+        caplog.clear()
+        token_file.write_text(token + "\n", encoding="utf-8")
+        logged = _rounds_until_logged(caplog, "refused the OAuth2 token")
+        assert any(
+            "refused the OAuth2 token (XOAUTH2) for desk" in line and str(token_file) in line
+            for line in logged
+        ), logged
+        assert token not in caplog.text  # a secret, never logged
+        assert mailbox.count("UNSEEN") == 2  # nothing flagged, nothing lost
+        assert count_rows(engine, "tickets") == 0
+
+    token_file.write_text(mailbox.tokens.issue() + "\n", encoding="utf-8")
+    assert _poll() == 2
+    assert count_rows(engine, "tickets") == 2
     assert mailbox.count("UNSEEN") == 0

@@ -205,8 +205,9 @@ class Settings:
         "DB_POOL_SIZE",
         5,
         "database connections per worker process (plus as many overflow); on PostgreSQL keep"
-        " workers × (2 × this + 2) under the server's `max_connections` (the health check has"
-        " a connection of its own)",
+        " workers × (2 × this + 2) + 1 under the server's `max_connections` (the health check"
+        " has a connection of its own, the worker that runs the background jobs one for its"
+        " lock)",
         minimum=1,
     )
     sqlite_synchronous: str = setting(

@@ -1,7 +1,9 @@
-"""The service-level sweep as a Reflex lifespan task: every SLA_SWEEP_SECONDS, in each
-worker, `services.sla.sweep_all` tells what has come due. Workers share the work safely: the
-sweep claims tickets with SKIP LOCKED on PostgreSQL and SQLite has one writer at a time, and
-each warning's bit is set in the same transaction as its notice, so none is told twice."""
+"""The service-level sweep as a Reflex lifespan task: every SLA_SWEEP_SECONDS, in the one
+worker that leads (`ticket_app.leader`), `services.sla.sweep_all` tells what has come due.
+Sweeps that overlap anyway (several instances, or `manage sla-sweep` from a timer) share the
+work safely: the sweep claims tickets with SKIP LOCKED on PostgreSQL and SQLite has one writer
+at a time, and each warning's bit is set in the same transaction as its notice, so none is
+told twice."""
 
 import asyncio
 import contextlib

@@ -1,12 +1,13 @@
 """The Reflex app: the UI, with the REST API and the sign-in forms mounted into the same
-backend, the start-up task that offers the first-admin setup address, the mail sender (in
-each worker, when SMTP_URL is set), the service-level sweep and the similar-tickets step (in
-each worker) and the two ways mail comes in: the SMTP/LMTP listener (MAIL_RECEIVE_PORT) and
-the IMAP poller (IMAP_URL)."""
+backend, the start-up task that offers the first-admin setup address, the similar-tickets step
+(in every worker: each claims its marks with SKIP LOCKED, and a start sweeps what a crash left)
+and, in one worker only (`ticket_app.leader`), the background jobs: the mail sender (when
+SMTP_URL is set), the service-level sweep and the two ways mail comes in, the SMTP/LMTP
+listener (MAIL_RECEIVE_PORT) and the IMAP poller (IMAP_URL)."""
 
 import reflex as rx
 
-from ticket_app import similar_worker, sla_worker
+from ticket_app import leader, similar_worker, sla_worker
 from ticket_app.api.app import create_api
 from ticket_app.logs import configure_logging
 from ticket_app.mail import imap, listener, sender
@@ -29,8 +30,7 @@ app = rx.App(
 add_pages(app)
 app.register_lifespan_task(announce_setup)
 app.register_lifespan_task(track_connections)
-app.register_lifespan_task(sender.lifespan)
-app.register_lifespan_task(sla_worker.lifespan)
 app.register_lifespan_task(similar_worker.lifespan)
-app.register_lifespan_task(listener.lifespan)
-app.register_lifespan_task(imap.lifespan)
+app.register_lifespan_task(
+    leader.lifespan_of(sender.lifespan, sla_worker.lifespan, listener.lifespan, imap.lifespan)
+)

@@ -3,17 +3,27 @@ scripts/postgres-test-server's PostgreSQL: Debian's `dovecot-imapd` (installed w
 when missing; CI runs as root), its own configuration, a passwd-file user and a Maildir in a
 temporary directory, started on a free port and stopped afterwards. It never touches the
 machine's own Dovecot configuration or service.
+
+It also takes OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER) for the same user, as large mail
+providers do: Dovecot's `oauth2` passdb asks a token introspection endpoint (RFC 7662) that
+this module serves on loopback (`TokenIssuer`): a token it issued and that has not expired is
+active for the user, anything else is not.
 """
 
 import imaplib
+import json
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 USER = "desk"
 PASSWORD = "desk-password"
@@ -23,7 +33,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 base_dir = {dir}/run
 state_dir = {dir}/state
 log_path = {dir}/dovecot.log
@@ -36,7 +46,13 @@ default_login_user = dovenull
 default_internal_user = dovecot
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {dir}/oauth2.conf
 }}
 userdb {{
   driver = static
@@ -66,6 +82,63 @@ service imap-login {{
 """
 
 
+OAUTH2_CONFIG = """
+introspection_mode = post
+introspection_url = http://127.0.0.1:{port}/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
+class TokenIssuer:
+    """The OAuth2 provider's side the mail server sees: tokens it issued, each with an expiry,
+    and the introspection endpoint that says whether one is active and for whom."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, tuple[str, float]] = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.port = int(self.server.server_address[1])
+
+    def issue(self, user: str = USER, *, seconds: float = 3600) -> str:
+        token = secrets.token_urlsafe(24)
+        self.tokens[token] = (user, time.time() + seconds)
+        return token
+
+    def introspect(self, token: str) -> dict[str, object]:
+        user, expires = self.tokens.get(token, ("", 0.0))
+        if not user or expires <= time.time():
+            return {"active": False}
+        return {"active": True, "username": user, "exp": int(expires)}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        issuer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                body = json.dumps(issuer.introspect(form.get("token", [""])[0])).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def ensure_installed() -> None:
     """Install Debian's dovecot-imapd when it is missing (as scripts/test does)."""
     if Path(DOVECOT).exists():
@@ -92,6 +165,7 @@ class ImapServer:
         self.directory.chmod(0o755)
         self.port = _free_port()
         self.config = self.directory / "dovecot.conf"
+        self.tokens = TokenIssuer()
 
     @property
     def url(self) -> str:
@@ -104,6 +178,10 @@ class ImapServer:
         if os.geteuid() == 0:
             shutil.chown(self.directory / "mail", mail_user.pw_uid, mail_user.pw_gid)
         (self.directory / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
+        self.tokens.start()
+        (self.directory / "oauth2.conf").write_text(
+            OAUTH2_CONFIG.format(port=self.tokens.port), encoding="utf-8"
+        )
         self.config.write_text(
             CONFIG.format(
                 dir=self.directory, port=self.port, uid=mail_user.pw_uid, gid=mail_user.pw_gid
@@ -122,6 +200,7 @@ class ImapServer:
 
     def stop(self) -> None:
         subprocess.run([DOVECOT, "-c", str(self.config), "stop"], check=False)
+        self.tokens.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def client(self) -> imaplib.IMAP4:

@@ -2,9 +2,11 @@
 twice.
 
 - Each round lists the messages still to do (unseen ones; all of them when IMAP_MOVE_TO moves
-  done ones away), fetches them in small batches without marking them read (`BODY.PEEK`), and
-  hands each to `services.inbound.ingest`, which commits what it became.
-- Only after that commit is a message flagged `\\Seen` (or moved to IMAP_MOVE_TO), a batch at
+  done ones away), fetches them in chunks of BATCH in one command each without marking them
+  read (`BODY.PEEK`), and hands each chunk to `services.inbound.ingest_many`, which commits
+  the chunk in one transaction (one commit instead of fifty; when a message in it fails, the
+  chunk is taken one message at a time, so that one is quarantined and the others land).
+- Only after that commit is a message flagged `\\Seen` (or moved to IMAP_MOVE_TO), a chunk at
   a time. A poller killed between the commit and the flag sees the message again next round:
   the pipeline knows its Message-ID and changes nothing, and it is flagged then. So every
   message lands exactly once whatever moment the process dies.
@@ -12,11 +14,16 @@ twice.
   the next round (after IMAP_POLL_SECONDS) fetches it again.
 - Between rounds the poller waits in IDLE when the server offers it (woken by new mail,
   re-issued every few seconds so it can stop promptly), else sleeps IMAP_POLL_SECONDS.
-- XOAUTH2 instead of a password when IMAP_OAUTH2_TOKEN_FILE is set (read at each login).
+- XOAUTH2 instead of a password when IMAP_OAUTH2_TOKEN_FILE is set (read at each login). A
+  refused login (a wrong or expired token, a wrong password) is logged as an error saying what
+  to check, never with the secret; nothing was fetched, so nothing is lost.
 
-It runs in the app as a lifespan task when IMAP_URL is set (two workers polling one mailbox
-do no harm: the Message-ID keeps each message once), and once with `poll_once` in tests and
-the bench.
+It runs in the app as a lifespan task when IMAP_URL is set, in the one worker that leads
+(`ticket_app.leader`; two pollers on one mailbox, say from two instances, do no harm beyond
+the wasted work: the Message-ID keeps each message once), and once with `poll_once` in tests
+and the bench. It runs at the worker's own CPU priority: a lowered one (nice 10) made the
+ingest slower (79 against 136 messages/s) without making the list faster meanwhile
+(docs/performance.md).
 """
 
 import asyncio
@@ -62,6 +69,10 @@ class Fetched:
                 self.raw = item[1]
 
 
+class LoginRefused(Exception):
+    """The server refused the login: what to check, without the secret."""
+
+
 @dataclass(frozen=True)
 class Account:
     """Where IMAP_URL points."""
@@ -96,10 +107,24 @@ class Account:
             box = MailBoxUnencrypted(self.host, self.port or 143, timeout=TIMEOUT_SECONDS)
         box.email_message_class = Fetched  # type: ignore[assignment]
         token_file = get_settings().imap_oauth2_token_file
-        if token_file:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-            return box.xoauth2(self.user, token, initial_folder=self.folder)
-        return box.login(self.user, self.password, initial_folder=self.folder)
+        try:
+            if token_file:
+                token = Path(token_file).read_text(encoding="utf-8").strip()
+                return box.xoauth2(self.user, token, initial_folder=self.folder)
+            return box.login(self.user, self.password, initial_folder=self.folder)
+        except (imaplib.IMAP4.error, ImapToolsError) as error:
+            with contextlib.suppress(Exception):
+                box.client.shutdown()
+            if token_file:
+                raise LoginRefused(
+                    f"{self.host} refused the OAuth2 token (XOAUTH2) for {self.user} read from"
+                    f" {token_file} (IMAP_OAUTH2_TOKEN_FILE): it is wrong or has expired, and"
+                    f" whatever refreshes it must write a current one there ({error})"
+                ) from error
+            raise LoginRefused(
+                f"{self.host} refused the login of {self.user} (IMAP_URL's user and password)"
+                f" ({error})"
+            ) from error
 
 
 @contextlib.contextmanager
@@ -130,15 +155,19 @@ def poll_once(box: BaseMailBox, *, limit: int | None = None) -> int:
     uids = list(box.uids(criteria))[:limit]
     handled = 0
     for start in range(0, len(uids), BATCH):
-        committed: list[str] = []
-        try:
+        chunk: list[Any] = [
+            message
             for message in box.fetch(
                 uid_list=uids[start : start + BATCH], mark_seen=False, bulk=BATCH
-            ):
-                fetched: Any = message
-                if not fetched.uid:
-                    continue
-                inbound.ingest(raw=fetched.raw, source=InboundSource.IMAP)
+            )
+            if getattr(message, "uid", "")
+        ]
+        committed: list[str] = []
+        try:
+            outcomes = inbound.ingest_many(
+                [fetched.raw for fetched in chunk], source=InboundSource.IMAP
+            )
+            for fetched, _ in zip(chunk, outcomes, strict=True):  # each once it is committed
                 committed.append(fetched.uid)
         finally:
             _done(box, committed)
@@ -168,6 +197,8 @@ def work(stop: Callable[[], bool]) -> None:
                         _wait(box, stop)
         except (DatabaseUnavailable, DatabaseBusy) as error:
             logger.warning("IMAP: the database cannot take mail now (%s); trying again", error)
+        except LoginRefused as error:  # nothing fetched, nothing flagged: all comes later
+            logger.error("IMAP: %s; trying again in %s s", error, pause)
         except (ImapToolsError, imaplib.IMAP4.error, OSError) as error:
             logger.warning("IMAP: %s: %s; trying again", type(error).__name__, error)
         except Exception:

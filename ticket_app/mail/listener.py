@@ -12,8 +12,9 @@ the desk rather than a mailbox the desk polls.
   MAIL_MAX_BYTES and that, the message is taken and quarantined whole.
 - LMTP (MAIL_RECEIVE_PROTOCOL=lmtp) answers once per accepted recipient, as RFC 2033 asks.
 
-It runs in the app as a lifespan task when MAIL_RECEIVE_PORT is not 0 (in each worker that
-starts: give one worker the port, or run it behind a mail server on one instance).
+It runs in the app as a lifespan task when MAIL_RECEIVE_PORT is not 0, in the one worker that
+leads (`ticket_app.leader`: two workers cannot bind one port); with several instances, give
+the port to one of them or put a mail server in front.
 """
 
 import asyncio

@@ -16,8 +16,8 @@
   takes the attempt and the rest of the batch goes back to the queue untouched.
 - A requester's sign-in link is made here, just before the mail goes out.
 
-It runs in every app worker as a lifespan task when SMTP_URL is set (`lifespan`), and as
-`python -m ticket_app.manage send-mail [--once]`.
+It runs in the app as a lifespan task when SMTP_URL is set (`lifespan`, in the one worker
+that leads: `ticket_app.leader`), and as `python -m ticket_app.manage send-mail [--once]`.
 """
 
 import asyncio

@@ -36,15 +36,25 @@ A database that cannot be reached raises DatabaseUnavailable (nothing was stored
 poller leaves the message unflagged, the listener answers 451 and the pipe exits 75, so the
 message comes again. Any other failure on one message quarantines it (logged with its trace),
 so it never blocks the messages after it.
+
+Batches (`ingest_many`, the IMAP poller's fetch chunks): one transaction for many messages
+costs one commit instead of one each, and the look-ups that repeat from message to message
+(which Message-IDs are known, the senders' user rows, their new tickets this hour, the staff
+who want every new ticket) are read once for the batch (`services.memo`). A batch commits
+whole or not at all; when anything in it fails, its messages are taken again one at a time
+by `ingest`, so one bad message is quarantined alone and never holds back the others.
 """
 
 import logging
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -71,7 +81,7 @@ from ticket_app.models import (
     utc_now,
 )
 from ticket_app.models.inbound import REASON_MAX_LENGTH, SENDER_MAX_LENGTH, SUBJECT_KEPT
-from ticket_app.services import history, outbox, passwords
+from ticket_app.services import history, memo, outbox, passwords
 from ticket_app.services.access import Actor, Permission, require
 from ticket_app.services.comments import CommentCreate, write_comment
 from ticket_app.services.cursor import decode_cursor, encode_cursor
@@ -182,12 +192,28 @@ def _known(connection: Connection, key: str) -> Outcome | None:
     )
 
 
+USER_COLUMNS = (USERS.c.id, USERS.c.email, USERS.c.name, USERS.c.role, USERS.c.active)
+
+
 def _user(connection: Connection, address: str) -> Any:
-    return connection.execute(
-        sa.select(USERS.c.id, USERS.c.email, USERS.c.name, USERS.c.role, USERS.c.active).where(
-            sa.func.lower(USERS.c.email) == address.lower()
+    def read() -> Any:
+        query = sa.select(*USER_COLUMNS).where(sa.func.lower(USERS.c.email) == address.lower())
+        return connection.execute(query).first()
+
+    return memo.cached(("user", address.lower()), read)
+
+
+def _read_users(connection: Connection, addresses: set[str]) -> None:
+    """Keep the user rows of these addresses (None for those without one) for the batch."""
+    lowered = {address.lower() for address in addresses}
+    found = {
+        row.email.lower(): row
+        for row in connection.execute(
+            sa.select(*USER_COLUMNS).where(sa.func.lower(USERS.c.email).in_(lowered))
         )
-    ).first()
+    }
+    for address in lowered:
+        memo.put(("user", address), found.get(address))
 
 
 def _ticket(connection: Connection, ticket_id: int) -> Any:
@@ -252,15 +278,37 @@ def _recent(connection: Connection, query: sa.Select[Any], cap: int) -> bool:
     )
 
 
+def _created_lately(connection: Connection, sender: str, cap: int) -> int:
+    """How many tickets `sender` opened by mail in the last hour, counted up to `cap`."""
+
+    def count() -> int:
+        since = utc_now() - timedelta(hours=1)
+        query = sa.select(INBOUND.c.id).where(
+            INBOUND.c.sender == sender, IS_CREATED, INBOUND.c.received_at >= since
+        )
+        limited = query.limit(cap).subquery()
+        return int(connection.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
+
+    return memo.cached(("created", sender), count)
+
+
+def _read_created_lately(connection: Connection, senders: set[str]) -> None:
+    """Keep each sender's new tickets of the last hour for the batch, in one query (the
+    per-sender cap keeps every group small)."""
+    since = utc_now() - timedelta(hours=1)
+    query = (
+        sa.select(INBOUND.c.sender, sa.func.count())
+        .where(INBOUND.c.sender.in_(senders), IS_CREATED, INBOUND.c.received_at >= since)
+        .group_by(INBOUND.c.sender)
+    )
+    counts = {sender: int(number) for sender, number in connection.execute(query)}
+    for sender in senders:
+        memo.put(("created", sender), counts.get(sender, 0))
+
+
 def _over_sender_cap(connection: Connection, sender: str) -> str | None:
     cap = get_settings().mail_new_tickets_per_hour
-    since = utc_now() - timedelta(hours=1)
-    query = sa.select(INBOUND.c.id).where(
-        INBOUND.c.sender == sender,
-        IS_CREATED,
-        INBOUND.c.received_at >= since,
-    )
-    if cap and _recent(connection, query, cap):
+    if cap and _created_lately(connection, sender, cap) >= cap:
         return (
             f"over the cap of {cap} new tickets an hour from {sender} (MAIL_NEW_TICKETS_PER_HOUR)"
         )
@@ -348,6 +396,10 @@ def _person(connection: Connection, address: str, display: str) -> Any:
         )
         .returning(USERS.c.id, USERS.c.email, USERS.c.name, USERS.c.role, USERS.c.active)
     )
+    if memo.active():  # in a batch a clash fails the batch, taken again one at a time
+        made = connection.execute(insert).one()
+        memo.put(("user", address.lower()), made)
+        return made
     try:
         with connection.begin_nested():
             return connection.execute(insert).one()
@@ -380,13 +432,12 @@ def _remember(connection: Connection, key: str, ticket_id: int) -> None:
     """Map the message's own Message-ID to its ticket, so replies to it thread too."""
     if key.endswith(".invalid>"):
         return
-    known = connection.execute(
-        sa.select(MESSAGE_IDS.c.ticket_id).where(MESSAGE_IDS.c.message_id == key)
-    ).first()
-    if known is None:
-        connection.execute(
-            sa.insert(MESSAGE_IDS).values(message_id=key, ticket_id=ticket_id, created_at=utc_now())
-        )
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(
+        insert(MESSAGE_IDS)
+        .values(message_id=key, ticket_id=ticket_id, created_at=utc_now())
+        .on_conflict_do_nothing(index_elements=[MESSAGE_IDS.c.message_id])
+    )
 
 
 def _bounce(connection: Connection, mail: Mail) -> tuple[int | None, str]:
@@ -521,6 +572,32 @@ def _suggestion(mail: Mail, *, caps: bool) -> Suggestion | None:
     return classify(f"{mail.title}\n{_description(mail)}")
 
 
+def _handle(
+    connection: Connection,
+    raw: bytes,
+    source: str,
+    mail: Mail,
+    suggestion: Suggestion | None,
+    *,
+    caps: bool,
+    existing: int | None = None,
+    received_at: datetime | None = None,
+) -> Done:
+    """Decide, carry out and record one readable message in the caller's transaction.
+    `received_at` (now, when not given) is taken before what the message causes, so its
+    receipt or reply never sorts before it in the ticket's mail thread."""
+    received_at = received_at or utc_now()
+    plan = _plan(connection, mail, caps=caps)
+    done = _carry_out(connection, plan, mail, suggestion if plan.kind == "new" else None)
+    values = _row_values(
+        raw, source, key=mail.key, sender=mail.sender, subject=mail.subject, done=done
+    )
+    _write(connection, values, existing=existing, received_at=received_at)
+    if done.outcome is InboundOutcome.CREATED:  # the batch's kept count of the sender's
+        memo.bump(("created", mail.sender))
+    return done
+
+
 def _apply(
     raw: bytes, source: str, mail: Mail, *, caps: bool, existing: int | None = None
 ) -> Outcome:
@@ -531,12 +608,16 @@ def _apply(
             return known
         if existing is not None:
             _still_quarantined(connection, existing)
-        plan = _plan(connection, mail, caps=caps)
-        done = _carry_out(connection, plan, mail, suggestion if plan.kind == "new" else None)
-        values = _row_values(
-            raw, source, key=mail.key, sender=mail.sender, subject=mail.subject, done=done
+        done = _handle(
+            connection,
+            raw,
+            source,
+            mail,
+            suggestion,
+            caps=caps,
+            existing=existing,
+            received_at=received_at,
         )
-        _write(connection, values, existing=existing, received_at=received_at)
     return _outcome(done)
 
 
@@ -580,6 +661,75 @@ def ingest(*, raw: bytes, source: InboundSource) -> Outcome:
             subject=mail.subject,
         )
         return _quarantine(raw, source.value, failed, existing=None)
+
+
+def _known_keys(connection: Connection, keys: list[str]) -> set[str]:
+    query = sa.select(INBOUND.c.message_id).where(INBOUND.c.message_id.in_(keys))
+    return set(connection.execute(query).scalars())
+
+
+def _batch(raws: Sequence[bytes], source: str) -> list[Outcome]:
+    """The messages in one transaction, all committed or none (see the module docstring)."""
+    max_bytes = get_settings().mail_max_bytes
+    items: list[tuple[bytes, Mail | Unreadable, Suggestion | None]] = []
+    for raw in raws:
+        try:
+            mail = parse(raw, max_bytes=max_bytes)
+        except Unreadable as problem:
+            items.append((raw, problem, None))
+        else:
+            items.append((raw, mail, _suggestion(mail, caps=True)))
+    outcomes = []
+    with memo.scope(), transaction(write=True) as connection:
+        known = _known_keys(connection, [parsed.key for _, parsed, _ in items])
+        senders = {parsed.sender for _, parsed, _ in items if isinstance(parsed, Mail)}
+        _read_users(connection, senders)
+        _read_created_lately(connection, senders)
+        for raw, parsed, suggestion in items:
+            if parsed.key in known and (earlier := _known(connection, parsed.key)):
+                outcomes.append(earlier)
+                continue
+            known.add(parsed.key)  # a second copy in this batch is a duplicate of the first
+            if isinstance(parsed, Mail):
+                done = _handle(connection, raw, source, parsed, suggestion, caps=True)
+            else:
+                done = Done(InboundOutcome.QUARANTINED, parsed.reason)
+                values = _row_values(
+                    raw,
+                    source,
+                    key=parsed.key,
+                    sender=parsed.sender,
+                    subject=parsed.subject,
+                    done=done,
+                )
+                _write(connection, values, existing=None)
+            outcomes.append(_outcome(done))
+    return outcomes
+
+
+def ingest_many(raws: Sequence[bytes], *, source: InboundSource) -> Iterator[Outcome]:
+    """Several received messages, each outcome given once it is committed: in one batch
+    transaction, or (when the batch fails) one at a time through `ingest`, so one bad
+    message never holds back the others. Raises DatabaseUnavailable or DatabaseBusy when the
+    database cannot take them (the outcomes given before that are committed)."""
+    signing_key()
+    if len(raws) > 1:
+        try:
+            outcomes = _batch(raws, source.value)
+        except DatabaseUnavailable:
+            raise
+        except Exception as error:  # each message alone then says what was wrong
+            logger.warning(
+                "a batch of %d received mails failed (%s: %s); taking them one at a time",
+                len(raws),
+                type(error).__name__,
+                one_line(str(error))[:200],
+            )
+        else:
+            yield from outcomes
+            return
+    for raw in raws:
+        yield ingest(raw=raw, source=source)
 
 
 # --- The admins' quarantine and the staff's view of a ticket's mail --------------------------

@@ -47,7 +47,7 @@ from ticket_app.models import (
     User,
     utc_now,
 )
-from ticket_app.services import outbox, revisions
+from ticket_app.services import memo, outbox, revisions
 from ticket_app.services.access import Actor, readers
 from ticket_app.services.errors import InvalidInput, NotFound
 from ticket_app.services.schemas import check_limit
@@ -131,18 +131,28 @@ def _quote(connection: Connection, ticket_id: int, before: int | None) -> list[c
 
 
 def _deliver(
-    connection: Connection, event: Event, notices: Sequence[Notice], *, tell_actor: bool = False
+    connection: Connection,
+    event: Event,
+    notices: Sequence[Notice],
+    *,
+    tell_actor: bool = False,
+    new_ticket: bool = False,
+    known: dict[int, Any] | None = None,
 ) -> None:
     """Write each notice as its person chose: a notification row, a mail, both or neither;
-    the actor is left out unless `tell_actor` (a receipt for a ticket they mailed in)."""
+    the actor is left out unless `tell_actor` (a receipt for a ticket they mailed in). A
+    `new_ticket` has no messages to quote and no mail to thread after; `known` are people
+    read already."""
     acting = {event.actor.id} if event.actor is not None and not tell_actor else set()
     wanted = {notice.user_id for notice in notices} - acting
     if not wanted:
         return
-    people = _people(connection, wanted)
+    people = dict(known or {})
+    if missing := wanted - people.keys():
+        people.update(_people(connection, missing))
     choices = _choices(connection, wanted)
     told: set[tuple[int, Kind]] = set()
-    quote: list[compose.Quoted] | None = None
+    quote: list[compose.Quoted] | None = [] if new_ticket else None
     now = utc_now()
     shown = []
     for notice in notices:
@@ -176,6 +186,7 @@ def _deliver(
                 message=event.message,
                 quote=quote,
                 link_path=f"/tickets/{event.ticket.id}",
+                thread=not new_ticket,
             )
     if shown:
         connection.execute(sa.insert(NOTIFICATIONS), shown)
@@ -190,7 +201,8 @@ def _readers(connection: Connection, ticket_ids: list[int]) -> dict[int, list[in
 
 
 def _opted_in(connection: Connection, kind: Kind) -> list[int]:
-    """Active staff who chose `kind` (for kinds off by default), on the kind index."""
+    """Active staff who chose `kind` (for kinds off by default), on the kind index; read once
+    per batch of mail (`services.memo`)."""
     query = (
         sa.select(PREFERENCES.c.user_id)
         .join(USERS, USERS.c.id == PREFERENCES.c.user_id)
@@ -201,7 +213,7 @@ def _opted_in(connection: Connection, kind: Kind) -> list[int]:
             USERS.c.active.is_(True),
         )
     )
-    return list(connection.execute(query).scalars())
+    return memo.cached(("opted-in", kind), lambda: list(connection.execute(query).scalars()))
 
 
 def ticket_created(
@@ -211,8 +223,10 @@ def ticket_created(
     came by mail (on the web they see it filed), its assignee, and staff who want every new
     unassigned ticket."""
     notices = []
+    known: dict[int, Any] = {}
     if ticket.created_by is not None and (received_by_mail or ticket.created_by != actor.id):
-        requester = _people(connection, {ticket.created_by}).get(ticket.created_by)
+        known = _people(connection, {ticket.created_by})
+        requester = known.get(ticket.created_by)
         if requester is not None and requester.role not in STAFF_ROLES:
             notices.append(Notice(ticket.created_by, Kind.TICKET_RECEIVED))
     if ticket.assignee_id is not None:
@@ -222,7 +236,7 @@ def ticket_created(
             Notice(user, Kind.NEW_UNASSIGNED) for user in _opted_in(connection, Kind.NEW_UNASSIGNED)
         ]
     event = Event(ticket, actor, message=ticket.description)
-    _deliver(connection, event, notices, tell_actor=received_by_mail)
+    _deliver(connection, event, notices, tell_actor=received_by_mail, new_ticket=True, known=known)
 
 
 def comment_added(

@@ -51,11 +51,15 @@ class Recipient:
     staff: bool
 
 
-def _thread(connection: Connection, ticket_id: int, recipient: Recipient) -> tuple[str, str]:
+def _thread(
+    connection: Connection, ticket_id: int, recipient: Recipient, *, earlier: bool
+) -> tuple[str, str]:
     """(In-Reply-To, References) for the next mail of a ticket to one person: the mail
     before it, and the thread root followed by the last few mails between them and the desk
     on the ticket (theirs that the desk received too, so their mail client threads our
-    reply under the message they wrote)."""
+    reply under the message they wrote); looked up only when there may be `earlier` ones."""
+    if not earlier:
+        return compose.thread_root(ticket_id), compose.thread_root(ticket_id)
     kept = compose.REFERENCES_KEPT
     sent = connection.execute(
         sa.select(OUTBOX.c.message_id, OUTBOX.c.created_at.label("at"))
@@ -91,10 +95,13 @@ def enqueue(
     message: str | None = None,
     quote: list[compose.Quoted] | None = None,
     link_path: str,
+    thread: bool = True,
 ) -> None:
     """Write one mail to `recipient` in the caller's transaction. A requester's link to
     `link_path` becomes a one-use sign-in link when the mail is sent; staff get the plain
-    address. Notifications (not sign-in links) carry a one-click unsubscribe."""
+    address. Notifications (not sign-in links) carry a one-click unsubscribe. Without
+    `thread` (a ticket this transaction made: no mail of it exists yet) the earlier mails
+    are not looked up."""
     marker = None if recipient.staff else compose.new_marker()
     link = compose.signin_url(marker) if marker else get_settings().app_url + link_path
     notification = kind is not MailKind.SIGNIN_LINK
@@ -111,7 +118,7 @@ def enqueue(
     )
     in_reply_to = references = None
     if ticket_id is not None:
-        in_reply_to, references = _thread(connection, ticket_id, recipient)
+        in_reply_to, references = _thread(connection, ticket_id, recipient, earlier=thread)
     message_id = compose.message_id(ticket_id)
     connection.execute(
         sa.insert(OUTBOX).values(

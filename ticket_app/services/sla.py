@@ -40,7 +40,7 @@ from ticket_app.models import (
     User,
     utc_now,
 )
-from ticket_app.services import history, notifications, sla_calendars, sla_policies
+from ticket_app.services import history, memo, notifications, sla_calendars, sla_policies
 from ticket_app.services.access import Actor, sees_internal, visible_tickets
 from ticket_app.services.errors import Forbidden, NotFound
 from ticket_app.services.schemas import SlaRead, Timestamp
@@ -185,10 +185,10 @@ def refresh(connection: Connection, *, ticket_id: int, row: Any = None) -> bool:
     write met for the dashboard. True when it changed the row (a caller holding it re-reads).
     `row`: the ticket's current row when the caller has it (a create's RETURNING), so it is
     not read again."""
+    if not _any_terms(connection):  # no ticket can hold terms (a foreign key) when none exist
+        return False  # no policy was ever set: nothing to keep (the common case of a fresh desk)
     if row is None:
         row = connection.execute(sa.select(TICKETS).where(TICKETS.c.id == ticket_id)).one()
-    if row.sla_terms_id is None and not _any_terms(connection):
-        return False  # no policy was ever set: nothing to keep (the common case of a fresh desk)
     now = utc_now()
     computed = compute(connection, row)
     values = columns(computed, row, now)
@@ -200,7 +200,11 @@ def refresh(connection: Connection, *, ticket_id: int, row: Any = None) -> bool:
 
 
 def _any_terms(connection: Connection) -> bool:
-    return connection.execute(sa.select(sla_policies.TERMS.c.id).limit(1)).first() is not None
+    """Whether a policy was ever set (read once per batch of mail: `services.memo`)."""
+    return memo.cached(
+        "sla-any-terms",
+        lambda: connection.execute(sa.select(sla_policies.TERMS.c.id).limit(1)).first() is not None,
+    )
 
 
 def _count_met(connection: Connection, old: Any, computed: Computed, now: datetime) -> None:
