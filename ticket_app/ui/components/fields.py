@@ -76,6 +76,7 @@ def choice_select(
         rx.select.content(
             *extra_items,
             *[rx.select.item(label, value=key) for key, label in options.items()],
+            position="popper",
         ),
         value=value,
         on_change=on_change,
