@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import make_url
 
+from ticket_app.background import running
 from ticket_app.config import get_settings
 from ticket_app.db import get_engine
 
@@ -171,12 +172,7 @@ def lifespan_of(*jobs: Job) -> Callable[[], contextlib.AbstractAsyncContextManag
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        task = asyncio.create_task(_lead(jobs))
-        try:
+        async with running(_lead(jobs)):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     return lifespan

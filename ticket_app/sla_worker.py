@@ -5,23 +5,12 @@ work safely: the sweep claims tickets with SKIP LOCKED on PostgreSQL and SQLite 
 at a time, and each warning's bit is set in the same transaction as its notice, so none is
 told twice."""
 
-import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
+from ticket_app.background import periodically
 from ticket_app.config import get_settings
 from ticket_app.services import sla
-from ticket_app.services.errors import ServiceError
-
-logger = logging.getLogger(__name__)
-
-
-def sweep_once() -> None:
-    try:
-        sla.sweep_all()
-    except ServiceError as error:  # the database away for a moment: try again next round
-        logger.warning("service-level sweep: %s", error)
 
 
 @contextlib.asynccontextmanager
@@ -31,16 +20,5 @@ async def lifespan() -> AsyncIterator[None]:
     if every <= 0:
         yield
         return
-
-    async def loop() -> None:
-        while True:
-            await asyncio.to_thread(sweep_once)
-            await asyncio.sleep(every)
-
-    task = asyncio.create_task(loop())
-    try:
+    async with periodically(sla.sweep_all, every, "service-level sweep"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
