@@ -406,3 +406,60 @@ def test_a_message_the_pipeline_fails_on_is_quarantined_and_blocks_nothing(
     assert "RuntimeError: the classifier broke on this one" in poisoned.reason
     assert following.action == "created"
     assert len(api(admin).get("/api/mail/quarantine/").json()["items"]) == 1
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+def _with_file(sender: str, subject: str, filename: str, data: bytes, kind: str) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"Rita Requester <{sender}>"
+    mail["To"] = "support@localhost"
+    mail["Subject"] = subject
+    mail["Message-ID"] = f"<{filename}.{len(subject)}@customer.example>"
+    mail.set_content("The file is attached.")
+    maintype, subtype = kind.split("/")
+    mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return mail.as_bytes()
+
+
+def test_a_mailed_tickets_files_are_its_attachments_and_a_replys_are_on_the_reply(
+    engine, api, make_person
+):
+    from tests.support.files import PDF, png
+
+    picture = png(64, 40)
+    rita = make_person("requester", "Rita Requester")
+    created = ingest(
+        _with_file(rita.actor.email, "Invoice is wrong", "invoice.pdf", PDF, "application/pdf")
+    )
+    assert created.action == "created"
+    client = api(rita)
+    ticket = client.get(f"/api/tickets/{created.ticket_id}/").json()
+    [listed] = ticket["attachments"]
+    assert (listed["filename"], listed["content_type"]) == ("invoice.pdf", "application/pdf")
+    assert client.get(f"/api/attachments/{listed['id']}/").content == PDF  # hers to open
+
+    subject = f"Re: [#{created.ticket_id}] Invoice is wrong"
+    appended = ingest(_with_file(rita.actor.email, subject, "screen.png", picture, "image/png"))
+    assert appended.action == "appended"
+    [reply] = client.get(f"/api/tickets/{created.ticket_id}/comments/").json()
+    [shot] = reply["attachments"]
+    assert (shot["filename"], shot["content_type"]) == ("screen.png", "image/png")
+    assert client.get(f"/api/attachments/{shot['id']}/").content == picture
+    assert count_rows(engine, "attachments") == 2
+
+
+def test_a_mailed_file_over_the_limit_stays_listed_and_the_ticket_is_made(
+    engine, api, make_person, monkeypatch
+):
+    from tests.support.files import PDF
+
+    monkeypatch.setenv("ATTACHMENT_MAX_BYTES", "16")
+    reset_caches()
+    rita = make_person("requester", "Rita Requester")
+    created = ingest(_with_file(rita.actor.email, "Big scan", "scan.pdf", PDF, "application/pdf"))
+    assert created.action == "created"
+    ticket = api(rita).get(f"/api/tickets/{created.ticket_id}/").json()
+    assert ticket["attachments"] == []
+    assert "scan.pdf" in ticket["description"]  # listed, and kept in the original message

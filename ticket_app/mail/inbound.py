@@ -80,8 +80,11 @@ class Unreadable(Exception):
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file of the message: its name, size and decoded bytes (an attached message whole)."""
+
     name: str
     size: int
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -343,13 +346,19 @@ def _body_and_attachments(message: Message) -> tuple[str, list[Attachment]]:
             inner = part.get_payload()
             subject = header(inner[0], "Subject") if isinstance(inner, list) and inner else ""
             name = _filename(part) or f"{one_line(subject)[: NAME_KEPT - 4] or 'message'}.eml"
-            attachments.append(Attachment(name, len(part.as_bytes())))
+            whole = part.as_bytes()
+            attachments.append(Attachment(name, len(whole), whole))
             continue
         named = _filename(part)
         if named is None and part.get_content_maintype() in ("text", "multipart", "message"):
             continue
+        payload = part.get_payload(decode=True)
         attachments.append(
-            Attachment(named or f"unnamed.{part.get_content_subtype()}", _size(part))
+            Attachment(
+                named or f"unnamed.{part.get_content_subtype()}",
+                _size(part),
+                payload if isinstance(payload, bytes) else b"",
+            )
         )
     return "\n\n".join(text.strip() for text in texts if text.strip()), attachments
 

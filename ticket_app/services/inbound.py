@@ -45,6 +45,7 @@ whole or not at all; when anything in it fails, its messages are taken again one
 by `ingest`, so one bad message is quarantined alone and never holds back the others.
 """
 
+import io
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,7 @@ from sqlalchemy.exc import IntegrityError
 from ticket_app.classifier import Suggestion, classify
 from ticket_app.config import get_settings
 from ticket_app.domain import (
+    ATTACHMENTS_PER_MESSAGE,
     COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -81,11 +83,18 @@ from ticket_app.models import (
     utc_now,
 )
 from ticket_app.models.inbound import REASON_MAX_LENGTH, SENDER_MAX_LENGTH, SUBJECT_KEPT
-from ticket_app.services import history, memo, outbox, passwords
+from ticket_app.services import attachment_files, history, memo, outbox, passwords
 from ticket_app.services.access import Actor, Permission, require
+from ticket_app.services.attachment_files import IncomingFile
 from ticket_app.services.comments import CommentCreate, write_comment
 from ticket_app.services.cursor import decode_cursor, encode_cursor
-from ticket_app.services.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, NotFound
+from ticket_app.services.errors import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
 from ticket_app.services.schemas import TicketCreate, check_limit
 from ticket_app.services.secrets import signing_key
 from ticket_app.services.tickets import COLUMNS, insert_ticket
@@ -503,6 +512,7 @@ def _carry_out(
         requester = plan.ticket.created_by == sender.id
         if requester and (added := _add_participants(connection, plan.ticket, mail, mail.cc)):
             reason += f"; {added} Cc'd people added as participants"
+        _keep_files(connection, mail, sender.id, plan.ticket.id, comment_id)
         _remember(connection, mail.key, plan.ticket.id)
         _note(connection, plan.ticket.id, actor, reason)
         return Done(InboundOutcome.APPENDED, reason, plan.ticket.id, comment_id)
@@ -514,9 +524,33 @@ def _carry_out(
     reason = plan.reason
     if added := _add_participants(connection, row, mail, [*mail.cc, *others]):
         reason += f"; {added} Cc'd people added as participants"
+    _keep_files(connection, mail, sender.id, row.id, None)
     _remember(connection, mail.key, row.id)
     _note(connection, row.id, actor, reason)
     return Done(InboundOutcome.CREATED, reason, row.id)
+
+
+def _keep_files(
+    connection: Connection, mail: Mail, uploader_id: int, ticket_id: int, comment_id: int | None
+) -> int:
+    """The message's files as attachments of its ticket (or of its reply), in this transaction,
+    checked like the UI's uploads (type sniffed, virus scan, thumbnails); a file over the
+    limits stays listed in the text, and every file stays in the original message. How many
+    were kept."""
+    kept = 0
+    for item in mail.attachments[:ATTACHMENTS_PER_MESSAGE]:
+        if not item.data:
+            continue
+        incoming = IncomingFile(item.name, io.BytesIO(item.data))
+        try:
+            with attachment_files.storing([incoming]) as batch:
+                batch.attach(
+                    connection, uploader_id=uploader_id, ticket_id=ticket_id, comment_id=comment_id
+                )
+        except (InvalidInput, TooLarge):
+            continue
+        kept += 1
+    return kept
 
 
 def _row_values(
