@@ -256,7 +256,9 @@ def test_a_password_change_hashes_outside_any_transaction(hashing_watch, request
 
 
 def test_wrong_current_passwords_do_not_hold_up_other_writers(monkeypatch, api, agent, requester):
-    slow_verification(monkeypatch, 1.0)
+    agents = api(agent)
+    make_ticket(agents)  # warm: the first create loads the classifier's model
+    slow_verification(monkeypatch, 2.0)
 
     def guess() -> None:
         with pytest.raises(InvalidInput):
@@ -265,12 +267,13 @@ def test_wrong_current_passwords_do_not_hold_up_other_writers(monkeypatch, api, 
     guessing = threading.Thread(target=guess)
     guessing.start()
     time.sleep(0.2)  # the guess is being verified now
-    agents = api(agent)
     started = time.monotonic()
     make_ticket(agents)
     took = time.monotonic() - started
     guessing.join()
-    assert took < 0.5
+    # Held up behind the verification, the create would take at least 1.8 s more; on a busy
+    # CI machine an unhindered one has taken over half a second.
+    assert took < 1.0
 
 
 def test_current_password_guesses_are_throttled(requester):
