@@ -44,3 +44,20 @@ def periodically(
             await asyncio.sleep(seconds)
 
     return running(loop())
+
+
+@contextlib.asynccontextmanager
+async def in_thread(
+    work: Callable[[Callable[[], bool]], None], grace: float
+) -> AsyncIterator[None]:
+    """Run `work(stopping)` in a worker thread while the block runs (a loop that blocks on
+    sockets, so it cannot be cancelled); at the end `stopping()` turns true and the thread has
+    `grace` seconds to finish its round."""
+    stopping = asyncio.Event()
+    task = asyncio.create_task(asyncio.to_thread(work, stopping.is_set))
+    try:
+        yield
+    finally:
+        stopping.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, grace)

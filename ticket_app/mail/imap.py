@@ -26,7 +26,6 @@ ingest slower (79 against 136 messages/s) without making the list faster meanwhi
 (docs/performance.md).
 """
 
-import asyncio
 import contextlib
 import imaplib
 import logging
@@ -41,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError
 
+from ticket_app.background import in_thread
 from ticket_app.config import get_settings
 from ticket_app.models import InboundSource
 from ticket_app.services import inbound
@@ -214,11 +214,5 @@ async def lifespan() -> AsyncIterator[None]:
     if not get_settings().imap_url:
         yield
         return
-    stopping = asyncio.Event()
-    task = asyncio.create_task(asyncio.to_thread(work, stopping.is_set))
-    try:
+    async with in_thread(work, IDLE_SLICE_SECONDS + TIMEOUT_SECONDS):
         yield
-    finally:
-        stopping.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, IDLE_SLICE_SECONDS + TIMEOUT_SECONDS)

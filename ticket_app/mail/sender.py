@@ -20,7 +20,6 @@ It runs in the app as a lifespan task when SMTP_URL is set (`lifespan`, in the o
 that leads: `ticket_app.leader`), and as `python -m ticket_app.manage send-mail [--once]`.
 """
 
-import asyncio
 import contextlib
 import logging
 import secrets
@@ -35,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 
+from ticket_app.background import in_thread
 from ticket_app.config import get_settings
 from ticket_app.mail import compose
 from ticket_app.models import MailState, OutboxMail, utc_now
@@ -286,11 +286,5 @@ async def lifespan() -> AsyncIterator[None]:
     if not get_settings().smtp_url:
         yield
         return
-    stopping = asyncio.Event()
-    task = asyncio.create_task(asyncio.to_thread(work, stopping.is_set))
-    try:
+    async with in_thread(work, get_settings().mail_poll_seconds + 5):
         yield
-    finally:
-        stopping.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, get_settings().mail_poll_seconds + 5)
