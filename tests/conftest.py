@@ -141,11 +141,15 @@ def empty_database(request: pytest.FixtureRequest) -> None:
 def _forget_process_caches() -> None:
     from ticket_app.classifier import reset_state
     from ticket_app.services import credentials, throttle
+    from ticket_app.ui.live.kept_reads import get_kept_reads
+    from ticket_app.ui.live.push import get_pushes
     from ticket_app.ui.live.shared_reads import get_shared_reads
 
     credentials.forget_all()
     throttle.limiter.cache_clear()
     get_shared_reads.cache_clear()  # its results are keyed by revisions the emptying resets
+    get_kept_reads.cache_clear()  # and these by ticket ids the emptying reuses
+    get_pushes.cache_clear()
     reset_state()
 
 

@@ -12,7 +12,8 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
   tab is already there, so a page's own events never loop);
 - an event whose arguments hold more text than any form of the desk sends (EVENT_TEXT_MAX
   characters in all) is refused before any handler or setter keeps it in the tab's state;
-Every event also makes the tab's next live reload a whole one (`shared_reads.forget`).
+Every event also makes the tab's next live reload a whole one (`shared_reads.forget`), after
+its page state took what was pushed to the tab past it (`push.settle_event`).
 Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
 and it is re-checked at every use.
 """
@@ -29,6 +30,7 @@ from reflex_base.event import Event
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.services import sessions
 from ticket_app.ui import browser, routes
+from ticket_app.ui.live.push import settle_event
 from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 from ticket_app.ui.state.two_factor import TwoFactorState
@@ -97,8 +99,11 @@ class SignedInOnly(Middleware):
     async def preprocess(self, app: rx.App, state: BaseState, event: Event) -> StateUpdate | None:
         if text_size(event.payload) > EVENT_TEXT_MAX:
             return StateUpdate(events=Event.from_event_type(browser.error(TOO_LONG)))
-        # Whatever the tab does may change what its page shows: its next live reload is whole.
-        get_shared_reads().forget(state.router.session.client_token)
+        # Whatever the tab does may change what its page shows: its next live reload is
+        # whole, and its state first takes what was pushed past it (before a reset below).
+        token = state.router.session.client_token
+        get_shared_reads().forget(token)
+        await settle_event(token, state)
         secret = session_secret(state)
         bound = _fingerprint(secret)
         session = await state.get_state(SessionState)

@@ -24,6 +24,7 @@ from ticket_app.config import get_settings
 from ticket_app.services import revisions
 from ticket_app.services.credentials import forget_all, watch_access
 from ticket_app.services.errors import ServiceError
+from ticket_app.ui.live.push import get_pushes
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,18 @@ class RevisionWatcher:
 
     def _report(self) -> None:
         """A log line whenever the number of watching pages changed, at most one per poll:
-        how an operator (and a test) sees how many live pages this process carries."""
+        how an operator (and a test) sees how many live pages this process carries, and how
+        many of its pushes went past the tabs' states (`push.py`)."""
         if self._subscribers != self._reported:
             self._reported = self._subscribers
+            pushes = get_pushes()
             logger.info(
-                "live updates: %d pages watching in process %d", self._reported, os.getpid()
+                "live updates: %d pages watching in process %d "
+                "(pushes so far: %d past the tab's state, %d whole reloads)",
+                self._reported,
+                os.getpid(),
+                pushes.sent,
+                pushes.whole,
             )
 
     def _failed(self, error: Exception) -> None:

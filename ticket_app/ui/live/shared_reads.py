@@ -63,6 +63,7 @@ class SharedReads:
         self.queries = 0  # reads that went to the database
         self.shared = 0  # reads answered by another tab's query
         self._shown: dict[str, dict[Hashable, tuple[Callable[[], Any], Any]]] = {}
+        self._derived: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
 
     async def read(self, key: Hashable, query: Callable[[], T], tab: str | None = None) -> T:
         """`query()` in a worker thread, or the result another tab got for `key` at the
@@ -84,6 +85,23 @@ class SharedReads:
                 if fresh is not shown and fresh != shown:
                     return False
         return True
+
+    def derive(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, computed from shared reads, once for every tab at the revision of the
+        enclosing `at_revision` block: the tabs of a view are given the same objects, which
+        a push then serializes once (`push.py`)."""
+        revision = _revision.get()
+        if revision is None:
+            return make()
+        held = self._derived.get(key)
+        if held is not None and held[0] == revision:
+            self._derived.move_to_end(key)
+            return held[1]
+        value = make()
+        self._derived[key] = (revision, value)
+        while len(self._derived) > self._max_views:
+            self._derived.popitem(last=False)
+        return value
 
     def forget(self, tab: str) -> None:
         """The tab did something of its own (or left): reload it whole next time."""

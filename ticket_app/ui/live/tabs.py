@@ -20,6 +20,7 @@ from functools import lru_cache
 import reflex as rx
 
 from ticket_app.config import get_settings
+from ticket_app.ui.live.push import get_pushes
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,10 @@ def get_tab_watchers() -> TabWatchers:
 
 @contextlib.asynccontextmanager
 async def track_connections(app: rx.App) -> AsyncIterator[None]:
-    """Lifespan task: let the sweep see which sockets of this process are still open."""
+    """Lifespan task: let the sweep see which sockets of this process are still open, and
+    pushes (`push.py`) reach them."""
     namespace = app.event_namespace
     if namespace is not None:
         get_tab_watchers().track_connections(lambda sid: sid in namespace.sid_to_token)
+        get_pushes().attach(namespace)
     yield

@@ -9,7 +9,7 @@ and is re-read only when the desk's revision moves.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import final
+from typing import Any, final
 
 import reflex as rx
 
@@ -19,6 +19,7 @@ from ticket_app.services.drafts import DraftFigures
 from ticket_app.services.schemas import Stats
 from ticket_app.ui import routes
 from ticket_app.ui.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.live.push import View
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.state.live import LiveState, assign
 from ticket_app.ui.state.session import Refused, SessionState
@@ -99,6 +100,46 @@ def _drafts_shown(figures: DraftFigures | None) -> dict[str, str]:
     }
 
 
+def page_values(numbers: Numbers) -> dict[str, Any]:
+    """The numbers as the page's vars (`assign` sends only those that changed)."""
+    figures = numbers.stats
+    shown: dict[str, Any] = {
+        "total_tickets": figures.total_tickets,
+        "open_tickets": figures.open_tickets,
+        "average_per_day": figures.avg_tickets_per_day,
+        "capped": figures.capped,
+        "priority_data": breakdown(figures.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS),
+        "category_data": breakdown(figures.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS),
+        "status_data": breakdown(figures.status_breakdown, STATUS_LABELS, STATUS_COLORS),
+        "daily_data": [
+            {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
+        ],
+        "assignee_data": [
+            AssigneeRow(
+                name=load.name,
+                count=load.open_tickets,
+                url=routes.list_url(
+                    {"status": "open", "assignee": str(load.assignee_id or "none")}
+                ),
+            )
+            for load in numbers.loads
+        ],
+    }
+    if numbers.service is not None:
+        service = numbers.service
+        median = service.median_first_response_minutes
+        capped = "+" if service.breached_now_capped else ""
+        shown["service_data"] = service_rows(service)
+        shown["median_first_response"] = "–" if median is None else duration(median)
+        shown["breached_now"] = f"{service.breached_now:,}{capped}"
+    agreement = numbers.agreement
+    share = agreement.share if agreement else None
+    shown["agreed"] = agreement.agreed if agreement else 0
+    shown["suggested"] = agreement.suggested if agreement else 0
+    shown["agreement_share"] = "–" if share is None else f"{share:.0%}"
+    return {**shown, **_drafts_shown(numbers.drafts), "error": "", "loaded": True}
+
+
 @final
 class DashboardState(LiveState, SessionState):
     """The /dashboard page."""
@@ -126,59 +167,24 @@ class DashboardState(LiveState, SessionState):
         """on_load: show the numbers, then keep them live."""
         return await self._load_and_watch()
 
-    async def _read(self, actor: Actor) -> Numbers:
-        return await get_shared_reads().read(
-            ("dashboard", audience(actor)),
-            lambda: read_numbers(actor),
-            self.router.session.client_token,
-        )
+    def _view(self, actor: Actor) -> View:
+        """The numbers as the page shows them, read and shaped once for every tab of the
+        viewer's audience (`shared_reads`); what a push recomputes (`push.py`)."""
+        tab, key = self.router.session.client_token, ("dashboard", audience(actor))
+
+        async def values() -> dict[str, Any]:
+            reads = get_shared_reads()
+            numbers = await reads.read(key, lambda: read_numbers(actor), tab)
+            return reads.derive(("dashboard values", key), lambda: page_values(numbers))
+
+        return values
+
+    async def _values(self, actor: Actor) -> dict[str, Any] | None:
+        return await self._view(actor)()
 
     async def _reload(self) -> rx.event.EventSpec | None:
-        numbers = await self._act(self._read, refuse=self._failed)
-        if isinstance(numbers, Refused):
-            return numbers.event
-        self._show(numbers)
+        values = await self._act(self._values, refuse=self._failed)
+        if isinstance(values, Refused):
+            return values.event
+        assign(self, **values)
         return None
-
-    def _show(self, numbers: Numbers) -> None:
-        """The numbers into the page's vars; only those that changed are sent (`assign`)."""
-        figures = numbers.stats
-        shown: dict[str, object] = {
-            "total_tickets": figures.total_tickets,
-            "open_tickets": figures.open_tickets,
-            "average_per_day": figures.avg_tickets_per_day,
-            "capped": figures.capped,
-            "priority_data": breakdown(
-                figures.priority_breakdown, PRIORITY_LABELS, PRIORITY_COLORS
-            ),
-            "category_data": breakdown(
-                figures.category_breakdown, CATEGORY_LABELS, CATEGORY_COLORS
-            ),
-            "status_data": breakdown(figures.status_breakdown, STATUS_LABELS, STATUS_COLORS),
-            "daily_data": [
-                {"day": day.strftime("%b %-d"), "tickets": count} for day, count in numbers.daily
-            ],
-            "assignee_data": [
-                AssigneeRow(
-                    name=load.name,
-                    count=load.open_tickets,
-                    url=routes.list_url(
-                        {"status": "open", "assignee": str(load.assignee_id or "none")}
-                    ),
-                )
-                for load in numbers.loads
-            ],
-        }
-        if numbers.service is not None:
-            service = numbers.service
-            median = service.median_first_response_minutes
-            capped = "+" if service.breached_now_capped else ""
-            shown["service_data"] = service_rows(service)
-            shown["median_first_response"] = "–" if median is None else duration(median)
-            shown["breached_now"] = f"{service.breached_now:,}{capped}"
-        agreement = numbers.agreement
-        share = agreement.share if agreement else None
-        shown["agreed"] = agreement.agreed if agreement else 0
-        shown["suggested"] = agreement.suggested if agreement else 0
-        shown["agreement_share"] = "–" if share is None else f"{share:.0%}"
-        assign(self, **shown, **_drafts_shown(numbers.drafts), error="", loaded=True)

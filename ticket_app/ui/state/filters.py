@@ -48,27 +48,38 @@ def read_filters(params: dict[str, Any]) -> tuple[TicketFilters, dict[str, str],
     return parse_filters(**kept), kept, warning
 
 
+def assignee_options(
+    staff: list[dict[str, str]], rows: list[TicketRow] | list[TicketView]
+) -> list[dict[str, str]]:
+    """Who the assignee selects offer: active agents and admins, plus anyone a shown ticket
+    is still assigned to (a deactivated agent stays visible until reassigned)."""
+    listed = {person["id"] for person in staff}
+    extra = {
+        row.assignee_id: row.assignee_name
+        for row in rows
+        if row.assignee_id != NOBODY and row.assignee_id not in listed
+    }
+    return staff + [{"id": k, "name": v} for k, v in extra.items()]
+
+
 class AssigneesState(rx.State, mixin=True):
     """Who the assignee selects of a page offer (the list, the board, a ticket)."""
 
     assignees: list[dict[str, str]] = rx.field(default_factory=list)
     _staff: list[dict[str, str]] = rx.field(default_factory=list, is_var=False)
 
-    async def _assignable(self, actor: Actor, rows: list[TicketRow] | list[TicketView]) -> None:
-        """Who the assignee selects offer: active agents and admins, plus anyone a shown
-        ticket is still assigned to (a deactivated agent stays visible until reassigned)."""
-        if not actor.can(Permission.TRIAGE):
-            return
-        if not self._staff:
+    async def _load_staff(self, actor: Actor) -> None:
+        """Who may be assigned, read once per page state (for a viewer who triages)."""
+        if actor.can(Permission.TRIAGE) and not self._staff:
             people = await asyncio.to_thread(users.assignable, actor)
             self._staff = [{"id": str(p.id), "name": p.name} for p in people]
-        listed = {person["id"] for person in self._staff}
-        extra = {
-            row.assignee_id: row.assignee_name
-            for row in rows
-            if row.assignee_id != NOBODY and row.assignee_id not in listed
-        }
-        assignees = self._staff + [{"id": k, "name": v} for k, v in extra.items()]
+
+    async def _assignable(self, actor: Actor, rows: list[TicketRow] | list[TicketView]) -> None:
+        """The assignee selects' options for these rows (`assignee_options`)."""
+        if not actor.can(Permission.TRIAGE):
+            return
+        await self._load_staff(actor)
+        assignees = assignee_options(self._staff, rows)
         if assignees != self.assignees:  # unchanged, it is not sent again at every reload
             self.assignees = assignees
 

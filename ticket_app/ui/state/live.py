@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from ticket_app.services import revisions, tickets
+from ticket_app.services import revisions, sessions, tickets
 from ticket_app.services.access import Actor
 from ticket_app.services.errors import ServiceError
 from ticket_app.services.schemas import TicketRead, validate_patch, validate_ticket_id
+from ticket_app.ui.live.push import View, get_pushes
 from ticket_app.ui.live.revision import access_moved, get_watcher
 from ticket_app.ui.live.shared_reads import at_revision, get_shared_reads
 from ticket_app.ui.live.tabs import get_tab_watchers
@@ -92,6 +93,15 @@ def change_field(
     )
 
 
+async def _current_past_state(token: str, seen: Hashable, revision: Hashable) -> bool:
+    """Whether a tab is current at `revision` without opening its state: who may see what
+    did not move, its bell reads as it was, and its page too, or a push sent what changed."""
+    reads = get_shared_reads()
+    if access_moved(seen, revision) or not await reads.unchanged(bell_tab(token), revision):
+        return False
+    return await reads.unchanged(token, revision) or await get_pushes().push(token, revision)
+
+
 class LiveState(rx.State, mixin=True):
     """Mixed into the live page states, which implement `_reload`."""
 
@@ -112,6 +122,21 @@ class LiveState(rx.State, mixin=True):
         page, marked `@final`, without one). It may answer with an event (the login page,
         when the session ended)."""
 
+    def _view(self, actor: Actor) -> View | None:
+        """How a push recomputes what this page shows without opening its state (`push.py`):
+        the reload's assignments from what the page was loaded with. None (the default):
+        every push to this page is a whole reload."""
+        return None
+
+    def _note(self) -> None:
+        """After a whole reload, under the tab's lock: what the tab shows now, so the next
+        push can skip the state. Only for the viewer the cache of identities still holds."""
+        secret = sessions.secret_from_cookies(self.router.headers.cookie)
+        found, actor = sessions.cached(secret)
+        view = self._view(actor) if found and actor is not None else None
+        if view is not None and actor is not None and secret is not None:
+            get_pushes().note(self, view, actor=actor, secret=secret)
+
     async def _load_and_watch(self) -> rx.event.EventSpec | rx.EventHandler | None:
         """The end of every live page's on_load: note the revision, load, start the watcher.
 
@@ -128,6 +153,7 @@ class LiveState(rx.State, mixin=True):
             event = await self._reload_with_bell()
         if event is not None:
             return event
+        self._note()
         return self._watch()
 
     async def _reload_with_bell(self) -> rx.event.EventSpec | None:
@@ -160,7 +186,7 @@ class LiveState(rx.State, mixin=True):
             session = self.router.session
             seen = self._seen_revision
             holder = self.viewer_id  # every live page state is a SessionState
-        reads, token = get_shared_reads(), session.client_token
+        reads, pushes, token = get_shared_reads(), get_pushes(), session.client_token
         with ExitStack() as held:
             tab = get_tab_watchers().watching(token, session.session_id, holder)
             if not held.enter_context(tab):
@@ -168,25 +194,26 @@ class LiveState(rx.State, mixin=True):
             held.enter_context(watcher.subscription())
             held.callback(reads.forget, token)
             held.callback(reads.forget, bell_tab(token))
+            held.callback(pushes.forget, token)
             while True:
                 # Only this loop moves the revision a watched page shows, so it is kept here
                 # and the state (in Redis, behind the tab's lock) is opened once per change,
-                # and not at all when the change leaves the page's view as it was.
+                # and not at all when the change leaves the page's view as it was, or when
+                # only the page changed and a push can send it past the state (`push.py`).
                 revision = await watcher.wait_for_change(seen)
                 async with watcher.reload_slots:
-                    if (
-                        not access_moved(seen, revision)
-                        and await reads.unchanged(token, revision)
-                        and await reads.unchanged(bell_tab(token), revision)
-                    ):
+                    if await _current_past_state(token, seen, revision):
                         seen = revision
                         continue
                     async with self:
                         if self.router.route_id != route:
                             return
+                        pushes.settle(token, self)
                         self._seen_revision = seen = revision
                         with at_revision(revision):
                             event = await self._reload_with_bell()
+                        if event is None:
+                            self._note()
                 if event is not None:
                     yield event
                     return

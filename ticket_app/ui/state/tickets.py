@@ -14,15 +14,17 @@ from typing import Any, final
 
 import reflex as rx
 
+from ticket_app.models import utc_now
 from ticket_app.services import bulk, tickets, views
-from ticket_app.services.access import Actor
+from ticket_app.services.access import Actor, Permission
 from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketFilters
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.live.push import View
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe
-from ticket_app.ui.state.filters import FilterState
+from ticket_app.ui.state.filters import FilterState, assignee_options
 from ticket_app.ui.state.live import LiveState, assign, change_field
 from ticket_app.ui.state.session import Refused, SessionState
 from ticket_app.ui.viewmodels.rows import NOBODY, TicketRow, due_now, to_rows
@@ -170,38 +172,62 @@ class TicketsState(FilterState, LiveState, SessionState):
         self._clear_selection()
         return await self._reload()
 
-    async def _read(self, actor: Actor) -> tuple[tickets.Page, list[TicketRow], list[ViewLink]]:
-        """The page of rows and the saved views, shared by every tab showing this view."""
-        cursor = self._page_cursors[self.page - 1]
-        filters, reads, tab = self._filters, get_shared_reads(), self.router.session.client_token
+    def _view(self, actor: Actor) -> View:
+        """The page of rows, its totals, the saved views and the assignee options, from the
+        filters, page and viewer this tab shows: read once for every tab showing this view
+        (`shared_reads`), and what a push recomputes without the state (`push.py`)."""
+        cursor, page, filters, query = (
+            self._page_cursors[self.page - 1],
+            self.page,
+            self._filters,
+            self.filter_query,
+        )
+        staff, tab = list(self._staff), self.router.session.client_token
         personal = actor.id if "me" in (filters.assignee, filters.requester) else None
         key = ("list", audience(actor), personal, filters, cursor)
-        result, shared_rows = await reads.read(key, lambda: _read_page(actor, filters, cursor), tab)
-        rows = list(shared_rows)
-        await self._assignable(actor, rows)
-        saved = await _counted_views(actor, tab)
-        return result, rows, view_links(saved, actor, self.filter_query)
+
+        async def values() -> dict[str, Any] | None:
+            reads = get_shared_reads()
+            result, shared_rows = await reads.read(
+                key, lambda: _read_page(actor, filters, cursor), tab
+            )
+            if not shared_rows and page > 1:
+                return None  # the tickets of this page are gone: back to page one
+            saved = await _counted_views(actor, tab)
+            shown: dict[str, Any] = {
+                # The due badges as of now (a shared read may be older than the clock).
+                "rows": reads.derive(
+                    ("due rows", key, utc_now().replace(microsecond=0)),
+                    lambda: due_now(shared_rows),
+                ),
+                "saved_views": reads.derive(
+                    ("view links", actor.id, query), lambda: view_links(saved, actor, query)
+                ),
+                "total": result.total,
+                "total_capped": result.total_capped,
+                "has_next": result.next_cursor is not None,
+                "_next_cursor": result.next_cursor,
+                "error": "",
+                "loaded": True,
+            }
+            if actor.can(Permission.TRIAGE):
+                shown["assignees"] = assignee_options(staff, shared_rows)
+            return shown
+
+        return values
+
+    async def _values(self, actor: Actor) -> dict[str, Any] | None:
+        await self._load_staff(actor)
+        return await self._view(actor)()
 
     async def _reload(self) -> rx.event.EventSpec | None:
-        read = await self._act(self._read, refuse=self._failed)
-        if isinstance(read, Refused):
-            return read.event
-        result, rows, saved = read
-        if not rows and self.page > 1:
-            # The tickets of this page are gone (deleted or re-filtered): back to the start.
+        values = await self._act(self._values, refuse=self._failed)
+        if isinstance(values, Refused):
+            return values.event
+        if values is None:
             self._first_page()
             return await self._reload()
-        self._next_cursor = result.next_cursor
-        assign(
-            self,
-            rows=due_now(rows),
-            saved_views=saved,
-            total=result.total,
-            total_capped=result.total_capped,
-            has_next=result.next_cursor is not None,
-            error="",
-            loaded=True,
-        )
+        assign(self, **values)
         return None
 
     @rx.event
