@@ -6,19 +6,23 @@ activity changes, so open pages re-check who is signed in; `views` moves when a 
 saved, changed or deleted, so no page shares a list of views read before; `notices` moves
 when someone reads their notifications, so no page shares a bell read before (a new
 notification comes with a ticket's change, which moves `tickets`). All come from one small
-query.
+query. `ticket_mark` is the same idea for one ticket's page.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ticket_app.models import DeskCounter, TicketCount
+from ticket_app.models import DeskCounter, Ticket, TicketCount, TicketHistory
+from ticket_app.services.access import Actor, visible_tickets
 from ticket_app.services.transaction import transaction
 
 COUNTS = TicketCount.__table__
 COUNTERS = DeskCounter.__table__
+TICKETS = Ticket.__table__
+HISTORY = TicketHistory.__table__
 ACCESS = "access"
 VIEWS = "views"
 NOTICES = "notices"
@@ -64,3 +68,27 @@ def bump_views(connection: Connection) -> None:
 def bump_notices(connection: Connection) -> None:
     """Record, in the caller's transaction, that someone read notifications."""
     _bump(connection, NOTICES)
+
+
+def ticket_mark(actor: Actor, ticket_id: int) -> tuple[Any, ...] | None:
+    """What moves whenever anything the ticket's page shows changes: the row's version (every
+    edit, comment, file, merge), its service-level columns (the sweep writes those without a
+    new version) and its newest history entry (every line of the timeline has one). None when
+    `actor` may not read the ticket (or it is gone). One primary-key probe and one index probe:
+    a page can ask it at every change instead of reading the ticket, timeline and timers."""
+    newest = (
+        sa.select(sa.func.max(HISTORY.c.id))
+        .where(HISTORY.c.ticket_id == TICKETS.c.id)
+        .scalar_subquery()
+    )
+    marked = sa.select(
+        TICKETS.c.version,
+        TICKETS.c.sla_breached,
+        TICKETS.c.sla_notified,
+        TICKETS.c.sla_due_at,
+        TICKETS.c.sla_terms_id,
+        newest,
+    ).where(TICKETS.c.id == ticket_id, *visible_tickets(actor))
+    with transaction() as connection:
+        row = connection.execute(marked).first()
+    return None if row is None else tuple(row)

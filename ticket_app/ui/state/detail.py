@@ -11,13 +11,14 @@ from typing import Any, final
 import reflex as rx
 
 from ticket_app.domain import DONE_STATUSES
-from ticket_app.services import comments, notifications, sla, tickets, timeline
+from ticket_app.services import comments, notifications, revisions, sla, tickets, timeline
 from ticket_app.services.access import Actor, sees_internal
 from ticket_app.services.attachment_files import IncomingFile
 from ticket_app.services.errors import InvalidInput, NotFound, ServiceError, VersionMismatch
 from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import FIELD_LABELS
+from ticket_app.ui.live.kept_reads import get_kept_reads
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.assist import ReplyAssistState
@@ -139,9 +140,14 @@ class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState,
 
     async def _read(self, actor: Actor) -> None:
         ticket_id = self._ticket_id
+        key = ("ticket", audience(actor), ticket_id)
         view, newest, shared_items, timers, rule = await get_shared_reads().read(
-            ("ticket", audience(actor), ticket_id),
-            lambda: _read_ticket(actor, ticket_id),
+            key,
+            lambda: get_kept_reads().read(
+                key,
+                lambda: revisions.ticket_mark(actor, ticket_id),
+                lambda: _read_ticket(actor, ticket_id),
+            ),
             self.router.session.client_token,
         )
         self._show(view)
