@@ -381,6 +381,13 @@ class Bell:
     newest: tuple[NotificationRead, ...]
 
 
+def newest_id() -> int:
+    """The id of the newest notification of anyone (0: none yet): a bell read since it was
+    last made, with no notification read meanwhile, still holds (`ui/live/kept_reads.py`)."""
+    with transaction() as connection:
+        return int(connection.execute(sa.select(sa.func.max(NOTIFICATIONS.c.id))).scalar() or 0)
+
+
 def bell(actor: Actor, *, limit: int = 10) -> Bell:
     """The bell of the actor, read together: two probes of the unread index."""
     check_limit(limit)

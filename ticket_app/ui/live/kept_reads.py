@@ -1,15 +1,19 @@
 """Reads kept across changes of the desk while a cheap mark says they still hold.
 
-A change anywhere wakes every open ticket page, and each checks whether its ticket changed by
-reading it again (`shared_reads.unchanged`): the ticket, a page of its timeline and its
-timers, five queries, for a page that almost never changed. Here a read is kept with the mark
-it was read under (`revisions.ticket_mark`: one small query), and given again, the same
-object, while the mark is the same; the watch loop then finds the page unchanged at once.
+A change anywhere wakes every open page, and each checks whether what it shows changed by
+reading it again (`shared_reads.unchanged`). A ticket page read its ticket, a page of its
+timeline and its timers (five queries) for a ticket that almost never changed; every tab read
+its person's saved views and bell. Here a read is kept with the mark it was read under, and
+given again, the same object, while the mark is the same; the watch loop then finds the page
+unchanged at once. The marks: `revisions.ticket_mark` for a ticket (one small query); the
+desk revision's `views` counter for the saved views; its `notices` counter and the newest
+notification (one query per change for every bell) for a bell.
 
 The mark is read with the viewer's own rules of access, so a ticket they may no longer read
 is read again (and refused) rather than given from here. A kept read is also read again after
-KEEP_SECONDS, so what the mark cannot see (a person's new name, running timers' minutes) is
-never older than that. Reads run in worker threads, so the store takes a lock.
+KEEP_SECONDS, so what the mark cannot see (a person's new name, running timers' minutes, a
+ticket's new title in a bell line) is never older than that. Reads run in worker threads, so
+the store takes a lock.
 """
 
 import threading
@@ -19,10 +23,29 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from ticket_app.services.revisions import Revision
+from ticket_app.ui.live.shared_reads import revision_in_block
+
 T = TypeVar("T")
 
 KEEP_SECONDS = 30.0
 MAX_KEPT = 4096
+
+
+def standing(
+    key: Hashable, mark: Callable[[Revision], Hashable], query: Callable[[], T]
+) -> Callable[[], T]:
+    """`query` for a shared read (`shared_reads.read`), given back as it was read while
+    `mark` of the desk's revision stands. The revision is the enclosing `at_revision`'s,
+    taken when the read runs (a tab's own events have none: they always read)."""
+
+    def read() -> T:
+        revision = revision_in_block()
+        if not isinstance(revision, Revision):
+            return query()
+        return get_kept_reads().read(key, lambda: mark(revision), query)
+
+    return read
 
 
 class KeptReads:
@@ -34,6 +57,8 @@ class KeptReads:
         self._max_kept = max_kept
         self._keep_seconds = keep_seconds
         self.reads = 0  # reads that went past the mark (tests read it)
+        self._once: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._once_lock = threading.Lock()
 
     def read(self, key: Hashable, mark: Callable[[], Hashable | None], query: Callable[[], T]) -> T:
         """`query()`, or what it gave before under the same mark (None: always read)."""
@@ -56,6 +81,16 @@ class KeptReads:
             while len(self._kept) > self._max_kept:
                 self._kept.popitem(last=False)
         return result
+
+    def once(self, name: Hashable, revision: Hashable, read: Callable[[], T]) -> T:
+        """`read()` once per revision for every thread that asks: the part of many marks
+        that is the same for all of them (the newest notification, for every bell)."""
+        with self._once_lock:
+            held = self._once.get(name)
+            if held is None or held[0] != revision:
+                held = (revision, read())
+                self._once[name] = held
+            return held[1]
 
 
 @lru_cache(maxsize=1)

@@ -54,6 +54,12 @@ def at_revision(revision: Hashable | None) -> Iterator[None]:
         _revision.reset(token)
 
 
+def revision_in_block() -> Hashable | None:
+    """The revision of the enclosing `at_revision` block (None outside one); worker threads
+    started in it see it too."""
+    return _revision.get()
+
+
 class SharedReads:
     """In-flight and finished reads of one event loop, keyed by view, at one revision each."""
 

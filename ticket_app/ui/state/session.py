@@ -16,7 +16,7 @@ when its bell did.
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,9 @@ from reflex_base.vars.base import ComputedVar
 from ticket_app.services import notifications, sessions
 from ticket_app.services.access import PERMISSIONS, Actor, Permission
 from ticket_app.services.errors import ServiceError
+from ticket_app.services.revisions import Revision
 from ticket_app.ui import browser
+from ticket_app.ui.live.kept_reads import get_kept_reads, standing
 from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.messages import describe
 from ticket_app.ui.routes import sign_in_address
@@ -45,6 +47,13 @@ def here(state: rx.State) -> str:
 def session_secret(state: rx.State) -> str | None:
     """The session secret the tab's websocket handshake carried, if any."""
     return sessions.secret_from_cookies(state.router.headers.cookie)
+
+
+def _bell_mark(revision: Revision) -> Hashable:
+    """A bell stands while nobody read a notification, no notification was made, and who
+    may see what did not move."""
+    newest = get_kept_reads().once("newest notification", revision, notifications.newest_id)
+    return (revision.notices, revision.access, newest)
 
 
 async def resolve_actor(state: rx.State) -> Actor | None:
@@ -144,8 +153,9 @@ class SessionState(rx.State):
     async def _ring(self, actor: Actor) -> None:
         """Read the viewer's bell into the header (see the module docstring)."""
         token = self.router.session.client_token
+        key = ("bell", actor.id)
         bell = await get_shared_reads().read(
-            ("bell", actor.id), lambda: notifications.bell(actor), bell_tab(token)
+            key, standing(key, _bell_mark, lambda: notifications.bell(actor)), bell_tab(token)
         )
         session = await self.get_state(SessionState)
         assign(session, bell_count=count_label(bell), bell_lines=[line(i) for i in bell.newest])

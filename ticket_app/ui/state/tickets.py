@@ -21,6 +21,7 @@ from ticket_app.services.errors import InvalidInput, ServiceError
 from ticket_app.services.schemas import TicketFilters
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from ticket_app.ui.live.kept_reads import standing
 from ticket_app.ui.live.push import View
 from ticket_app.ui.live.shared_reads import audience, get_shared_reads
 from ticket_app.ui.messages import describe
@@ -77,8 +78,15 @@ async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     its audience (per person only for a view that names "me"): fifty agents with the list
     open count the built-in views once per change, not fifty times."""
     reads = get_shared_reads()
+    key = ("views", actor.id)
     listed = await reads.read(
-        ("views", actor.id), lambda: views.list_views(actor, counted=False), tab
+        key,
+        standing(
+            key,
+            lambda revision: (revision.views, revision.access),
+            lambda: views.list_views(actor, counted=False),
+        ),
+        tab,
     )
 
     async def counted(view: views.ViewRead) -> views.ViewRead:
