@@ -267,6 +267,19 @@ def _counted(connection: Connection, resolved: Resolved) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def totals_by_assignee(connection: Connection, resolved: Resolved) -> dict[int, int]:
+    """The exact total of this list for every assignee at once (the list's own assignee
+    filter aside), from `assignee_counts`: one query for everyone's "assigned to me" view.
+    Only for a list `counted_exactly`."""
+    table = ASSIGNEE_COUNTS
+    query = (
+        sa.select(table.c.assignee_key, sa.func.sum(table.c.tickets))
+        .where(*value_conditions(table, resolved.filters))
+        .group_by(table.c.assignee_key)
+    )
+    return {int(key): int(total) for key, total in connection.execute(query)}
+
+
 def capped_count(
     connection: Connection, wanted: list[sa.ColumnElement[bool]], cap: int = COUNT_CAP
 ) -> int:

@@ -97,6 +97,20 @@ def count(actor: Actor, *, query: str) -> tuple[int, bool]:
         return _count(connection, actor, query)
 
 
+def counts_by_assignee(actor: Actor, *, query: str) -> dict[int, int] | None:
+    """A view's count for every assignee at once, when its only personal part is
+    `assignee=me` and the counters answer it (None otherwise: count it per person). What
+    anyone of the actor's audience would be shown for the same view: each takes their own."""
+    filters = filters_of(query)
+    if filters.assignee != "me" or filters.requester:
+        return None
+    resolved = listing.resolve(actor, filters=filters)
+    if not resolved.counted_exactly:
+        return None
+    with transaction() as connection:
+        return listing.totals_by_assignee(connection, resolved)
+
+
 def personal(query: str) -> bool:
     """Whether a view's count depends on who asks, beyond what they may see ("me" in it):
     the others count the same for everyone of one audience, so the UI counts them once."""

@@ -75,8 +75,9 @@ def _read_page(
 
 async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     """The views beside the list with their counts, each count read once for every tab of
-    its audience (per person only for a view that names "me"): fifty agents with the list
-    open count the built-in views once per change, not fifty times."""
+    its audience: fifty agents with the list open count the built-in views once per change,
+    not fifty times. A view naming "me" as assignee is counted for every assignee at once
+    from the counters; one the counters cannot answer, per person."""
     reads = get_shared_reads()
     key = ("views", actor.id)
     listed = await reads.read(
@@ -90,6 +91,15 @@ async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     )
 
     async def counted(view: views.ViewRead) -> views.ViewRead:
+        if views.personal(view.query):
+            per_assignee = await reads.read(
+                ("view counts by assignee", audience(actor), view.query),
+                partial(views.counts_by_assignee, actor, query=view.query),
+                tab,
+            )
+            if per_assignee is not None:
+                total = per_assignee.get(actor.id, 0)
+                return view.model_copy(update={"count": total, "count_capped": False})
         whose = actor.id if views.personal(view.query) else None
         key = ("view count", audience(actor), whose, view.query)
         total, capped = await reads.read(key, partial(views.count, actor, query=view.query), tab)
