@@ -27,7 +27,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy.engine import make_url
+
 from bench.memory import machine_busy_seconds, postgres_cpu_seconds, tree_cpu_seconds
+from bench.seed import pg_connect
 from bench.textgen import RARE_WORD, make_ticket
 
 PAGE = 50
@@ -61,6 +64,9 @@ class CaseResult:
     app_cpu_share: float | None = None
     db_cpu_ms_per_request: float | None = None
     """CPU time of the PostgreSQL backends per request (SQLite's is in the app's)."""
+    wal_kb_per_request: float | None = None
+    """WAL the PostgreSQL server wrote per request (`pg_current_wal_lsn` before and after: the
+    whole server's, background steps and autovacuum included)."""
     machine_busy_cores: float | None = None
     """How many cores the whole machine kept busy meanwhile: app, database, client, others."""
     total_count: int | None = None
@@ -146,8 +152,25 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def wal_bytes(database_url: str | None) -> int | None:
+    """The PostgreSQL server's WAL position in bytes (None without a PostgreSQL URL)."""
+    if not database_url or not database_url.startswith("postgresql"):
+        return None
+    connection = pg_connect(make_url(database_url))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+            return int(cursor.fetchone()[0])
+    finally:
+        connection.close()
+
+
 async def measure(
-    base_url: str, case: Case, app_pid: int | None = None, database: str | None = None
+    base_url: str,
+    case: Case,
+    app_pid: int | None = None,
+    database: str | None = None,
+    database_url: str | None = None,
 ) -> CaseResult:
     """Send the case's warm-up then its measured requests (request i from `make(i)`) over
     `concurrency` keep-alive connections, each sending its next request as soon as its answer
@@ -186,7 +209,9 @@ async def measure(
     app_before = tree_cpu_seconds(app_pid) if app_pid else 0.0
     busy_before = machine_busy_seconds()
     db_before = postgres_cpu_seconds(database) if database else 0.0
+    wal_before = wal_bytes(database_url)
     wall = await run(warmup, requests, record=True)
+    wal_after = wal_bytes(database_url)
     busy = machine_busy_seconds() - busy_before
     db_cpu = postgres_cpu_seconds(database) - db_before if database else None
     app_cpu = tree_cpu_seconds(app_pid) - app_before if app_pid else None
@@ -214,6 +239,8 @@ async def measure(
     )
     if db_cpu is not None:
         result.db_cpu_ms_per_request = round(db_cpu / len(latencies) * 1000, 2)
+    if wal_before is not None and wal_after is not None:
+        result.wal_kb_per_request = round((wal_after - wal_before) / len(latencies) / 1000, 2)
     if app_cpu is not None:
         result.app_cpu_ms_per_request = round(app_cpu / len(latencies) * 1000, 2)
         result.app_cpu_share = round(app_cpu / wall, 2)
@@ -326,12 +353,15 @@ async def run_all(
     concurrency: int,
     app_pid: int | None,
     database: str | None,
+    database_url: str | None = None,
+    only: frozenset[str] = frozenset(),
 ) -> list[CaseResult]:
     page, deep = await deep_cursor(base_url, FILTERED, DEEP_PAGE)
     max_id = await newest_id(base_url)
     results = []
     for case in cases(page, deep, max_id, requests, writes, concurrency):
-        results.append(await measure(base_url, case, app_pid, database))
+        if not only or case.key in only:
+            results.append(await measure(base_url, case, app_pid, database, database_url))
     return results
 
 
@@ -344,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="JSON file for the results")
     parser.add_argument("--app-pid", type=int, help="root of the app's processes, for CPU time")
     parser.add_argument("--postgres-database", help="whose local backends' CPU time to read")
+    parser.add_argument("--database-url", help="the bench database, for WAL bytes per request")
+    parser.add_argument("--only", default="", help="comma-separated case keys (default: all)")
     args = parser.parse_args(argv)
     results = asyncio.run(
         run_all(
@@ -353,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.concurrency,
             args.app_pid,
             args.postgres_database,
+            args.database_url,
+            frozenset(filter(None, args.only.split(","))),
         )
     )
     with open(args.out, "w") as file:

@@ -169,14 +169,16 @@ def table(report: dict[str, Any]) -> str:
         head,
         "",
         f"{'case':<32} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'n':>5} {'cpu ms':>7} "
-        f"{'db ms':>6} {'busy':>5}  target",
+        f"{'db ms':>6} {'wal kB':>6} {'busy':>5}  target",
     ]
     for case in report["cases"]:
         cpu, db = case.get("app_cpu_ms_per_request"), case.get("db_cpu_ms_per_request")
+        wal = case.get("wal_kb_per_request")
         lines.append(
             f"{case['name']:<32} {case['p50_ms']:>7.1f} {case['p95_ms']:>7.1f} "
             f"{case['rps']:>7.1f} {case['requests']:>5} {cpu if cpu is not None else '-':>7} "
-            f"{db if db is not None else '-':>6} {case['machine_busy_cores']:>5}  "
+            f"{db if db is not None else '-':>6} {wal if wal is not None else '-':>6} "
+            f"{case['machine_busy_cores']:>5}  "
             f"{_verdict(case)}" + (f"  {case['errors']} errors" if case["errors"] else "")
         )
     memory = report["memory"]
@@ -190,6 +192,7 @@ def table(report: dict[str, Any]) -> str:
         f"load average after: {report['machine']['loadavg_after']}",
         "cpu ms: CPU time of the app's processes per request (SQLite runs inside them);",
         "db ms: CPU time of the PostgreSQL backends per request (when the server is local);",
+        "wal kB: WAL the PostgreSQL server wrote per request (all of it, background included);",
         f"busy: cores the machine kept busy during the case (all processes, of "
         f"{report['machine']['cpus']})",
     ]
@@ -257,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--start-timeout", type=float, default=900, help="seconds to healthy")
     parser.add_argument(
         "--web-dir", help="build the frontend here, not in .web (REFLEX_WEB_WORKDIR)"
+    )
+    parser.add_argument(
+        "--only", default="", help="run only these cases (comma-separated keys, e.g. create)"
     )
     args = parser.parse_args(argv)
 
@@ -341,7 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "--requests", str(args.requests), "--writes", str(args.writes),
                     "--concurrency", str(args.concurrency), "--out", cases.name,
                     "--app-pid", str(app.pid),
-                    *(["--postgres-database", pg_name] if pg_name else []),
+                    *(["--postgres-database", pg_name, "--database-url", url] if pg_name else []),
+                    "--only", args.only,
                 ],
                 load_env,
             )  # fmt: skip

@@ -155,6 +155,30 @@ def test_preferences_choose_the_channel_per_kind(api, admin, agent, requester, s
     assert refused.value.errors[0].field == "channel"
 
 
+def test_each_active_agent_who_chose_new_tickets_hears_of_one_from_the_next_create(
+    api, admin, agent, make_person, requester, smtp
+):
+    """On PostgreSQL the create asks who wants new unassigned tickets inside its own INSERT:
+    every opted-in agent is told, a deactivated one is not, and a choice changed between two
+    creates counts from the next one (nothing is kept from one create to the next)."""
+    second = make_person("agent", name="Second")
+    gone = make_person("agent", name="Gone")
+    for person in (agent, second, gone):
+        notifications.set_preference(person.actor, kind="new_unassigned", channel="mail")
+    api(admin).patch(f"/api/users/{gone.id}/", json={"active": False})
+    first = make_ticket(api(requester))
+    sender.drain()
+    told = sorted(mail["To"] for mail in smtp.recorder.messages())
+    assert told == sorted([agent.actor.email, second.actor.email])
+    notifications.set_preference(second.actor, kind="new_unassigned", channel="none")
+    later = make_ticket(api(requester))
+    sender.drain()
+    to_agent = [mail["Subject"] for mail in smtp.recorder.to(agent.actor.email)]
+    to_second = [mail["Subject"] for mail in smtp.recorder.to(second.actor.email)]
+    assert [f"#{later['id']}]" in subject for subject in to_agent] == [False, True]
+    assert [f"#{first['id']}]" in subject for subject in to_second] == [True]
+
+
 def test_a_forged_or_altered_message_id_names_no_ticket(database_url):
     real = compose.message_id(42)
     assert compose.ticket_of_message_id(real) == 42

@@ -5,6 +5,8 @@ right. Through the REST API on the database under test (SQLite, or PostgreSQL wi
 TEST_DATABASE_URL)."""
 
 import asyncio
+import math
+import struct
 
 import sqlalchemy as sa
 
@@ -76,6 +78,23 @@ def test_the_step_indexes_many_tickets_in_batches(api, agent):
     assert similar_index.index_pending(batch=2) == 5
     assert pending() == []
     assert all(terms_of(ticket["id"]) > 0 for ticket in made)
+
+
+def test_the_step_stores_each_term_and_weight_the_text_gives(api, agent):
+    """What the step writes (on PostgreSQL three arrays sent as text) is the ticket's own
+    vector, every 63-bit key and every weight as a `real` holds it."""
+    client = api(agent)
+    made = [make_ticket(client, f"Charged twice {n}", CHARGED["description"]) for n in range(3)]
+    assert similar_index.index_pending() == 3
+    with get_engine().connect() as connection:
+        for ticket in made:
+            query = sa.text("SELECT term, weight FROM similar_terms WHERE ticket_id = :id")
+            stored = sorted(tuple(row) for row in connection.execute(query, {"id": ticket["id"]}))
+            expected = similar_index.rows(ticket["id"], ticket["title"], ticket["description"])
+            assert [term for term, _ in stored] == sorted(row["term"] for row in expected)
+            weights = {row["term"]: struct.unpack("f", struct.pack("f", row["weight"]))[0]
+                       for row in expected}  # fmt: skip
+            assert all(math.isclose(weight, weights[term], rel_tol=1e-6) for term, weight in stored)
 
 
 def test_a_pending_ticket_merged_or_deleted_before_the_step_gets_no_terms(api, agent, admin):

@@ -200,10 +200,9 @@ def _readers(connection: Connection, ticket_ids: list[int]) -> dict[int, list[in
     return found
 
 
-def _opted_in(connection: Connection, kind: Kind) -> list[int]:
-    """Active staff who chose `kind` (for kinds off by default), on the kind index; read once
-    per batch of mail (`services.memo`)."""
-    query = (
+def opted_in_query(kind: Kind) -> sa.Select[tuple[int]]:
+    """Active staff who chose `kind` (for kinds off by default), on the kind index."""
+    return (
         sa.select(PREFERENCES.c.user_id)
         .join(USERS, USERS.c.id == PREFERENCES.c.user_id)
         .where(
@@ -213,15 +212,29 @@ def _opted_in(connection: Connection, kind: Kind) -> list[int]:
             USERS.c.active.is_(True),
         )
     )
+
+
+_OPTED_IN = {kind: opted_in_query(kind) for kind in Kind}
+
+
+def _opted_in(connection: Connection, kind: Kind) -> list[int]:
+    """`opted_in_query`, read once per batch of mail (`services.memo`)."""
+    query = _OPTED_IN[kind]
     return memo.cached(("opted-in", kind), lambda: list(connection.execute(query).scalars()))
 
 
 def ticket_created(
-    connection: Connection, *, ticket: Any, actor: Actor, received_by_mail: bool = False
+    connection: Connection,
+    *,
+    ticket: Any,
+    actor: Actor,
+    received_by_mail: bool = False,
+    watchers: Sequence[int] | None = None,
 ) -> None:
     """A new ticket: its receipt to the requester when someone else filed it for them or it
     came by mail (on the web they see it filed), its assignee, and staff who want every new
-    unassigned ticket."""
+    unassigned ticket (`watchers`, the staff `opted_in_query(NEW_UNASSIGNED)` finds, when
+    the caller's own statement read them already)."""
     notices = []
     known: dict[int, Any] = {}
     if ticket.created_by is not None and (received_by_mail or ticket.created_by != actor.id):
@@ -232,9 +245,9 @@ def ticket_created(
     if ticket.assignee_id is not None:
         notices.append(Notice(ticket.assignee_id, Kind.ASSIGNED))
     else:
-        notices += [
-            Notice(user, Kind.NEW_UNASSIGNED) for user in _opted_in(connection, Kind.NEW_UNASSIGNED)
-        ]
+        if watchers is None:
+            watchers = _opted_in(connection, Kind.NEW_UNASSIGNED)
+        notices += [Notice(user, Kind.NEW_UNASSIGNED) for user in watchers]
     event = Event(ticket, actor, message=ticket.description)
     _deliver(connection, event, notices, tell_actor=received_by_mail, new_ticket=True, known=known)
 

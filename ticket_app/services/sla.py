@@ -179,13 +179,17 @@ def _next_look(running: dict[str, timers.Timer], notified: int) -> datetime | No
     return min(moments, default=None)
 
 
-def refresh(connection: Connection, *, ticket_id: int, row: Any = None) -> bool:
+def refresh(
+    connection: Connection, *, ticket_id: int, row: Any = None, any_terms: bool | None = None
+) -> bool:
     """Bring the ticket's service-level columns in step with its history, in the caller's
     transaction (called after the write and its history entries); counts the targets this
     write met for the dashboard. True when it changed the row (a caller holding it re-reads).
     `row`: the ticket's current row when the caller has it (a create's RETURNING), so it is
-    not read again."""
-    if not _any_terms(connection):  # no ticket can hold terms (a foreign key) when none exist
+    not read again; `any_terms`: `ANY_TERMS` when the caller's statement already asked it."""
+    if any_terms is None:
+        any_terms = _any_terms(connection)
+    if not any_terms:  # no ticket can hold terms (a foreign key) when none exist
         return False  # no policy was ever set: nothing to keep (the common case of a fresh desk)
     if row is None:
         row = connection.execute(sa.select(TICKETS).where(TICKETS.c.id == ticket_id)).one()
@@ -199,11 +203,15 @@ def refresh(connection: Connection, *, ticket_id: int, row: Any = None) -> bool:
     return True
 
 
+ANY_TERMS = sa.exists(sa.select(sla_policies.TERMS.c.id))
+"""Whether a policy was ever set: a column a caller's own statement can carry (a create's
+INSERT on PostgreSQL), to spare `refresh` its own query."""
+
+
 def _any_terms(connection: Connection) -> bool:
-    """Whether a policy was ever set (read once per batch of mail: `services.memo`)."""
+    """`ANY_TERMS`, read once per batch of mail (`services.memo`)."""
     return memo.cached(
-        "sla-any-terms",
-        lambda: connection.execute(sa.select(sla_policies.TERMS.c.id).limit(1)).first() is not None,
+        "sla-any-terms", lambda: bool(connection.execute(sa.select(ANY_TERMS)).scalar())
     )
 
 

@@ -216,31 +216,41 @@ def insert_ticket(
         "suggested_priority": suggestion.priority.value if suggestion else None,
         "created_by": actor.id,
     }
-    row = _insert_with_entry(connection, actor, values)
-    if sla.refresh(connection, ticket_id=row.id, row=row):  # due times set: the answer has them
+    row, asked = _insert_with_entry(connection, actor, values)
+    any_terms = asked.any_sla_terms if asked else None
+    if sla.refresh(connection, ticket_id=row.id, row=row, any_terms=any_terms):
         row = connection.execute(sa.select(*COLUMNS).where(TICKETS.c.id == row.id)).one()
     notifications.ticket_created(
-        connection, ticket=row, actor=actor, received_by_mail=received_by_mail
+        connection,
+        ticket=row,
+        actor=actor,
+        received_by_mail=received_by_mail,
+        watchers=(asked.unassigned_watchers or []) if asked else None,
     )
     return row
 
 
-def _insert_with_entry(connection: Connection, actor: Actor, values: dict[str, Any]) -> Any:
+def _insert_with_entry(
+    connection: Connection, actor: Actor, values: dict[str, Any]
+) -> tuple[Any, Any]:
     """Insert the ticket with its `created` history entry and its mark for the similar-tickets
-    index (its terms are written after the commit, see `similar_index`); the new row.
+    index (its terms are written after the commit, see `similar_index`); the new row, and on
+    PostgreSQL what the create asks next (`any_sla_terms`, `unassigned_watchers`), else None.
 
-    PostgreSQL takes all three in one statement (the entry and the mark as data-modifying
-    CTEs on the inserted row): two round trips fewer on every create. SQLite's statements are
-    calls inside the process and do not support that; they stay three.
+    PostgreSQL takes it all in one statement (the entry and the mark as data-modifying CTEs
+    on the inserted row, the two questions as its subqueries): four round trips fewer on
+    every create, and no statement for `sla` or `notifications` to build and send. SQLite's
+    statements are calls inside the process and do not support that; they stay apart.
     """
     if connection.dialect.name != "postgresql":
         row = connection.execute(_INSERT, values).one()
         history.record(connection, [history.created(row, actor)])
         similar_index.queue(connection, row.id)
-        return row
+        return row, None
     entry = history.created(SimpleNamespace(id=None, **values), actor)
     params = {**values, **{f"entry_{name}": value for name, value in entry.items()}}
-    return connection.execute(_INSERT_WITH_ENTRY, params).one()
+    answer = connection.execute(_INSERT_WITH_ENTRY, params).one()
+    return answer, answer
 
 
 def _insert_with_entry_statement() -> sa.Select[Any]:
@@ -263,7 +273,14 @@ def _insert_with_entry_statement() -> sa.Select[Any]:
     )
     entry_cte = sa.insert(HISTORY).from_select(["ticket_id", *fields], entry).cte("entry")
     mark_cte = similar_index.queue_statement(sa.select(inserted.c.id)).cte("mark")
-    return sa.select(inserted).add_cte(entry_cte, mark_cte)
+    watchers = notifications.opted_in_query(notifications.Kind.NEW_UNASSIGNED).subquery()
+    return sa.select(
+        inserted,
+        sla.ANY_TERMS.label("any_sla_terms"),
+        sa.select(sa.func.array_agg(watchers.c.user_id))
+        .scalar_subquery()
+        .label("unassigned_watchers"),
+    ).add_cte(entry_cte, mark_cte)
 
 
 _INSERT_WITH_ENTRY = _insert_with_entry_statement()
