@@ -200,7 +200,7 @@ def _readers(connection: Connection, ticket_ids: list[int]) -> dict[int, list[in
     return found
 
 
-def opted_in_query(kind: Kind) -> sa.Select[tuple[int]]:
+def opted_in_query(kind: Kind) -> sa.Select[Any]:
     """Active staff who chose `kind` (for kinds off by default), on the kind index."""
     return (
         sa.select(PREFERENCES.c.user_id)
@@ -220,7 +220,10 @@ _OPTED_IN = {kind: opted_in_query(kind) for kind in Kind}
 def _opted_in(connection: Connection, kind: Kind) -> list[int]:
     """`opted_in_query`, read once per batch of mail (`services.memo`)."""
     query = _OPTED_IN[kind]
-    return memo.cached(("opted-in", kind), lambda: list(connection.execute(query).scalars()))
+    return memo.cached(
+        ("opted-in", kind),
+        lambda: [int(user_id) for user_id in connection.execute(query).scalars()],
+    )
 
 
 def ticket_created(
