@@ -72,3 +72,17 @@ def test_no_mark_for_whoever_may_not_read_the_ticket(api, make_person, requester
     else:
         assert mark(make_person("requester", "Sam Second"), ticket["id"]) is None
     assert mark(admin, ticket["id"] + 1000) is None
+
+
+def test_many_marks_in_one_query_are_each_tickets_own(api, make_person, requester, agent):
+    mine = [file_ticket(api(requester), triage=False)["id"] for _ in range(3)]
+    theirs = file_ticket(api(make_person("requester", "Sam Second")), triage=False)["id"]
+    api(agent).post(f"/api/tickets/{mine[1]}/comments/", json={"body": "On it."})
+    wanted = [*mine, theirs, theirs + 1000]
+    assert revisions.ticket_marks(agent.actor, wanted) == {
+        ticket_id: mark(agent, ticket_id) for ticket_id in (*mine, theirs)
+    }
+    assert revisions.ticket_marks(requester.actor, wanted) == {  # only what they may read
+        ticket_id: mark(requester, ticket_id) for ticket_id in mine
+    }
+    assert revisions.ticket_marks(agent.actor, []) == {}

@@ -5,9 +5,10 @@ reading it again (`shared_reads.unchanged`). A ticket page read its ticket, a pa
 timeline and its timers (five queries) for a ticket that almost never changed; every tab read
 its person's saved views and bell. Here a read is kept with the mark it was read under, and
 given again, the same object, while the mark is the same; the watch loop then finds the page
-unchanged at once. The marks: `revisions.ticket_mark` for a ticket (one small query); the
-desk revision's `views` counter for the saved views; its `notices` counter and the newest
-notification (one query per change for every bell) for a bell.
+unchanged at once. The marks: `revisions.ticket_marks` for the tickets (one query per change
+for every kept ticket of an audience); the desk revision's `views` counter for the saved
+views; its `notices` counter and the newest notification (one query per change for every
+bell) for a bell.
 
 The mark is read with the viewer's own rules of access, so a ticket they may no longer read
 is read again (and refused) rather than given from here. A kept read is also read again after
@@ -28,8 +29,9 @@ from ticket_app.ui.live.shared_reads import revision_in_block
 
 T = TypeVar("T")
 
-KEEP_SECONDS = 30.0
+KEEP_SECONDS = 60.0
 MAX_KEPT = 4096
+MAX_BATCH = 1000  # marks read in one query
 
 
 def standing(
@@ -81,6 +83,14 @@ class KeptReads:
             while len(self._kept) > self._max_kept:
                 self._kept.popitem(last=False)
         return result
+
+    def kept_ids(self, prefix: tuple[Hashable, ...], most: int = MAX_BATCH) -> list[Any]:
+        """The last parts of the newest `most` kept keys that start with `prefix` (the ids of
+        the tickets kept for one audience)."""
+        size = len(prefix)
+        with self._lock:
+            found = [key[-1] for key in reversed(self._kept) if key[:size] == prefix]
+        return found[:most]
 
     def once(self, name: Hashable, revision: Hashable, read: Callable[[], T]) -> T:
         """`read()` once per revision for every thread that asks: the part of many marks

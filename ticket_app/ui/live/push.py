@@ -17,7 +17,7 @@ does the part it needs, and only for tabs whose page says how:
   values), and sends the tab the delta Reflex would have sent, as the same Socket.IO packet.
   Each value is serialized once for every tab that is sent the same object. What it cannot
   do the same way (no noted page, a view that asks for the whole reload, a computed var that
-  reads elsewhere, a session not confirmed by the cache, a closed socket) it leaves to the
+  reads elsewhere, a session that no longer holds, a closed socket) it leaves to the
   caller's whole reload, and so does anything it is unsure of.
 - What was sent waits here (`pending`) until the tab's state is next opened: the websocket
   gate (`ui/gate.py`) and the watch loop's whole reload `settle` it into the state before
@@ -27,6 +27,7 @@ does the part it needs, and only for tabs whose page says how:
   push computed before it.
 """
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ class Pushes:
         """Send the tab what changed at `revision` without opening its state; False when it
         takes a whole reload instead (nothing was sent, nothing is pending from this call)."""
         noted = self._noted.get(token)
-        if noted is None or self._namespace is None or not self._confirmed(noted):
+        if noted is None or self._namespace is None or not await self._confirmed(noted):
             return self._whole(token)
         with at_revision(revision):
             fresh = await noted.view()
@@ -189,11 +190,13 @@ class Pushes:
         self._noted.pop(token, None)
         return False
 
-    def _confirmed(self, noted: _Noted) -> bool:
-        """The session still holds, as the cache of identities knows without a query (the
-        page's whole reload asks the database when the cache has forgotten)."""
+    async def _confirmed(self, noted: _Noted) -> bool:
+        """The session still holds for the same person and role: from the cache of
+        identities, or asked again when the cache has forgotten it (which caches it)."""
         found, actor = sessions.cached(noted.secret)
-        return found and actor is not None and actor == noted.actor
+        if not found:
+            actor = await asyncio.to_thread(sessions.resolve, noted.secret)
+        return actor is not None and actor == noted.actor
 
     def _eio_sid(self, sid: str, token: str) -> str | None:
         """The tab's Engine.IO session, while its socket is open in this process."""

@@ -22,10 +22,12 @@ whole.
 
 import asyncio
 import contextlib
+import contextvars
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 from ticket_app.services.access import Actor, Permission
@@ -52,6 +54,25 @@ def at_revision(revision: Hashable | None) -> Iterator[None]:
         yield
     finally:
         _revision.reset(token)
+
+
+LIVE_READ_THREADS = 4
+
+
+@lru_cache(maxsize=1)
+def _live_threads() -> ThreadPoolExecutor:
+    """The worker threads of the reads at a revision (the live pages' reloads and checks),
+    apart from the event loop's default ones, which a tab's own handlers use: after a change
+    hundreds of pages read at once, and an agent's click must not queue behind them."""
+    return ThreadPoolExecutor(LIVE_READ_THREADS, thread_name_prefix="live-read")
+
+
+async def _in_live_thread(query: Callable[[], T]) -> T:
+    """`query()` in a live-read thread, seeing this context (`revision_in_block`)."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(
+        _live_threads(), partial(context.run, query)
+    )
 
 
 def revision_in_block() -> Hashable | None:
@@ -124,7 +145,7 @@ class SharedReads:
             self.shared += 1
             return await asyncio.shield(held[1])
         self.queries += 1
-        task = asyncio.ensure_future(asyncio.to_thread(query))
+        task = asyncio.ensure_future(_in_live_thread(query))
         self._reads[key] = (revision, task)
         self._reads.move_to_end(key)
         while len(self._reads) > self._max_views:

@@ -6,6 +6,7 @@ a change of another field is simply kept and the edit goes through on the new ve
 The timeline opens at its newest entries (the reply box above them) and pages back.
 """
 
+from collections.abc import Hashable
 from typing import Any, final
 
 import reflex as rx
@@ -19,7 +20,7 @@ from ticket_app.services.schemas import validate_ticket_id
 from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import FIELD_LABELS
 from ticket_app.ui.live.kept_reads import get_kept_reads
-from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.live.shared_reads import audience, get_shared_reads, revision_in_block
 from ticket_app.ui.messages import describe, field_messages
 from ticket_app.ui.state.assist import ReplyAssistState
 from ticket_app.ui.state.attachments import AttachmentsState, files_message, incoming
@@ -46,6 +47,21 @@ def _read_ticket(
         explained = sla.explain(actor, ticket_id=ticket_id)
         timers, rule = to_timer_views(explained), explained.rule
     return view, *_timeline(actor, ticket_id), timers, rule
+
+
+def _ticket_mark(actor: Actor, ticket_id: int) -> Hashable | None:
+    """The ticket's mark (`revisions.ticket_mark`): at a revision, read for every ticket kept
+    for the viewer's audience in one query, which every open ticket page of the process
+    shares; a ticket not among them (not yet kept, or not readable) is asked alone."""
+    kept, revision, group = get_kept_reads(), revision_in_block(), audience(actor)
+    if revision is None:
+        return revisions.ticket_mark(actor, ticket_id)
+    marks = kept.once(
+        ("ticket marks", group),
+        revision,
+        lambda: revisions.ticket_marks(actor, kept.kept_ids(("ticket", group))),
+    )
+    return marks[ticket_id] if ticket_id in marks else revisions.ticket_mark(actor, ticket_id)
 
 
 def _timeline(
@@ -145,7 +161,7 @@ class DetailState(ReplyAssistState, AttachmentsState, AssigneesState, LiveState,
             key,
             lambda: get_kept_reads().read(
                 key,
-                lambda: revisions.ticket_mark(actor, ticket_id),
+                lambda: _ticket_mark(actor, ticket_id),
                 lambda: _read_ticket(actor, ticket_id),
             ),
             self.router.session.client_token,
