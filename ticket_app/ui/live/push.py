@@ -27,11 +27,10 @@ does the part it needs, and only for tabs whose page says how:
   push computed before it.
 """
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -43,7 +42,7 @@ from socketio import packet
 
 from ticket_app.services import sessions
 from ticket_app.services.access import Actor
-from ticket_app.ui.live.shared_reads import at_revision
+from ticket_app.ui.live.shared_reads import at_revision, in_live_thread
 
 View = Callable[[], Awaitable[dict[str, Any] | None]]
 """A page's reload as a function of what it was loaded with: the values it assigns, or None
@@ -192,10 +191,12 @@ class Pushes:
 
     async def _confirmed(self, noted: _Noted) -> bool:
         """The session still holds for the same person and role: from the cache of
-        identities, or asked again when the cache has forgotten it (which caches it)."""
+        identities, or asked again when the cache has forgotten it (which caches it), in a
+        live-read thread: the cached sessions of a process's tabs expire together, and their
+        hundreds of questions must not hold up a click's own."""
         found, actor = sessions.cached(noted.secret)
         if not found:
-            actor = await asyncio.to_thread(sessions.resolve, noted.secret)
+            actor = await in_live_thread(partial(sessions.resolve, noted.secret))
         return actor is not None and actor == noted.actor
 
     def _eio_sid(self, sid: str, token: str) -> str | None:

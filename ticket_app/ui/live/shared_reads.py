@@ -67,7 +67,7 @@ def _live_threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(LIVE_READ_THREADS, thread_name_prefix="live-read")
 
 
-async def _in_live_thread(query: Callable[[], T]) -> T:
+async def in_live_thread(query: Callable[[], T]) -> T:
     """`query()` in a live-read thread, seeing this context (`revision_in_block`)."""
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
@@ -145,7 +145,7 @@ class SharedReads:
             self.shared += 1
             return await asyncio.shield(held[1])
         self.queries += 1
-        task = asyncio.ensure_future(_in_live_thread(query))
+        task = asyncio.ensure_future(in_live_thread(query))
         self._reads[key] = (revision, task)
         self._reads.move_to_end(key)
         while len(self._reads) > self._max_views:
