@@ -8,6 +8,7 @@ from. Counts come from the same counters as the list's total (capped where the l
 """
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -82,8 +83,10 @@ def filters_of(query: str) -> TicketFilters:
     return parse_filters(**params)
 
 
+@lru_cache(maxsize=4096)
 def canonical(query: str) -> str:
-    """The query in the list's own order and spelling, so equal views look equal."""
+    """The query in the list's own order and spelling, so equal views look equal (kept: every
+    open list asks it of each of its views at every change)."""
     return urlencode(filters_of(query).query_params(), safe=",")
 
 

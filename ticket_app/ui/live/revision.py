@@ -29,7 +29,7 @@ from ticket_app.ui.live.push import get_pushes
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
-RELOADS_AT_ONCE = 8
+RELOADS_AT_ONCE = 4
 
 
 class RevisionWatcher:
