@@ -23,7 +23,7 @@ from ticket_app.ui import browser, routes
 from ticket_app.ui.labels import CATEGORY_LABELS, FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from ticket_app.ui.live.kept_reads import standing
 from ticket_app.ui.live.push import View
-from ticket_app.ui.live.shared_reads import audience, get_shared_reads
+from ticket_app.ui.live.shared_reads import audience, get_shared_reads, revision_in_block
 from ticket_app.ui.messages import describe
 from ticket_app.ui.state.filters import FilterState, assignee_options
 from ticket_app.ui.state.live import LiveState, assign, change_field
@@ -76,8 +76,9 @@ def _read_page(
 async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     """The views beside the list with their counts, each count read once for every tab of
     its audience: fifty agents with the list open count the built-in views once per change,
-    not fifty times. A view naming "me" as assignee is counted for every assignee at once
-    from the counters; one the counters cannot answer, per person."""
+    not fifty times. A view naming "me" as assignee is counted, when tabs share a revision,
+    for every assignee at once from the counters; a tab's own click counts its person's
+    alone (cheaper for one), as does a view the counters cannot answer."""
     reads = get_shared_reads()
     key = ("views", actor.id)
     listed = await reads.read(
@@ -91,7 +92,7 @@ async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     )
 
     async def counted(view: views.ViewRead) -> views.ViewRead:
-        if views.personal(view.query):
+        if views.personal(view.query) and revision_in_block() is not None:
             per_assignee = await reads.read(
                 ("view counts by assignee", audience(actor), view.query),
                 partial(views.counts_by_assignee, actor, query=view.query),
