@@ -49,7 +49,6 @@ View = Callable[[], Awaitable[dict[str, Any] | None]]
 when only a whole reload will do (its rows are gone, and it goes back to page one)."""
 
 MAX_PENDING = 20_000  # tabs whose state has not yet caught up; beyond it the oldest is dropped
-_ROUTER = frozenset({"router", "router_data"})
 
 
 @dataclass
@@ -69,7 +68,7 @@ def _held_values(state: BaseState) -> dict[str, Any]:
     cls = state.__class__
     names = [name for name, f in cls.__fields__.items() if f._owner is cls]
     names += list(cls.computed_vars)
-    return {name: state.get_value(name) for name in names if name not in _ROUTER}
+    return {name: state.get_value(name) for name in names}
 
 
 def _dependents(cls: type[BaseState], changed: set[str]) -> list[str] | None:
