@@ -51,11 +51,14 @@ def test_a_pushed_list_shows_what_a_fresh_tab_shows_and_pages_on_from_it(
     async def scenario() -> tuple[dict, dict, list[str], int]:
         async with ReflexTab(live_app.url, cookie=desk.cookies["agent"]) as pushed:
             await pushed.open(f"/tickets?search={word}")
-            titles = []
-            for n in range(PAGE_SIZE + 1):  # one more than a page: the next page has one
-                titles.append(f"{word} printer jam number {n}")
-                await asyncio.to_thread(desk.create_ticket, titles[-1])
-            await until_total(pushed, PAGE_SIZE + 1)
+            titles: list[str] = []
+            # One more than a page, so the next page has one; in steps, each shown before the
+            # next, so the list is woken several times (the first after a load is whole).
+            for step in (1, 9, 8, PAGE_SIZE + 1 - 18):
+                for _ in range(step):
+                    titles.append(f"{word} printer jam number {len(titles)}")
+                    await asyncio.to_thread(desk.create_ticket, titles[-1])
+                await until_total(pushed, len(titles))
             async with ReflexTab(live_app.url, cookie=desk.cookies["agent"]) as fresh:
                 await fresh.open(f"/tickets?search={word}")
                 fresh_shows = shown(fresh)

@@ -32,6 +32,7 @@ from ticket_app.services import sessions
 from ticket_app.ui import browser, routes
 from ticket_app.ui.live.push import settle_event
 from ticket_app.ui.live.shared_reads import get_shared_reads
+from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
 from ticket_app.ui.state.two_factor import TwoFactorState
 
@@ -101,9 +102,12 @@ class SignedInOnly(Middleware):
             return StateUpdate(events=Event.from_event_type(browser.error(TOO_LONG)))
         # Whatever the tab does may change what its page shows: its next live reload is
         # whole, and its state first takes what was pushed past it (before a reset below).
+        # Not for the watcher a page load starts (the browser sends it back as an event): it
+        # shows nothing new, and the page's first change can then be pushed.
         token = state.router.session.client_token
-        get_shared_reads().forget(token)
-        await settle_event(token, state)
+        if event.name.rpartition(".")[2] != LiveState.watch_changes.__name__:
+            get_shared_reads().forget(token)
+            await settle_event(token, state)
         secret = session_secret(state)
         bound = _fingerprint(secret)
         session = await state.get_state(SessionState)
