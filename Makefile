@@ -23,7 +23,8 @@ $(VENV)/.dev-deps: $(VENV)/.run-deps requirements-dev.txt
 ## run: the app on the embedded default (SQLite, offline classifier) at http://localhost:$(PORT)/
 run: $(VENV)/.run-deps
 	$(PY) -m ticket_app.migrate
-	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+	APP_URL=$${APP_URL:-http://localhost:$(PORT)} \
+		$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 ## test: the whole suite on SQLite; WITH_POSTGRES=1 runs it on PostgreSQL as well
 test: $(VENV)/.dev-deps
