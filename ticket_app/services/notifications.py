@@ -220,10 +220,7 @@ _OPTED_IN = {kind: opted_in_query(kind) for kind in Kind}
 def _opted_in(connection: Connection, kind: Kind) -> list[int]:
     """`opted_in_query`, read once per batch of mail (`services.memo`)."""
     query = _OPTED_IN[kind]
-    return memo.cached(
-        ("opted-in", kind),
-        lambda: [int(user_id) for user_id in connection.execute(query).scalars()],
-    )
+    return memo.cached(("opted-in", kind), lambda: list(connection.execute(query).scalars()))
 
 
 def ticket_created(

@@ -70,13 +70,17 @@ def bump_notices(connection: Connection) -> None:
     _bump(connection, NOTICES)
 
 
-def _marked(actor: Actor, ticket_ids: list[int]) -> sa.Select[Any]:
+def ticket_marks(actor: Actor, ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """`ticket_mark` of many tickets in one query (those `actor` may not read are left out):
+    every open ticket page of a process asks at once after a change."""
+    if not ticket_ids:
+        return {}
     newest = (
         sa.select(sa.func.max(HISTORY.c.id))
         .where(HISTORY.c.ticket_id == TICKETS.c.id)
         .scalar_subquery()
     )
-    return sa.select(
+    marked = sa.select(
         TICKETS.c.id,
         TICKETS.c.version,
         TICKETS.c.sla_breached,
@@ -85,15 +89,8 @@ def _marked(actor: Actor, ticket_ids: list[int]) -> sa.Select[Any]:
         TICKETS.c.sla_terms_id,
         newest,
     ).where(TICKETS.c.id.in_(ticket_ids), *visible_tickets(actor))
-
-
-def ticket_marks(actor: Actor, ticket_ids: list[int]) -> dict[int, tuple[Any, ...]]:
-    """`ticket_mark` of many tickets in one query (those `actor` may not read are left out):
-    every open ticket page of a process asks at once after a change."""
-    if not ticket_ids:
-        return {}
     with transaction() as connection:
-        rows = connection.execute(_marked(actor, ticket_ids)).all()
+        rows = connection.execute(marked).all()
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -103,6 +100,4 @@ def ticket_mark(actor: Actor, ticket_id: int) -> tuple[Any, ...] | None:
     new version) and its newest history entry (every line of the timeline has one). None when
     `actor` may not read the ticket (or it is gone). One primary-key probe and one index probe:
     a page can ask it at every change instead of reading the ticket, timeline and timers."""
-    with transaction() as connection:
-        row = connection.execute(_marked(actor, [ticket_id])).first()
-    return None if row is None else tuple(row[1:])
+    return ticket_marks(actor, [ticket_id]).get(ticket_id)

@@ -92,7 +92,8 @@ async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
     )
 
     async def counted(view: views.ViewRead) -> views.ViewRead:
-        if views.personal(view.query) and revision_in_block() is not None:
+        personal = views.personal(view.query)
+        if personal and revision_in_block() is not None:
             per_assignee = await reads.read(
                 ("view counts by assignee", audience(actor), view.query),
                 partial(views.counts_by_assignee, actor, query=view.query),
@@ -101,7 +102,7 @@ async def _counted_views(actor: Actor, tab: str) -> list[views.ViewRead]:
             if per_assignee is not None:
                 total = per_assignee.get(actor.id, 0)
                 return view.model_copy(update={"count": total, "count_capped": False})
-        whose = actor.id if views.personal(view.query) else None
+        whose = actor.id if personal else None
         key = ("view count", audience(actor), whose, view.query)
         total, capped = await reads.read(key, partial(views.count, actor, query=view.query), tab)
         return view.model_copy(update={"count": total, "count_capped": capped})
