@@ -107,7 +107,13 @@ def test_client_errors_are_not_retried(fake_gemini: FakeGemini, status: int) -> 
     assert len(fake_gemini.requests) == 1
 
 
-def test_slow_answer_hits_the_timeout(fake_gemini: FakeGemini) -> None:
+def test_slow_answer_hits_the_timeout(
+    fake_gemini: FakeGemini, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ticket_app.config import get_settings
+
+    monkeypatch.setenv("GEMINI_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
     fake_gemini.queue(Reply(delay=2.0))
     started = time.monotonic()
     suggestion = classify(TEXT)
