@@ -1,6 +1,7 @@
 """Pushes past the tab's state (`ui/live/push.py`): the packet a tab is sent is the update
 Reflex would have sent after a whole reload, the state takes it at its next opening, and a
-tab that acted meanwhile, or that the push cannot serve, is left to the whole reload."""
+tab that acted meanwhile, or that the push cannot serve, is left to the whole reload; and a
+tab's own event goes before the pushes of a change."""
 
 import asyncio
 import json
@@ -10,10 +11,13 @@ from typing import Any
 
 import pytest
 from reflex.istate.data import RouterData
+from reflex_base.event import Event
 from reflex_base.utils import format
 from socketio import packet
 
+from tests.support.reflex_client import event_name
 from ticket_app.services import sessions
+from ticket_app.ui.gate import SignedInOnly
 from ticket_app.ui.live import push
 from ticket_app.ui.live.push import Pushes, get_pushes
 from ticket_app.ui.state.dashboard import DashboardState
@@ -187,3 +191,54 @@ def test_settling_takes_only_the_page_the_push_was_for(socket, make_ticket):
     tickets_page.rows = []
     get_pushes().settle(TOKEN, tickets_page)  # taken once: nothing waits any more
     assert tickets_page.rows == []
+
+
+def through_the_gate(handler: Any, runs_for: float, passed: asyncio.Event) -> Any:
+    """A tab's event as Reflex runs it: a task that passes the gate, then takes `runs_for`
+    seconds (its handler, delta and write-back)."""
+    state = in_tab(new(TicketsState), "/tickets")
+    root = state.parent_state.parent_state
+    root.router = state.router
+    event = Event(name=event_name(handler), payload={})
+
+    async def event_task() -> None:
+        assert await SignedInOnly().preprocess(None, root, event) is None
+        passed.set()
+        await asyncio.sleep(runs_for)
+
+    return event_task()
+
+
+async def woken_page_waits(handler: Any, runs_for: float) -> tuple[float, float]:
+    """How long a woken page waited before its push, from when the event passed the gate,
+    and how long the event ran from then."""
+    loop, passed = asyncio.get_running_loop(), asyncio.Event()
+    event = asyncio.create_task(through_the_gate(handler, runs_for, passed))
+    await passed.wait()
+    started = loop.time()
+    await get_pushes().after_events()
+    waited = loop.time() - started
+    await event
+    return waited, loop.time() - started
+
+
+def test_a_woken_page_lets_a_tabs_own_event_finish_first(socket, monkeypatch):
+    monkeypatch.setattr(push, "EVENTS_FIRST_SECONDS", 5.0)
+    waited, event_ran = asyncio.run(woken_page_waits(TicketsState.next_page, 0.3))
+    assert waited >= 0.29
+    assert event_ran - waited < 1.0  # and went on as soon as it finished
+
+
+def test_a_woken_page_waits_for_a_long_event_only_so_long(socket, monkeypatch):
+    monkeypatch.setattr(push, "EVENTS_FIRST_SECONDS", 0.1)
+    waited, event_ran = asyncio.run(woken_page_waits(TicketsState.next_page, 3.0))
+    assert 0.09 <= waited < 2.0
+    assert event_ran >= 2.99
+
+
+def test_a_background_event_does_not_hold_the_woken_pages(socket, monkeypatch):
+    """A page's watcher (or a suggestion) runs for as long as the page is open."""
+    monkeypatch.setattr(push, "EVENTS_FIRST_SECONDS", 5.0)
+    waited, event_ran = asyncio.run(woken_page_waits(TicketsState.watch_changes, 2.0))
+    assert waited < 1.0
+    assert event_ran >= 1.99

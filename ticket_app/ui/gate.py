@@ -13,7 +13,8 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
 - an event whose arguments hold more text than any form of the desk sends (EVENT_TEXT_MAX
   characters in all) is refused before any handler or setter keeps it in the tab's state;
 Every event also makes the tab's next live reload a whole one (`shared_reads.forget`), after
-its page state took what was pushed to the tab past it (`push.settle_event`).
+its page state took what was pushed to the tab past it (`push.settle_event`), and a tab's
+own (foreground) event goes before the pushes of a change (`Pushes.event_started`).
 Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
 and it is re-checked at every use.
 """
@@ -30,7 +31,7 @@ from reflex_base.event import Event
 from ticket_app.domain import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 from ticket_app.services import sessions
 from ticket_app.ui import browser, routes
-from ticket_app.ui.live.push import settle_event
+from ticket_app.ui.live.push import get_pushes, settle_event
 from ticket_app.ui.live.shared_reads import get_shared_reads
 from ticket_app.ui.state.live import LiveState
 from ticket_app.ui.state.session import SessionState, here, resolve_actor, session_secret
@@ -65,6 +66,19 @@ def _target(root: type[BaseState], event_name: str) -> type[BaseState] | None:
         return root.get_class_substate(path)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=512)
+def _background(root: type[BaseState], event_name: str) -> bool:
+    """Whether the handler runs as a background task (a page's watcher, a suggestion):
+    those last long and hold no lock, so woken pages do not wait for them."""
+    state_class = _target(root, event_name)
+    handler = (
+        None
+        if state_class is None
+        else state_class.event_handlers.get(event_name.rpartition(".")[2])
+    )
+    return handler is not None and handler.is_background
 
 
 def _protected(state_class: type[BaseState] | None) -> bool:
@@ -108,6 +122,9 @@ class SignedInOnly(Middleware):
         if event.name.rpartition(".")[2] != LiveState.watch_changes.__name__:
             get_shared_reads().forget(token)
             await settle_event(token, state)
+        task = asyncio.current_task()
+        if task is not None and not _background(type(state), event.name):
+            get_pushes().event_started(task)  # the woken pages let it go first
         secret = session_secret(state)
         bound = _fingerprint(secret)
         session = await state.get_state(SessionState)

@@ -25,10 +25,16 @@ does the part it needs, and only for tabs whose page says how:
   tab `forget`s the note (its handlers may change anything), and a push that finds its note
   gone or replaced after its awaits sends nothing: a click's answer is never overtaken by a
   push computed before it.
+- A tab's own events go first: while one runs in this process (`event_started`, from the
+  gate), woken pages wait before their next check or push (`after_events`), at most
+  EVENTS_FIRST_SECONDS. A change's pushes take hundreds of the event loop's turns, and a
+  click that lands among them waited behind them for its every turn.
 """
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from types import SimpleNamespace
@@ -49,6 +55,7 @@ View = Callable[[], Awaitable[dict[str, Any] | None]]
 when only a whole reload will do (its rows are gone, and it goes back to page one)."""
 
 MAX_PENDING = 20_000  # tabs whose state has not yet caught up; beyond it the oldest is dropped
+EVENTS_FIRST_SECONDS = 0.25  # the longest a woken page waits for the tabs' own events
 
 
 @dataclass
@@ -96,6 +103,9 @@ class Pushes:
         self._prefix = ""
         self._json: dict[int, tuple[object, str]] = {}
         self._json_revision: Hashable = None
+        self._events = 0  # tabs' own events running in this process
+        self._no_events = asyncio.Event()
+        self._no_events.set()
         self.sent = 0  # pushes sent past the state (tests and benches read these)
         self.whole = 0  # pushes left to a whole reload
 
@@ -182,6 +192,25 @@ class Pushes:
             await self._send(eio_sid, noted.state.get_full_name(), sent, revision)
         self.sent += 1
         return True
+
+    def event_started(self, task: asyncio.Task[Any]) -> None:
+        """A tab's own event runs in `task` (its handler, delta and write-back): woken
+        pages wait for it to finish."""
+        self._events += 1
+        self._no_events.clear()
+        task.add_done_callback(self._event_finished)
+
+    def _event_finished(self, _task: asyncio.Task[Any]) -> None:
+        self._events -= 1
+        if not self._events:
+            self._no_events.set()
+
+    async def after_events(self) -> None:
+        """Before a woken page's check, push or reload: until no tab's own event runs, at
+        most EVENTS_FIRST_SECONDS (a steady stream of clicks must not stop the pushes)."""
+        if self._events:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._no_events.wait(), EVENTS_FIRST_SECONDS)
 
     def _whole(self, token: str) -> bool:
         self.whole += 1

@@ -202,6 +202,7 @@ class LiveState(rx.State, mixin=True):
                 # only the page changed and a push can send it past the state (`push.py`).
                 revision = await watcher.wait_for_change(seen)
                 async with watcher.reload_slots:
+                    await pushes.after_events()
                     if await _current_past_state(token, seen, revision):
                         seen = revision
                         continue
