@@ -26,12 +26,15 @@ does the part it needs, and only for tabs whose page says how:
   gone or replaced after its awaits sends nothing: a click's answer is never overtaken by a
   push computed before it.
 - A tab's own events go first: while one runs in this process (`event_started`, from the
-  gate), woken pages wait before their next check or push (`after_events`), at most
-  EVENTS_FIRST_SECONDS. A change's pushes take hundreds of the event loop's turns, and a
-  click that lands among them waited behind them for its every turn.
+  gate), woken pages wait before their next check or push (`after_events`). A change's
+  pushes take hundreds of the event loop's turns, and a click that lands among them waited
+  behind them for its every turn. Only the first EVENTS_FIRST_SECONDS of a busy spell hold
+  them: a long event (a bulk change) or a stream of events from many tabs must not stop
+  every page's updates.
 """
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from contextlib import suppress
@@ -55,7 +58,7 @@ View = Callable[[], Awaitable[dict[str, Any] | None]]
 when only a whole reload will do (its rows are gone, and it goes back to page one)."""
 
 MAX_PENDING = 20_000  # tabs whose state has not yet caught up; beyond it the oldest is dropped
-EVENTS_FIRST_SECONDS = 0.25  # the longest a woken page waits for the tabs' own events
+EVENTS_FIRST_SECONDS = 0.25  # how long a spell of the tabs' own events holds the woken pages
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Pushes:
         self._json: dict[int, tuple[object, str]] = {}
         self._json_revision: Hashable = None
         self._events = 0  # tabs' own events running in this process
+        self._busy_since = 0.0  # when the first of them started (time.monotonic)
         self._no_events = asyncio.Event()
         self._no_events.set()
         self.sent = 0  # pushes sent past the state (tests and benches read these)
@@ -196,8 +200,10 @@ class Pushes:
     def event_started(self, task: asyncio.Task[Any]) -> None:
         """A tab's own event runs in `task` (its handler, delta and write-back): woken
         pages wait for it to finish."""
+        if not self._events:
+            self._busy_since = time.monotonic()
+            self._no_events.clear()
         self._events += 1
-        self._no_events.clear()
         task.add_done_callback(self._event_finished)
 
     def _event_finished(self, _task: asyncio.Task[Any]) -> None:
@@ -206,11 +212,14 @@ class Pushes:
             self._no_events.set()
 
     async def after_events(self) -> None:
-        """Before a woken page's check, push or reload: until no tab's own event runs, at
-        most EVENTS_FIRST_SECONDS (a steady stream of clicks must not stop the pushes)."""
-        if self._events:
+        """Before a woken page's check, push or reload: until no tab's own event runs, or
+        the spell of events has lasted EVENTS_FIRST_SECONDS."""
+        if not self._events:
+            return
+        left = self._busy_since + EVENTS_FIRST_SECONDS - time.monotonic()
+        if left > 0:
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._no_events.wait(), EVENTS_FIRST_SECONDS)
+                await asyncio.wait_for(self._no_events.wait(), left)
 
     def _whole(self, token: str) -> bool:
         self.whole += 1
