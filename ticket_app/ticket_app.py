@@ -7,7 +7,7 @@ listener (MAIL_RECEIVE_PORT) and the IMAP poller (IMAP_URL)."""
 
 import reflex as rx
 
-from ticket_app import leader, similar_worker, sla_worker
+from ticket_app import collector, leader, similar_worker, sla_worker
 from ticket_app.api.app import create_api
 from ticket_app.logs import configure_logging
 from ticket_app.mail import imap, listener, sender
@@ -29,6 +29,7 @@ app = rx.App(
 )
 add_pages(app)
 app.register_lifespan_task(announce_setup)
+app.register_lifespan_task(collector.tune)
 app.register_lifespan_task(track_connections)
 app.register_lifespan_task(similar_worker.lifespan)
 app.register_lifespan_task(
