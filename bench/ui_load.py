@@ -20,6 +20,7 @@ address is on this machine.
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -29,6 +30,7 @@ import sys
 import time
 from typing import Any
 
+from bench import collector
 from bench.memory import (
     _sample,
     _tree,
@@ -37,6 +39,7 @@ from bench.memory import (
     tree_cpu_seconds,
 )
 from bench.run import RESULTS, ROOT
+from bench.ui_clicker import Clicker
 from bench.ui_report import table
 from bench.ui_servers import Desk, start_desk
 from bench.ui_tabs import Agent, Creator, act, make_agents, open_all, reopen
@@ -45,6 +48,7 @@ AGENTS = 50  # distinct agent accounts; each tab has a session of its own
 FIXED_TICKETS = 400  # tickets present before the run (ticket pages and list rows)
 LOG_PROBLEMS = re.compile(r"lock expired|LockExpired|lock .*held|Traceback|ERROR|CRITICAL", re.I)
 STORM_LIMIT = 30  # seconds the issue allows a reconnect storm to settle in (waited for 3x)
+COLLECTOR_LOG = RESULTS / "collector"  # each app process's garbage collections (bench/collector.py)
 TARGETS = {"round_trip_p95_ms": 150, "push_p95_s": 3.0, "memory_per_tab_mb": 1.0}
 
 
@@ -250,6 +254,16 @@ async def cross_instance(desk: Desk, cookie: str, token: str) -> dict[str, Any]:
             "shown": len(delays), "seconds": percentiles(delays)}  # fmt: skip
 
 
+async def loop_lag(stop_at: float, lags: list[float]) -> None:
+    """How late the bench's own event loop wakes a 10 ms sleep, until `stop_at`: the passive
+    tabs' sockets share it, so a change's thousand pushes are read one after the other and
+    the push times measured here include that lag (and so do the round trips of acting tabs
+    that run here, with --storm or --stop-one)."""
+    while (asked := time.monotonic()) < stop_at:
+        await asyncio.sleep(0.01)
+        lags.append(time.monotonic() - asked - 0.01)
+
+
 async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) -> dict[str, Any]:
     lists = round(args.tabs * 0.6)
     dashboards = round(args.tabs * 0.2)
@@ -268,7 +282,22 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
         agent.floor_id = setup["highest"]
     pss_before = app_pss_mb(desk)
     _, redis_before = redis_stats(desk)
-    opened_in = await open_all(agents, args.connect_concurrency)
+    # The acting tabs run in a process of their own (bench/ui_clicker.py), except when a
+    # restart or a stopped instance must reconnect them here with the others.
+    clicker = None
+    if not (args.storm or args.stop_one):
+        cookies = [setup["cookies"][agents.index(a)] for a in acting]
+        clicker = Clicker(desk.url, acting, cookies)
+    opened_in = await open_all(
+        [a for a in agents if clicker is None or not a.acting], args.connect_concurrency
+    )
+    if clicker is not None:
+        await clicker.opened()
+    # This one process plays a thousand browsers, and a browser does not stop for Python's
+    # collector: the open tabs' objects live for the whole run, so a full collection need
+    # not go through them again and again while push times are measured.
+    gc.collect()
+    gc.freeze()
     await asyncio.sleep(args.settle)
     pss_open = app_pss_mb(desk)
     _, redis_open = redis_stats(desk)
@@ -283,12 +312,17 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
     cpu0, busy0, db0 = app_cpu(desk), machine_busy_seconds(), postgres_cpu_seconds(args.db_name)
     client0 = time.process_time()
     updates0 = sum(a.updates for a in agents)
-    t0 = time.monotonic()
+    t0, wall0 = time.monotonic(), time.time()
     stop_at = t0 + args.seconds
     creator = Creator(desk.url, setup["token"], args.rate)
     peak_pss = pss_open
-    work = [asyncio.create_task(act(a, stop_at, args.think, rng)) for a in acting]
+    if clicker is None:
+        work = [asyncio.create_task(act(a, stop_at, args.think, rng)) for a in acting]
+    else:
+        work = [asyncio.create_task(clicker.act(args.seconds, args.think, args.seed))]
     work.append(asyncio.create_task(creator.run(stop_at)))
+    lags: list[float] = []
+    work.append(asyncio.create_task(loop_lag(stop_at, lags)))
     while time.monotonic() < stop_at:
         await asyncio.sleep(2)
         peak_pss = max(peak_pss, app_pss_mb(desk))
@@ -335,8 +369,9 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
             kind: percentiles([s for a in acting if a.kind == kind for s in a.round_trips], 1000)
             for kind in ("list", "ticket")
         },
+        "client_loop_lag_ms": percentiles(lags, 1000),
         "call_errors": sum(a.call_errors for a in acting),
-        "push_s": push_figures(agents, creator, base_total),
+        "push_s": push_figures([a for a in agents if not a.acting], creator, base_total),
         "creates": {
             "made": len(creator.order),
             "errors": len(creator.errors),
@@ -368,6 +403,9 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
             "commands_per_event": round(total_commands / max(calls + updates, 1), 2),
             "top": dict(sorted(command_delta.items(), key=lambda kv: -kv[1])[:8]),
         },
+        "collector": collector.summary(
+            COLLECTOR_LOG, wall0, wall0 + elapsed, args.instances * args.workers
+        ),
         "lost_updates": await lost_updates(acting),
         "log": log_problems(desk),
     }
@@ -378,6 +416,8 @@ async def scenario(args: argparse.Namespace, desk: Desk, setup: dict[str, Any]) 
         report["stop_one"] = await stop_one(desk, agents, desk.url, setup["token"])
     for agent in agents:
         await agent.tab.close()
+    if clicker is not None:
+        clicker.close()
     return report
 
 
@@ -419,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_pg_database(make_url(args.database))
     args.db_name = args.database.rsplit("/", 1)[-1]
     setup = prepare(args.database, args.tabs, args.actors)
-    extra = dict(item.split("=", 1) for item in args.env)
+    extra = {**collector.environment(COLLECTOR_LOG), **dict(i.split("=", 1) for i in args.env)}
     RESULTS.mkdir(parents=True, exist_ok=True)
     loadavg = os.getloadavg()[0]
     desk = start_desk(args.database, args.port, args.instances, args.workers, RESULTS, extra)

@@ -13,6 +13,7 @@ ROWS = (  # label, how to read it from a report, target
     ("app instances x workers", lambda r: f"{r['run']['instances']} x {r['run']['workers']}", "-"),
     ("connect to first page p50 / p95 (list)", lambda r: _ms(r["connect_ms"]["list"]), "-"),
     ("event round trip p50 / p95 / max", lambda r: _ms(r["round_trip_ms"], True), "p95 <= 150 ms"),
+    ("the client's own loop lag p50 / p95 / max", lambda r: _lag(r), "-"),
     ("push to lists p50 / p95 / max", lambda r: _s(r["push_s"]["list"]), "p95 <= 3 s"),
     ("lists that missed a create", lambda r: str(r["push_s"]["list_missed"]), "0"),
     ("push to dashboards p50 / p95", lambda r: _s(r["push_s"]["dashboard"], False), "-"),
@@ -24,6 +25,8 @@ ROWS = (  # label, how to read it from a report, target
     ),
     ("app memory PSS peak, per open tab", lambda r: _memory(r["memory"]), "<= 1 MB per tab"),
     ("Redis commands per event", lambda r: _redis(r["redis"]), "-"),
+    ("garbage collections a worker-minute: young / middle / full", lambda r: _collections(r), "-"),
+    ("longest collection: middle / full", lambda r: _longest(r), "-"),
     ("lock warnings / lost updates / errors", lambda r: _problems(r), "0 / 0 / 0"),
     ("machine: busy cores, load before", lambda r: _machine(r), "-"),
 )
@@ -55,6 +58,23 @@ def _memory(m: dict[str, Any]) -> str:
 
 def _redis(r: dict[str, Any]) -> str:
     return f"{r['commands_per_event']} ({r['commands_per_second']:,}/s)"
+
+
+def _lag(r: dict[str, Any]) -> str:
+    return _ms(r["client_loop_lag_ms"], True) if "client_loop_lag_ms" in r else "-"
+
+
+def _collections(r: dict[str, Any]) -> str:
+    if "collector" not in r:  # reports from before the bench logged collections
+        return "-"
+    return " / ".join(f"{g['per_minute']:g}" for g in r["collector"].values())
+
+
+def _longest(r: dict[str, Any]) -> str:
+    if "collector" not in r:
+        return "-"
+    c = r["collector"]
+    return f"{c['middle']['longest_ms']:.0f} / {c['full']['longest_ms']:.0f} ms"
 
 
 def _problems(r: dict[str, Any]) -> str:
