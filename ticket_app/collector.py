@@ -4,8 +4,8 @@ Each open tab is a websocket connection (its ASGI middleware coroutines, its Eng
 socket and tasks) and a page watcher: some 700 objects the collector tracks, about 340,000
 in a worker with 500 tabs. Reflex freezes what start-up built before it forks the workers;
 these come after. At Python's default thresholds (700, 10, 10) each worker of the 1,000-tab
-bench ran some 250 young collections a minute, 20 to 30 middle ones of up to 35 ms, and a full
-one every 20 to 30 s that held the event loop for 250 to 290 ms: every click and push of that
+bench ran some 280 young collections a minute, 25 middle ones of up to 90 ms, and a full one
+every 25 to 30 s that held the event loop for 290 to 310 ms: every click and push of that
 worker waited. Objects that live about a second (a push's values, a read's rows) outlived the
 young collections, were promoted, and counted toward the next full collection.
 

@@ -66,9 +66,11 @@ def socket() -> Iterator[Socket]:
     get_pushes.cache_clear()
 
 
-def in_tab(state: Any, path: str, token: str = TOKEN) -> Any:
-    """The state on `path` in the tab `token` whose socket is SID, signed in as the viewer."""
-    headers = {"origin": "http://test", "cookie": f"{sessions.COOKIE_NAME}={_session['secret']}"}
+def in_tab(state: Any, path: str, token: str = TOKEN, secret: str | None = None) -> Any:
+    """The state on `path` in the tab `token` whose socket is SID, signed in as the viewer
+    (or holding `secret` as its session cookie)."""
+    cookie = f"{sessions.COOKIE_NAME}={secret or _session['secret']}"
+    headers = {"origin": "http://test", "cookie": cookie}
     route, _, query = path.partition("?")
     params = dict(item.split("=", 1) for item in query.split("&") if item)
     state.router = RouterData.from_router_data(
@@ -193,27 +195,32 @@ def test_settling_takes_only_the_page_the_push_was_for(socket, make_ticket):
     assert tickets_page.rows == []
 
 
-def through_the_gate(handler: Any, runs_for: float, passed: asyncio.Event) -> Any:
-    """A tab's event as Reflex runs it: a task that passes the gate, then takes `runs_for`
-    seconds (its handler, delta and write-back)."""
-    state = in_tab(new(TicketsState), "/tickets")
+def through_the_gate(
+    handler: Any, runs_for: float, passed: asyncio.Event, secret: str | None = None
+) -> Any:
+    """A tab's event as Reflex runs it: a task that passes the gate (or, with a `secret`
+    that is no session, is sent to sign in), then takes `runs_for` seconds."""
+    state = in_tab(new(TicketsState), "/tickets", secret=secret)
     root = state.parent_state.parent_state
     root.router = state.router
     event = Event(name=event_name(handler), payload={})
 
     async def event_task() -> None:
-        assert await SignedInOnly().preprocess(None, root, event) is None
+        answer = await SignedInOnly().preprocess(None, root, event)
+        assert (answer is None) == (secret is None)
         passed.set()
         await asyncio.sleep(runs_for)
 
     return event_task()
 
 
-async def woken_page_waits(handler: Any, runs_for: float, pages: int = 1) -> list[float]:
+async def woken_page_waits(
+    handler: Any, runs_for: float, pages: int = 1, secret: str | None = None
+) -> list[float]:
     """How long `pages` woken pages, one after the other, waited before their pushes, from
     when the event passed the gate; and last, how long the event ran from then."""
     loop, passed = asyncio.get_running_loop(), asyncio.Event()
-    event = asyncio.create_task(through_the_gate(handler, runs_for, passed))
+    event = asyncio.create_task(through_the_gate(handler, runs_for, passed, secret))
     await passed.wait()
     started, times = loop.time(), []
     for _ in range(pages):
@@ -243,5 +250,15 @@ def test_a_background_event_does_not_hold_the_woken_pages(socket, monkeypatch):
     """A page's watcher (or a suggestion) runs for as long as the page is open."""
     monkeypatch.setattr(push, "EVENTS_FIRST_SECONDS", 5.0)
     waited, event_ran = asyncio.run(woken_page_waits(TicketsState.watch_changes, 2.0))
+    assert waited < 1.0
+    assert event_ran >= 1.99
+
+
+def test_a_strangers_events_hold_nobodys_updates(socket, monkeypatch):
+    """Anyone may open the websocket and send events; only a signed-in tab's go first."""
+    monkeypatch.setattr(push, "EVENTS_FIRST_SECONDS", 5.0)
+    waited, event_ran = asyncio.run(
+        woken_page_waits(TicketsState.next_page, 2.0, secret="no-such-session")
+    )
     assert waited < 1.0
     assert event_ran >= 1.99

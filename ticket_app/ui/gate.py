@@ -13,8 +13,9 @@ once, before handlers run (a Reflex middleware), rather than in each handler:
 - an event whose arguments hold more text than any form of the desk sends (EVENT_TEXT_MAX
   characters in all) is refused before any handler or setter keeps it in the tab's state;
 Every event also makes the tab's next live reload a whole one (`shared_reads.forget`), after
-its page state took what was pushed to the tab past it (`push.settle_event`), and a tab's
-own (foreground) event goes before the pushes of a change (`Pushes.event_started`).
+its page state took what was pushed to the tab past it (`push.settle_event`); and a
+signed-in tab's own (foreground) event goes before the pushes of a change
+(`Pushes.event_started`).
 Handlers still resolve the actor themselves (`SessionState._actor`): the services need it,
 and it is re-checked at every use.
 """
@@ -122,9 +123,6 @@ class SignedInOnly(Middleware):
         if event.name.rpartition(".")[2] != LiveState.watch_changes.__name__:
             get_shared_reads().forget(token)
             await settle_event(token, state)
-        task = asyncio.current_task()
-        if task is not None and not _background(type(state), event.name):
-            get_pushes().event_started(task)  # the woken pages let it go first
         secret = session_secret(state)
         bound = _fingerprint(secret)
         session = await state.get_state(SessionState)
@@ -134,10 +132,20 @@ class SignedInOnly(Middleware):
         if not _protected(_target(type(state), event.name)):
             return None
         if await resolve_actor(state) is not None:
+            _goes_first(type(state), event.name)
             return None
         if await asyncio.to_thread(sessions.session_restricted, secret):
             return _held_to_enrolment(state, event)
         return StateUpdate(events=Event.from_event_type(browser.go(here(state))))
+
+
+def _goes_first(root: type[BaseState], event_name: str) -> None:
+    """A signed-in person's own event, in the task Reflex runs it in: the woken pages let it
+    go first. A background one (a watcher, a suggestion) runs long and holds no lock; a
+    stranger's events never hold anyone's updates."""
+    task = asyncio.current_task()
+    if task is not None and not _background(root, event_name):
+        get_pushes().event_started(task)
 
 
 def _held_to_enrolment(state: BaseState, event: Event) -> StateUpdate | None:
